@@ -1,0 +1,1 @@
+"""A local Tallyfy-compatible API server; the runner never imports it."""
