@@ -1,0 +1,92 @@
+"""Start and stop a sandbox server in a subprocess, over real HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import re
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+READY = re.compile(r"^sandbox ready url=(?P<url>\S+) org=(?P<org>\S+) token=(?P<token>\S+)(?P<rest>.*)$")
+
+
+@dataclass
+class SandboxProcess:
+    """A running sandbox: its base URL, organisation, token, and the process."""
+
+    url: str
+    org: str
+    token: str
+    ready_line: str
+    args: list[str]
+    proc: subprocess.Popen[str]
+    output: list[str] = field(default_factory=list)
+
+    @property
+    def port(self) -> int:
+        return int(self.url.split(":")[2].split("/")[0])
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10) -> int:
+        """Stop the server; returns its exit status."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=timeout)
+        if self.proc.stdout:
+            self.output.extend(self.proc.stdout.read().splitlines())
+            self.proc.stdout.close()
+        return self.proc.returncode
+
+    def env(self) -> dict[str, str]:
+        """Environment variables that point launchspec at this sandbox."""
+        return {"TALLYFY_API_URL": self.url, "TALLYFY_ORG_ID": self.org, "TALLYFY_TOKEN": self.token}
+
+
+def start_sandbox(*args: str, timeout: float = 20, cwd: Path | None = None) -> SandboxProcess:
+    """Run `python -m runner.sandbox --port 0 ARGS…` and wait for its ready line."""
+    argv = [sys.executable, "-m", "runner.sandbox", "--host", "127.0.0.1", "--port", "0", *args]
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=cwd,
+        env=env,
+    )
+    assert proc.stdout is not None
+    seen: list[str] = []
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not sel.select(timeout=max(0.0, deadline - time.monotonic())):
+            break
+        line = proc.stdout.readline()
+        if not line:
+            break
+        seen.append(line.rstrip("\n"))
+        match = READY.match(line.strip())
+        if match:
+            sel.close()
+            return SandboxProcess(
+                url=match["url"],
+                org=match["org"],
+                token=match["token"],
+                ready_line=line.strip(),
+                args=list(args),
+                proc=proc,
+                output=seen,
+            )
+    sel.close()
+    proc.kill()
+    rest = proc.stdout.read()
+    raise RuntimeError("sandbox did not become ready:\n" + "\n".join(seen) + rest)
