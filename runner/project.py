@@ -1,4 +1,4 @@
-"""Runs the stages in order (load -> check -> render -> resolve -> plan), one function per command."""
+"""Runs the stages in order (load, check, render, resolve, plan): one function per command."""
 
 from __future__ import annotations
 
