@@ -12,7 +12,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-READY = re.compile(r"^sandbox ready url=(?P<url>\S+) org=(?P<org>\S+) token=(?P<token>\S+)(?P<rest>.*)$")
+READY = re.compile(
+    r"^sandbox ready url=(?P<url>\S+) org=(?P<org>\S+) token=(?P<token>\S+)(?P<rest>.*)$"
+)
 
 
 @dataclass
@@ -47,7 +49,11 @@ class SandboxProcess:
 
     def env(self) -> dict[str, str]:
         """Environment variables that point launchspec at this sandbox."""
-        return {"TALLYFY_API_URL": self.url, "TALLYFY_ORG_ID": self.org, "TALLYFY_TOKEN": self.token}
+        return {
+            "TALLYFY_API_URL": self.url,
+            "TALLYFY_ORG_ID": self.org,
+            "TALLYFY_TOKEN": self.token,
+        }
 
 
 def start_sandbox(*args: str, timeout: float = 20, cwd: Path | None = None) -> SandboxProcess:
