@@ -1,0 +1,265 @@
+"""Executes a Plan: journal each launch, call the API, record run ids in the lockfile.
+
+Order of durable steps for one launch (the exactly-once protocol):
+  1. journal `intent` (fsync)   2. POST /runs   3. journal `launched` with the run id (fsync)
+  4. lockfile replaced atomically with the new entry.
+A crash between 1 and 3 leaves a pending intent that the next apply reads back from the server
+(runner/reconcile.py) before that key may launch again; a crash between 3 and 4 is repaired
+from the journal alone.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from runner.errors import ApiError, IndeterminateError, LaunchspecError
+from runner.journal import Intent, Journal
+from runner.lockfile import LockEntry, Lockfile, write_lockfile
+from runner.plan import Action, Desired, Plan, canonical_digest
+from runner.reconcile import RunIndex, marker_for, with_marker
+
+
+class ApiClient(Protocol):
+    """The calls apply makes; runner.client.TallyfyClient provides them."""
+
+    def launch_run(self, body: Mapping[str, Any]) -> dict[str, Any]: ...
+    def update_run(self, run_id: str, fields: Mapping[str, Any]) -> dict[str, Any]: ...
+    def archive_run(self, run_id: str) -> dict[str, Any]: ...
+    def list_runs(self, **filters: str | int | bool) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Event:
+    """Progress of one key, for the CLI to show."""
+
+    kind: str  # launched, updated, archived, failed, unknown, skipped
+    key: str
+    run_id: str | None = None
+    message: str = ""
+
+
+@dataclass
+class ApplyResult:
+    """What an apply did and did not do."""
+
+    events: list[Event] = field(default_factory=list)
+    interrupted: bool = False
+    lock: Lockfile | None = None
+
+    def of(self, kind: str) -> list[Event]:
+        return [e for e in self.events if e.kind == kind]
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and not any(
+            e.kind in ("failed", "unknown", "skipped") for e in self.events
+        )
+
+
+class Applier:
+    """Runs a plan's acting actions, parents before children, `concurrency` at a time."""
+
+    def __init__(
+        self,
+        client: ApiClient,
+        lock: Lockfile,
+        journal: Journal,
+        lock_path: Any,
+        *,
+        concurrency: int = 8,
+        provenance: bool = True,
+        on_event: Callable[[Event], None] = lambda e: None,
+        stop: threading.Event | None = None,
+    ):
+        self.client = client
+        self.lock = lock
+        self.journal = journal
+        self.lock_path = lock_path
+        self.concurrency = max(1, concurrency)
+        self.provenance = provenance
+        self.on_event = on_event
+        self.stop = stop or threading.Event()
+        self.result = ApplyResult()
+        self._mutex = threading.Lock()
+        self._index = RunIndex(client)
+
+    def run(self, plan: Plan) -> ApplyResult:
+        todo = [a for a in plan.actions if a.acts]
+        done_ok: set[str] = set()
+        failed: set[str] = set()
+        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="apply") as pool:
+            running: dict[Future[bool], Action] = {}
+            while todo or running:
+                for action in self._ready(todo, done_ok, failed, running):
+                    todo.remove(action)
+                    running[pool.submit(self._one, action, plan)] = action
+                if not running:
+                    break
+                finished, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    action = running.pop(fut)
+                    (done_ok if fut.result() else failed).add(action.key)
+                if self.stop.is_set():
+                    todo = self._skip_all(todo, "interrupted before it started")
+        self.result.interrupted = self.stop.is_set()
+        self.result.lock = self.lock
+        return self.result
+
+    def _ready(
+        self, todo: list[Action], ok: set[str], failed: set[str], running: Mapping[Any, Action]
+    ) -> list[Action]:
+        busy = {a.key for a in running.values()}
+        ready = []
+        for action in list(todo):
+            parent = action.desired.rendered.parent if action.desired else None
+            if parent in failed:
+                todo.remove(action)
+                failed.add(action.key)
+                self._emit(Event("skipped", action.key, message=f"parent {parent} failed"))
+            elif parent is None or parent in ok or not self._in_plan(parent, todo, busy):
+                ready.append(action)
+        return [] if self.stop.is_set() else ready
+
+    @staticmethod
+    def _in_plan(parent: str, todo: list[Action], busy: set[str]) -> bool:
+        return parent in busy or any(a.key == parent for a in todo)
+
+    def _skip_all(self, todo: list[Action], why: str) -> list[Action]:
+        for action in todo:
+            self._emit(Event("skipped", action.key, message=why))
+        return []
+
+    def _one(self, action: Action, plan: Plan) -> bool:
+        try:
+            if action.kind == "launch":
+                return self._launch(action)
+            if action.kind == "replace":
+                return self._archive(action, keep=True) and self._launch(action)
+            if action.kind == "update":
+                return self._update(action)
+            if action.kind == "archive":
+                return self._archive(action, keep=False)
+        except LaunchspecError as e:
+            self._emit(Event("failed", action.key, message=str(e)))
+            return False
+        return True
+
+    # -- launch ---------------------------------------------------------------------------
+    def _launch(self, action: Action) -> bool:
+        d = action.desired
+        assert d is not None and d.request is not None
+        marker = marker_for(self.lock.lineage, d.key) if self.provenance else None
+        body = dict(d.request.body)
+        body["summary"] = with_marker(body.get("summary"), marker)
+        parent = d.rendered.parent
+        if parent:
+            parent_entry = self.lock.entries.get(parent)
+            if parent_entry is None:
+                raise LaunchspecError(f"parent {parent!r} has no run yet; launch it first")
+            body["parent_id"] = parent_entry.run_id
+        entry = self._entry_for(d, run_id="")
+        intent = self.journal.intent(d.key, marker or "", _entry_json(entry))
+        try:
+            run = self.client.launch_run(body)
+        except IndeterminateError as e:
+            return self._read_back(intent, entry, e)
+        except ApiError as e:
+            self.journal.failed(intent, f"HTTP {e.status}")
+            raise
+        run_id = str(run["id"])
+        self.journal.record_launch(intent, run_id)
+        self._record(d.key, replace(entry, run_id=run_id))
+        self._emit(Event("launched", d.key, run_id))
+        return True
+
+    def _read_back(self, intent: Intent, entry: LockEntry, error: ApiError) -> bool:
+        """The POST's answer was lost: look for the run before deciding anything."""
+        self._index.forget(entry.template_id)
+        found = self._index.find(intent.key, intent.marker or None, intent.entry, intent.at)
+        if found.unique and found.exact:
+            self.journal.resolved(intent, "read-back", found.unique)
+            self._record(intent.key, replace(entry, run_id=found.unique, adopted=True))
+            self._emit(Event("launched", intent.key, found.unique, "confirmed by read-back"))
+            return True
+        why = (
+            f"the launch's answer was lost ({error.message}) and the server shows "
+            f"{len(found.run_ids)} matching runs"
+        )
+        self._emit(Event("unknown", intent.key, message=why))
+        return False
+
+    def _entry_for(self, d: Desired, run_id: str) -> LockEntry:
+        assert d.request is not None
+        fixed, fields = d.source_digests()
+        redacted = {k: _redact(v, d.request.secret_values) for k, v in d.request.updatable.items()}
+        return LockEntry(
+            run_id=run_id,
+            template_id=d.request.template_id,
+            launched_at=_iso(d.rendered.launch_at),
+            name=str(_redact(d.rendered.name, d.request.secret_values)),
+            digest=d.request.digest,
+            fields_digest=canonical_digest(dict(d.request.updatable)),
+            source_digest=fixed,
+            source_fields_digest=fields,
+            fields=redacted,
+            parent=d.rendered.parent,
+            spec_file=d.rendered.spec.file,
+        )
+
+    # -- update / archive -----------------------------------------------------------------
+    def _update(self, action: Action) -> bool:
+        d, entry = action.desired, action.entry
+        assert d is not None and d.request is not None and entry is not None
+        fields = dict(d.request.updatable)
+        marker = marker_for(self.lock.lineage, d.key) if self.provenance else None
+        fields["summary"] = with_marker(fields.get("summary"), marker)
+        self.client.update_run(entry.run_id, fields)
+        new = self._entry_for(d, entry.run_id)
+        self._record(d.key, replace(new, launched_at=entry.launched_at, adopted=entry.adopted))
+        self._emit(Event("updated", d.key, entry.run_id))
+        return True
+
+    def _archive(self, action: Action, *, keep: bool) -> bool:
+        entry = action.entry
+        assert entry is not None
+        self.client.archive_run(entry.run_id)
+        if not keep:
+            with self._mutex:
+                self.lock = self.lock.without(action.key)
+                write_lockfile(self.lock_path, self.lock)
+        self._emit(Event("archived", action.key, entry.run_id))
+        return True
+
+    def _record(self, key: str, entry: LockEntry) -> None:
+        with self._mutex:
+            self.lock = self.lock.with_entry(key, entry)
+            write_lockfile(self.lock_path, self.lock)
+
+    def _emit(self, event: Event) -> None:
+        with self._mutex:
+            self.result.events.append(event)
+        self.on_event(event)
+
+
+def _entry_json(entry: LockEntry) -> dict[str, Any]:
+    doc = entry.to_json()
+    doc.pop("run_id")
+    return doc
+
+
+def _redact(value: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret:
+                value = value.replace(secret, "(secret)")
+    return value
+
+
+def _iso(at: Any) -> str:
+    if at is None:
+        return ""
+    return str(at.strftime("%Y-%m-%dT%H:%M:%SZ"))
