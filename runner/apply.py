@@ -88,7 +88,7 @@ class Applier:
         self._index = RunIndex(client)
 
     def run(self, plan: Plan) -> ApplyResult:
-        todo = [a for a in plan.actions if a.acts]
+        todo = self._preflight([a for a in plan.actions if a.acts])
         done_ok: set[str] = set()
         failed: set[str] = set()
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="apply") as pool:
@@ -108,6 +108,34 @@ class Applier:
         self.result.interrupted = self.stop.is_set()
         self.result.lock = self.lock
         return self.result
+
+    def _preflight(self, actions: list[Action]) -> list[Action]:
+        """Before launching a key, look for a run that already carries its marker.
+
+        The journal lives on one machine; a CI runner that died takes it along. Reading the
+        server first means a lost journal or an unpushed lockfile never causes a second launch.
+        """
+        if not self.provenance:
+            return actions
+        todo = []
+        for action in actions:
+            d = action.desired
+            if action.kind != "launch" or d is None or d.request is None:
+                todo.append(action)
+                continue
+            marker = marker_for(self.lock.lineage, d.key)
+            found = self._index.find(d.key, marker, {"template_id": d.request.template_id}, 0)
+            foreign = self._index.foreign(d.request.template_id, d.key, self.lock.lineage)
+            if found.unique:
+                self._record(d.key, replace(self._entry_for(d, found.unique), adopted=True))
+                self._emit(Event("adopted", d.key, found.unique, "found on the server"))
+            elif found.run_ids or foreign:
+                ids = found.run_ids + foreign
+                why = f"runs already carry this key's marker: {', '.join(ids)}"
+                self._emit(Event("unknown", d.key, message=why))
+            else:
+                todo.append(action)
+        return todo
 
     def _ready(
         self, todo: list[Action], ok: set[str], failed: set[str], running: Mapping[Any, Action]

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as evolve
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from runner import stages
+from runner.apply import Applier, ApplyResult, Event
 from runner.config import Config
-from runner.diagnostics import Diagnostic
+from runner.diagnostics import Diagnostic, has_errors
+from runner.errors import AmbiguousLaunchError, SpecError, StalePlanError, UsageError
+from runner.journal import Journal
+from runner.lockfile import Lockfile, exclusive, read_lockfile, write_lockfile
+from runner.plan import Plan, make_plan
+from runner.reconcile import RunIndex, Settled, ambiguity_hint
+from runner.recovery import pending_keys, settle_pending, with_recorded_launches
 from runner.spec import Spec
 
 
@@ -34,3 +47,210 @@ def validate(config: Config, paths: Sequence[Path] = ()) -> ValidationResult:
     files = spec_files(config, paths)
     specs, diagnostics = check_files(config, files)
     return ValidationResult(specs=specs, diagnostics=diagnostics, files=len(files))
+
+
+# -- plan ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Planned:
+    """A plan and what it was computed from; apply goes on from here."""
+
+    plan: Plan
+    lock: Lockfile
+    journal: Journal
+    settled: list[Settled] = field(default_factory=list)
+
+
+def now_utc() -> str:
+    """The pinned launch time for this command: now, UTC, whole seconds."""
+    return datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def plan(
+    config: Config,
+    client: Any | None,
+    *,
+    replace: Sequence[str] = (),
+    prune: bool = False,
+    refresh: bool = False,
+    launch_at: str | None = None,
+    lock: Lockfile | None = None,
+) -> Planned:
+    """Validate, render, resolve (when `client` is given) and compare with the lockfile."""
+    result = validate(config)
+    if has_errors(result.diagnostics):
+        raise SpecError(result.diagnostics)
+    org = getattr(client, "org_id", None)
+    journal = Journal(config.state_dir)
+    if lock is None:
+        lock = read_lockfile(config.lockfile, organization=org)
+    lock, settled = with_recorded_launches(journal, lock)
+    _check_keys(config, result.specs, replace)
+    at = launch_at or now_utc()
+    rendered = stages.render_all(config, result.specs, lock, at)
+    if client is not None:
+        desired, notes = stages.resolve_all(client, rendered)
+    else:
+        desired, notes = stages.offline(rendered)
+    live = stages.live_states(client, lock) if (client and refresh) else None
+    planned = make_plan(
+        desired,
+        lock,
+        launch_at=at,
+        inputs=stages.input_digests(config, result.specs),
+        pending=pending_keys(journal),
+        live=live,
+        replace=replace,
+        prune=prune,
+        offline=client is None,
+        notes=notes,
+    )
+    return Planned(planned, lock, journal, settled)
+
+
+def _check_keys(config: Config, specs: Sequence[Spec], keys: Sequence[str]) -> None:
+    known = {s.id for s in specs}
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        raise UsageError(f"--replace names no spec: {', '.join(unknown)}")
+
+
+# -- apply --------------------------------------------------------------------------------
+
+
+@dataclass
+class ApplyOptions:
+    """How apply may act: what to replace or prune, how much, how fast."""
+
+    replace: Sequence[str] = ()
+    prune: bool = False
+    concurrency: int = 8
+    max_launches: int | None = None  # None: the configuration's limit
+    lock_timeout: float = 0.0
+    plan_file: Path | None = None
+
+
+@dataclass
+class Applied:
+    """The plan apply executed, and what happened."""
+
+    planned: Planned
+    result: ApplyResult
+    settled: list[Settled]
+
+
+def apply(
+    config: Config,
+    client: Any,
+    options: ApplyOptions,
+    *,
+    confirm: Callable[[Plan], bool] = lambda plan: True,
+    on_event: Callable[[Event], None] = lambda e: None,
+    on_wait: Callable[[str], None] | None = None,
+    stop: threading.Event | None = None,
+) -> Applied:
+    """Settle the journal, plan, check limits and staleness, ask, then execute."""
+    with exclusive(config.state_dir, options.lock_timeout, on_wait):
+        saved = load_saved_plan(options.plan_file) if options.plan_file else None
+        lock, settled = _settle(config, client)
+        planned = plan(
+            config,
+            client,
+            replace=options.replace,
+            prune=options.prune,
+            launch_at=saved["launch_at"] if saved else None,
+            lock=lock,
+        )
+        if saved is not None:
+            check_fresh(saved, planned.plan)
+        _check_limit(planned.plan, options.max_launches or config.max_launches)
+        result = ApplyResult(lock=planned.lock)
+        if planned.plan.has_changes and confirm(planned.plan):
+            applier = Applier(
+                client,
+                planned.lock,
+                planned.journal,
+                config.lockfile,
+                concurrency=options.concurrency,
+                provenance=config.provenance,
+                on_event=on_event,
+                stop=stop,
+            )
+            result = applier.run(planned.plan)
+        _finish(config, planned.journal, result)
+        return Applied(planned, result, settled + planned.settled)
+
+
+def _settle(config: Config, client: Any) -> tuple[Lockfile, list[Settled]]:
+    """Record what the journal knows and read back every launch whose outcome is unknown."""
+    journal = Journal(config.state_dir)
+    lock = read_lockfile(config.lockfile, organization=client.org_id)
+    before = lock.serial
+    lock, recovered = with_recorded_launches(journal, lock)
+    lock, read_back = settle_pending(journal, lock, RunIndex(client))
+    if lock.organization is None:
+        lock = evolve(lock, organization=client.org_id)
+    if lock.serial != before or not config.lockfile.exists():
+        write_lockfile(config.lockfile, lock)
+    ambiguous = [s for s in read_back if s.how == "ambiguous"]
+    if ambiguous:
+        first = ambiguous[0]
+        raise AmbiguousLaunchError(
+            f"cannot tell whether {first.key!r} was launched: {len(first.candidates)} runs "
+            f"on the server match its journal record",
+            hint=ambiguity_hint(first.key, first.candidates),
+        )
+    return lock, recovered + read_back
+
+
+def _check_limit(plan_: Plan, limit: int) -> None:
+    launches = plan_.count("launch") + plan_.count("replace")
+    if launches > limit:
+        raise UsageError(
+            f"this apply would launch {launches} processes, over the limit of {limit}",
+            hint=f"review the plan, then pass --max-launches {launches} to allow it",
+        )
+
+
+def _finish(config: Config, journal: Journal, result: ApplyResult) -> None:
+    if result.lock is not None and not journal.pending():
+        journal.compact()
+
+
+def load_saved_plan(path: Path) -> dict[str, Any]:
+    """Read a plan written by `plan --out`; only its identity and checksum are used."""
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise UsageError(f"cannot read saved plan {path}: {e}") from e
+    if not isinstance(doc, dict) or "checksum" not in doc or "launch_at" not in doc:
+        raise UsageError(f"{path} is not a launchspec plan (write one with `plan --out`)")
+    return doc
+
+
+def check_fresh(saved: dict[str, Any], current: Plan) -> None:
+    """Refuse a saved plan whose inputs, lockfile or outcome differ from now."""
+    old_inputs: dict[str, str] = saved.get("inputs", {})
+    changed = sorted(
+        name
+        for name in set(old_inputs) | set(current.inputs)
+        if old_inputs.get(name) != current.inputs.get(name)
+    )
+    if changed:
+        raise StalePlanError(
+            f"the saved plan is stale: {', '.join(changed)} changed since it was made",
+            hint="run `launchspec plan --out FILE` again and review it",
+        )
+    if saved.get("lineage") != current.lineage or saved.get("serial") != current.serial:
+        raise StalePlanError(
+            f"the saved plan is stale: the lockfile changed since it was made (serial "
+            f"{saved.get('serial')} -> {current.serial})",
+            hint="run `launchspec plan --out FILE` again and review it",
+        )
+    if saved["checksum"] != current.checksum:
+        raise StalePlanError(
+            "the saved plan is stale: the same inputs now give a different plan (a template, "
+            "the organisation's people, or an allowed environment variable changed)",
+            hint="run `launchspec plan --out FILE` again and review it",
+        )

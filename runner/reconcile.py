@@ -80,6 +80,17 @@ class RunIndex:
         return Found(key, tuple(sorted(ids)), exact=False)
 
 
+    def foreign(self, template_id: str, key: str, lineage: str) -> tuple[str, ...]:
+        """Runs marked with this key by another lockfile lineage (a lost or replaced lockfile)."""
+        suffix, own = f"/{key}", marker_for(lineage, key)
+        ids = []
+        for run in self.runs(template_id):
+            lines = (line.strip() for line in str(run.get("summary") or "").splitlines())
+            if any(m.startswith(MARKER_PREFIX) and m.endswith(suffix) and m != own for m in lines):
+                ids.append(str(run["id"]))
+        return tuple(sorted(ids))
+
+
 def _has_marker(run: Mapping[str, Any], marker: str) -> bool:
     summary = run.get("summary") or ""
     return any(line.strip() == marker for line in str(summary).splitlines())
