@@ -127,7 +127,7 @@ class Applier:
             found = self._index.find(d.key, marker, {"template_id": d.request.template_id}, 0)
             foreign = self._index.foreign(d.request.template_id, d.key, self.lock.lineage)
             if found.unique:
-                self._record(d.key, replace(self._entry_for(d, found.unique), adopted=True))
+                self._record(d.key, replace(entry_for(d, found.unique), adopted=True))
                 self._emit(Event("adopted", d.key, found.unique, "found on the server"))
             elif found.run_ids or foreign:
                 ids = found.run_ids + foreign
@@ -189,7 +189,7 @@ class Applier:
             if parent_entry is None:
                 raise LaunchspecError(f"parent {parent!r} has no run yet; launch it first")
             body["parent_id"] = parent_entry.run_id
-        entry = self._entry_for(d, run_id="")
+        entry = entry_for(d, run_id="")
         intent = self.journal.intent(d.key, marker or "", _entry_json(entry))
         try:
             run = self.client.launch_run(body)
@@ -220,24 +220,6 @@ class Applier:
         self._emit(Event("unknown", intent.key, message=why))
         return False
 
-    def _entry_for(self, d: Desired, run_id: str) -> LockEntry:
-        assert d.request is not None
-        fixed, fields = d.source_digests()
-        redacted = {k: _redact(v, d.request.secret_values) for k, v in d.request.updatable.items()}
-        return LockEntry(
-            run_id=run_id,
-            template_id=d.request.template_id,
-            launched_at=_iso(d.rendered.launch_at),
-            name=str(_redact(d.rendered.name, d.request.secret_values)),
-            digest=d.request.digest,
-            fields_digest=canonical_digest(dict(d.request.updatable)),
-            source_digest=fixed,
-            source_fields_digest=fields,
-            fields=redacted,
-            parent=d.rendered.parent,
-            spec_file=d.rendered.spec.file,
-        )
-
     # -- update / archive -----------------------------------------------------------------
     def _update(self, action: Action) -> bool:
         d, entry = action.desired, action.entry
@@ -246,7 +228,7 @@ class Applier:
         marker = marker_for(self.lock.lineage, d.key) if self.provenance else None
         fields["summary"] = with_marker(fields.get("summary"), marker)
         self.client.update_run(entry.run_id, fields)
-        new = self._entry_for(d, entry.run_id)
+        new = entry_for(d, entry.run_id)
         self._record(d.key, replace(new, launched_at=entry.launched_at, adopted=entry.adopted))
         self._emit(Event("updated", d.key, entry.run_id))
         return True
@@ -271,6 +253,26 @@ class Applier:
         with self._mutex:
             self.result.events.append(event)
         self.on_event(event)
+
+
+def entry_for(d: Desired, run_id: str) -> LockEntry:
+    """The lockfile entry recording `d` as launched as `run_id`."""
+    assert d.request is not None
+    fixed, fields = d.source_digests()
+    redacted = {k: _redact(v, d.request.secret_values) for k, v in d.request.updatable.items()}
+    return LockEntry(
+        run_id=run_id,
+        template_id=d.request.template_id,
+        launched_at=_iso(d.rendered.launch_at),
+        name=str(_redact(d.rendered.name, d.request.secret_values)),
+        digest=d.request.digest,
+        fields_digest=canonical_digest(dict(d.request.updatable)),
+        source_digest=fixed,
+        source_fields_digest=fields,
+        fields=redacted,
+        parent=d.rendered.parent,
+        spec_file=d.rendered.spec.file,
+    )
 
 
 def _entry_json(entry: LockEntry) -> dict[str, Any]:
