@@ -39,8 +39,11 @@ def durable_append(path: Path, line: bytes) -> None:
     """Append one line and fsync it before returning."""
     path.parent.mkdir(parents=True, exist_ok=True)
     new = not path.exists()
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":
+            line = b"\n" + line  # a crash tore the last line: never glue a record onto it
         os.write(fd, line)
         os.fsync(fd)
     finally:
