@@ -1,0 +1,38 @@
+"""Small helpers over API shapes: wrapped lists, key matching, canonical JSON, plain values."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from runner.directory import by_label
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no spaces: the same data is always the same text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def unwrap(value: Any) -> list[Mapping[str, Any]]:
+    """A related list as the API sends it: bare or wrapped in {"data": [...]}."""
+    if isinstance(value, Mapping):
+        value = value.get("data")
+    return [v for v in value or [] if isinstance(v, Mapping)]
+
+
+def match(key: str, items: Sequence[Mapping[str, Any]], label: str) -> list[Mapping[str, Any]]:
+    """Items `key` names: by id, else label (exact, then any case), else alias."""
+    by_id = [i for i in items if i.get("id") == key]
+    return by_id or by_label(key, items, label) or [i for i in items if i.get("alias") == key]
+
+
+def plain(value: Any) -> Any:
+    """JSON-safe copy: dates as ISO strings, tuples as lists."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
