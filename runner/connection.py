@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+import selectors
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from runner.config import Config
 from runner.errors import ConfigError, LaunchspecError
@@ -67,16 +67,21 @@ def start_sandbox(config: Config, timeout: float = 30) -> Connection:
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=log, text=True)
     log.close()
     assert proc.stdout is not None
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        match = _READY.match(line.strip())
-        if match:
-            return Connection(url=match[1], org_id=match[2], token=match[3], sandbox=proc)
+    line = _read_line(proc.stdout, timeout)
+    match = _READY.match(line.strip()) if line else None
+    if match:
+        return Connection(url=match[1], org_id=match[2], token=match[3], sandbox=proc)
     proc.kill()
     raise LaunchspecError(
         "the embedded sandbox did not start",
         hint=f"see {Path(config.state_dir, 'sandbox.log')}; is `launchspec[sandbox]` installed?",
     )
+
+
+def _read_line(stream: IO[str], timeout: float) -> str | None:
+    """The first line of `stream`, or None if none comes within `timeout` seconds."""
+    with selectors.DefaultSelector() as sel:
+        sel.register(stream, selectors.EVENT_READ)
+        if not sel.select(timeout):
+            return None
+    return stream.readline()
