@@ -1,0 +1,208 @@
+"""Injected faults (latency, throttling, errors, cut connections) and request statistics.
+
+Faults apply to API routes only, in this order: latency, throttle, error rate, the handler,
+then (for a committed launch) the cut. All draws come from one seeded `random.Random`, so a
+run of requests in the same order replays the same faults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import random
+import re
+import time
+from collections import Counter, deque
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+LAUNCH_PATH = re.compile(r"^(/api)?/organizations/[^/]+/runs/?$")
+WINDOW_S = 60.0
+
+
+@dataclass
+class FaultConfig:
+    """Faults in force; zero means off."""
+
+    latency_ms: int = 0
+    error_rate: float = 0.0
+    throttle: int = 0
+    cut_after_commit: float = 0.0
+    seed: int = 0
+
+    def describe(self) -> str:
+        """The `faults=` part of the ready line."""
+        parts = [
+            f"latency-ms={self.latency_ms}" if self.latency_ms else "",
+            f"error-rate={self.error_rate:g}" if self.error_rate else "",
+            f"throttle={self.throttle}" if self.throttle else "",
+            f"cut-after-commit={self.cut_after_commit:g}" if self.cut_after_commit else "",
+        ]
+        named = [p for p in parts if p]
+        return ",".join([*named, f"seed={self.seed}"]) if named else "none"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Stats:
+    """Counters served by `GET /_sandbox/stats`."""
+
+    by_method: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[str] = field(default_factory=Counter)
+    by_method_status: Counter[str] = field(default_factory=Counter)
+    faults: Counter[str] = field(default_factory=Counter)
+    launches_committed: int = 0
+
+    def record(self, method: str, status: str) -> None:
+        self.by_method[method] += 1
+        self.by_status[status] += 1
+        self.by_method_status[f"{method} {status}"] += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        kinds = ("latency", "throttle", "error_rate", "cut_after_commit")
+        return {
+            "requests": {
+                "total": sum(self.by_method.values()),
+                "by_method": dict(self.by_method),
+                "by_status": dict(self.by_status),
+                "by_method_status": dict(self.by_method_status),
+            },
+            "launches_committed": self.launches_committed,
+            "faults": {kind: self.faults[kind] for kind in kinds},
+        }
+
+
+class Faults:
+    """The live fault configuration, its random generator and the throttle window."""
+
+    def __init__(self, config: FaultConfig, stats: Stats) -> None:
+        self.config = config
+        self.stats = stats
+        self.rng = random.Random(config.seed)
+        self.window: deque[float] = deque()
+
+    def reconfigure(self, config: FaultConfig) -> None:
+        if config.seed != self.config.seed:
+            self.rng = random.Random(config.seed)
+        self.config = config
+        self.window.clear()
+
+    def throttled(self) -> tuple[int | None, int]:
+        """(Retry-After seconds if refused, requests left in the window)."""
+        limit = self.config.throttle
+        if limit <= 0:
+            return None, 0
+        now = time.monotonic()
+        while self.window and self.window[0] <= now - WINDOW_S:
+            self.window.popleft()
+        if len(self.window) >= limit:
+            return max(1, math.ceil(self.window[0] + WINDOW_S - now)), 0
+        self.window.append(now)
+        return None, limit - len(self.window)
+
+
+class FaultMiddleware:
+    """ASGI middleware that injects the configured faults and counts every answer."""
+
+    def __init__(self, app: ASGIApp, faults: Faults) -> None:
+        self.app = app
+        self.faults = faults
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        faults, config, method = self.faults, self.faults.config, scope["method"]
+        counted = _counting(send, faults.stats, method)
+        if config.latency_ms > 0:
+            faults.stats.faults["latency"] += 1
+            await asyncio.sleep(config.latency_ms / 1000)
+        retry_after, remaining = faults.throttled()
+        if retry_after is not None:
+            faults.stats.faults["throttle"] += 1
+            await _throttle_answer(counted, retry_after, config.throttle)
+            return
+        if config.error_rate > 0 and faults.rng.random() < config.error_rate:
+            faults.stats.faults["error_rate"] += 1
+            await _error_answer(counted, faults.rng.choice((500, 502, 503)))
+            return
+        if config.throttle > 0:
+            counted = _with_headers(counted, _limit_headers(config.throttle, remaining))
+        cut = (method == "POST" and config.cut_after_commit > 0
+               and LAUNCH_PATH.match(scope["path"]) is not None
+               and faults.rng.random() < config.cut_after_commit)
+        await self.app(scope, receive, _cutting(counted, faults.stats) if cut else counted)
+
+
+def _limit_headers(limit: int, remaining: int) -> list[tuple[bytes, bytes]]:
+    return [(b"x-ratelimit-limit", str(limit).encode()),
+            (b"x-ratelimit-remaining", str(remaining).encode())]
+
+
+def _counting(send: Send, stats: Stats, method: str) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start" and not message.get("cut"):
+            stats.record(method, str(message["status"]))
+        await send(message)
+
+    return wrapped
+
+
+def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *extra]}
+        await send(message)
+
+    return wrapped
+
+
+def _cutting(send: Send, stats: Stats) -> Send:
+    """Pass a failed launch through; for a committed one (201) send the headers and half the
+    body, then nothing: the server closes the connection and the client cannot know."""
+    state = {"cut": False, "sent": False}
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 201:
+            state["cut"] = True
+            stats.faults["cut_after_commit"] += 1
+            stats.record("POST", "cut")
+            await send({**message, "cut": True})
+        elif state["cut"] and message["type"] == "http.response.body":
+            if not state["sent"]:
+                state["sent"] = True
+                body = message.get("body", b"")
+                await send({"type": "http.response.body", "body": body[: len(body) // 2],
+                            "more_body": True})
+        else:
+            await send(message)
+
+    return wrapped
+
+
+async def _json_answer(send: Send, status: int, body: dict[str, Any],
+                       headers: list[tuple[bytes, bytes]]) -> None:
+    payload = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
+        *headers]})
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def _throttle_answer(send: Send, retry_after: int, limit: int) -> None:
+    body = {"error": True, "message": "Too many requests. Please slow down.",
+            "code": "RATE_LIMIT_EXCEEDED"}
+    headers = [(b"retry-after", str(retry_after).encode()), *_limit_headers(limit, 0)]
+    await _json_answer(send, 429, body, headers)
+
+
+async def _error_answer(send: Send, status: int) -> None:
+    messages = {500: "Server error", 502: "Bad gateway", 503: "Service unavailable"}
+    body = {"error": True, "message": f"{messages[status]} (sandbox fault)",
+            "code": "SERVER_ERROR"}
+    await _json_answer(send, status, body, [])

@@ -1,0 +1,171 @@
+"""Validation of kick-off values per field type, and of owner lists (users, guests, groups).
+
+Assumptions where TALLYFY_API.md is silent or sources disagree (the stricter reading wins):
+short text at most 200 characters, long text at most 6,000; a radio value must be one
+option's exact text; a dropdown's `id` and `text` must both name the same option; a table value
+is a list (or an object) with exactly one entry per column; a date value that is an ISO 8601 or
+`YYYY-MM-DD HH:MM:SS` string is stored as `YYYY-MM-DDTHH:MM:SSZ`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from runner.sandbox.clock import iso_of, parse_request_date
+from runner.sandbox.seed import Seed
+
+Obj = dict[str, Any]
+Errors = dict[str, list[str]]
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+TEXT_MAX, TEXTAREA_MAX = 200, 6000
+
+
+class Bad(Exception):
+    """One value failed its field's rule; the message is the API's."""
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def check_prerun(fields: list[Obj], prerun: dict[str, Any], seed: Seed,
+                 require: bool = True) -> tuple[Obj, Errors]:
+    """Known keys checked and normalised, unknown keys dropped, required ones enforced."""
+    values: Obj = {}
+    errors: Errors = {}
+    for item in fields:
+        fid, label = item["id"], str(item.get("label") or item["id"])
+        value = prerun.get(fid)
+        if is_blank(value):
+            if require and item.get("required"):
+                errors[f"prerun.{fid}"] = [f"{label} is required"]
+            elif fid in prerun:
+                values[fid] = value
+            continue
+        try:
+            values[fid] = _CHECKS.get(str(item.get("field_type")), _any)(item, value, seed)
+        except Bad as exc:
+            errors[f"prerun.{fid}"] = [str(exc)]
+    return values, errors
+
+
+def _any(item: Obj, value: Any, seed: Seed) -> Any:
+    return value
+
+
+def _text(item: Obj, value: Any, seed: Seed) -> Any:
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise Bad(f"{item['label']} must be a text value.")
+    if len(str(value)) > TEXT_MAX:
+        raise Bad(f"{item['label']} may not be greater than {TEXT_MAX} characters.")
+    return value
+
+
+def _textarea(item: Obj, value: Any, seed: Seed) -> Any:
+    if not isinstance(value, str):
+        raise Bad(f"{item['label']} must be a string.")
+    if len(value) > TEXTAREA_MAX:
+        raise Bad(f"{item['label']} may not be greater than {TEXTAREA_MAX} characters.")
+    return value
+
+
+def _email(item: Obj, value: Any, seed: Seed) -> Any:
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise Bad(f"{item['label']} must be a text value.")
+    return value  # the real server does not validate the address
+
+
+def _date(item: Obj, value: Any, seed: Seed) -> Any:
+    moment = parse_request_date(value)
+    if moment is None:
+        raise Bad(f"{item['label']} is not a valid date.")
+    return iso_of(moment)
+
+
+def _radio(item: Obj, value: Any, seed: Seed) -> Any:
+    texts = [o.get("text") for o in item.get("options") or []]
+    if not isinstance(value, str) or value not in texts:
+        raise Bad("Invalid radio choice selected.")
+    return value
+
+
+def _dropdown(item: Obj, value: Any, seed: Seed) -> Any:
+    options = item.get("options") or []
+    if not (isinstance(value, dict) and "id" in value and "text" in value):
+        raise Bad("Invalid dropdown choice selected.")
+    if not any(o.get("id") == value["id"] and o.get("text") == value["text"] for o in options):
+        raise Bad("Invalid dropdown choice selected.")
+    return value
+
+
+def _multiselect(item: Obj, value: Any, seed: Seed) -> Any:
+    options = item.get("options") or []
+    if not isinstance(value, list):
+        raise Bad("Invalid multiselect choice selected.")
+    for choice in value:
+        ok = isinstance(choice, dict) and any(
+            o.get("id") == choice.get("id") and o.get("text") == choice.get("text")
+            for o in options
+        )
+        if not ok:
+            raise Bad("Invalid multiselect choice selected.")
+    return value  # entries without `selected` are kept: they save but show empty
+
+
+def _table(item: Obj, value: Any, seed: Seed) -> Any:
+    if not isinstance(value, list | dict) or len(value) != len(item.get("columns") or []):
+        raise Bad("Number of columns does not match required columns")
+    return value
+
+
+def _assignees(item: Obj, value: Any, seed: Seed) -> Any:
+    problems = check_owners(value, seed, "")
+    if problems:
+        raise Bad(next(iter(problems.values()))[0])
+    return {key: list(value.get(key) or []) for key in ("users", "guests", "groups")}
+
+
+def _file(item: Obj, value: Any, seed: Seed) -> Any:
+    if not isinstance(value, list) or not all(
+        isinstance(f, dict) and ("id" in f or "url" in f) for f in value
+    ):
+        raise Bad(f"{item['label']} must be a list of uploaded files.")
+    return value
+
+
+_CHECKS: dict[str, Callable[[Obj, Any, Seed], Any]] = {
+    "text": _text, "textarea": _textarea, "email": _email, "date": _date, "radio": _radio,
+    "dropdown": _dropdown, "multiselect": _multiselect, "table": _table,
+    "assignees_form": _assignees, "file": _file,
+}
+
+
+def check_owners(owners: Any, seed: Seed, path: str) -> Errors:
+    """Errors for an `{users, guests, groups}` object: unknown ids, bad emails, wrong types."""
+    prefix = f"{path}." if path else ""
+    if not isinstance(owners, dict):
+        return {path or "owners": ["The owners must be an object with users, guests, groups."]}
+    errors: Errors = {}
+    for key in ("users", "guests", "groups"):
+        items = owners.get(key) or []
+        if not isinstance(items, list):
+            errors[f"{prefix}{key}"] = [f"The {key} must be a list."]
+            continue
+        for index, item in enumerate(items):
+            message = _owner_problem(key, item, seed)
+            if message:
+                errors[f"{prefix}{key}.{index}"] = [message]
+    return errors
+
+
+def _owner_problem(key: str, item: Any, seed: Seed) -> str | None:
+    if key == "users" and (not isinstance(item, int) or seed.user(item) is None):
+        return f"User {item!r} does not exist in this organization."
+    if key == "guests" and (not isinstance(item, str) or not EMAIL.match(item)):
+        return f"Guest {item!r} is not a valid email address."
+    if key == "groups" and (not isinstance(item, str) or item not in seed.groups_by_id):
+        return f"Group {item!r} does not exist in this organization."
+    return None

@@ -1,0 +1,80 @@
+"""Handlers for the user, the organisation's lists, and templates (checklists)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from runner.sandbox.context import ctx_of, org_ctx
+from runner.sandbox.envelope import data, not_found, page_of, with_set
+from runner.sandbox.shapes import folder_body, group_body, tag_body, template_body, user_body
+
+
+async def me(request: Request) -> Response:
+    ctx = ctx_of(request)
+    body = user_body(ctx.seed.users_by_id[ctx.seed.me])
+    body["organization_id"] = ctx.org
+    body["organizations"] = {"data": [{"id": ctx.org, "name": ctx.seed.org_name}]}
+    return data(body)
+
+
+async def organization(request: Request) -> Response:
+    ctx = org_ctx(request)
+    return data({"id": ctx.org, "name": ctx.seed.org_name})
+
+
+async def users(request: Request) -> Response:
+    ctx = org_ctx(request)
+    items = [user_body(u) for u in ctx.seed.users]
+    return page_of(request.url, request.query_params, items)
+
+
+async def groups(request: Request) -> Response:
+    ctx = org_ctx(request)
+    items = [group_body(g) for g in ctx.seed.groups]
+    return page_of(request.url, request.query_params, items)
+
+
+async def tags(request: Request) -> Response:
+    ctx = org_ctx(request)
+    items = [tag_body(t) for t in ctx.seed.tags]
+    return page_of(request.url, request.query_params, items)
+
+
+async def folders(request: Request) -> Response:
+    ctx = org_ctx(request)
+    items = [folder_body(f) for f in ctx.seed.folders]
+    return page_of(request.url, request.query_params, items)
+
+
+async def checklists(request: Request) -> Response:
+    """Templates, filtered by `q` (case-insensitive partial title), paged."""
+    ctx = org_ctx(request)
+    q = (request.query_params.get("q") or "").casefold()
+    with_ = with_set(request.query_params)
+    items = [template_body(t, ctx.seed, with_) for t in ctx.seed.templates
+             if q in str(t.get("title", "")).casefold()]
+    return page_of(request.url, request.query_params, items)
+
+
+async def checklist(request: Request) -> Response:
+    ctx = org_ctx(request)
+    template = ctx.seed.templates_by_id.get(request.path_params["checklist_id"])
+    if template is None:
+        raise not_found()
+    return data(template_body(template, ctx.seed, with_set(request.query_params)))
+
+
+ORG = "/organizations/{org}"
+
+ROUTES = [
+    Route("/me", me, methods=["GET"]),
+    Route(ORG, organization, methods=["GET"]),
+    Route(f"{ORG}/users", users, methods=["GET"]),
+    Route(f"{ORG}/groups", groups, methods=["GET"]),
+    Route(f"{ORG}/tags", tags, methods=["GET"]),
+    Route(f"{ORG}/folders", folders, methods=["GET"]),
+    Route(f"{ORG}/checklists", checklists, methods=["GET"]),
+    Route(f"{ORG}/checklists/{{checklist_id}}", checklist, methods=["GET"]),
+]
