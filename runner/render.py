@@ -112,9 +112,10 @@ def render_spec(spec: Spec, context: RenderContext) -> tuple[Rendered | None, li
         secret_values=secret_strings(variables, context.secret_vars),
         timezone=context.timezone,
     )
-    if any(d.severity == "error" for d in r.diagnostics):
-        return None, r.diagnostics
-    return rendered, r.diagnostics
+    diagnostics = sorted(r.diagnostics, key=Diagnostic.sort_key)
+    if any(d.severity == "error" for d in diagnostics):
+        return None, diagnostics
+    return rendered, diagnostics
 
 
 def _names(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import textwrap
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 import yaml
 
 from runner.resolve import Directory
+from runner.source import load_text
+from runner.spec import Spec
 
 SEED = Path(__file__).resolve().parents[2] / "runner" / "sandbox" / "default_seed.yaml"
 
@@ -32,7 +35,7 @@ def template(title: str, *, wrap_prerun: bool = False) -> dict[str, Any]:
             t["steps"] = {"data": t["steps"]}
             if wrap_prerun:
                 t["prerun"] = {"data": t["prerun"]}
-            return t
+            return dict(t)
     raise KeyError(title)
 
 
@@ -40,3 +43,11 @@ def directory() -> Directory:
     """The seed organisation's users, groups, tags and folders."""
     s = seed()
     return Directory(users=s["users"], groups=s["groups"], tags=s["tags"], folders=s["folders"])
+
+
+def spec(text: str, file: str = "specs/test.yaml") -> Spec:
+    """The one spec in YAML `text`, loaded with positions as validate would load it."""
+    docs, problems = load_text(textwrap.dedent(text), file)
+    assert not [p for p in problems if p.severity == "error"], problems
+    (doc,) = docs
+    return Spec(str(doc.data["id"]), doc.data, doc)
