@@ -22,6 +22,8 @@ from runner.lockfile import LockEntry, Lockfile, write_lockfile
 from runner.plan import Action, Desired, Plan, canonical_digest
 from runner.reconcile import RunIndex, marker_for, with_marker
 
+LAUNCH_ATTEMPTS = 3
+
 
 class ApiClient(Protocol):
     """The calls apply makes; runner.client.TallyfyClient provides them."""
@@ -190,35 +192,51 @@ class Applier:
                 raise LaunchspecError(f"parent {parent!r} has no run yet; launch it first")
             body["parent_id"] = parent_entry.run_id
         entry = entry_for(d, run_id="")
-        intent = self.journal.intent(d.key, marker or "", _entry_json(entry))
-        try:
-            run = self.client.launch_run(body)
-        except IndeterminateError as e:
-            return self._read_back(intent, entry, e)
-        except ApiError as e:
-            self.journal.failed(intent, f"HTTP {e.status}")
-            raise
-        run_id = str(run["id"])
-        self.journal.record_launch(intent, run_id)
-        self._record(d.key, replace(entry, run_id=run_id))
-        self._emit(Event("launched", d.key, run_id))
-        return True
+        for _ in range(LAUNCH_ATTEMPTS):
+            intent = self.journal.intent(d.key, marker or "", _entry_json(entry))
+            try:
+                run = self.client.launch_run(body)
+            except IndeterminateError as e:
+                found = self._read_back(intent, entry)
+                if found is not None:
+                    return found
+                if e.status is None or not marker:
+                    # A cut connection or time-out: the server may still be working on it.
+                    self._emit(Event("unknown", d.key, message=_unknown(e)))
+                    return False
+                # A 5xx answer and no run carries the marker: it did not happen; try again.
+                self.journal.resolved(intent, "not-launched")
+                continue
+            except ApiError as e:
+                self.journal.failed(intent, f"HTTP {e.status}")
+                raise
+            run_id = str(run["id"])
+            self.journal.record_launch(intent, run_id)
+            self._record(d.key, replace(entry, run_id=run_id))
+            self._emit(Event("launched", d.key, run_id))
+            return True
+        self._emit(Event("failed", d.key, message=f"the server failed {LAUNCH_ATTEMPTS} times"))
+        return False
 
-    def _read_back(self, intent: Intent, entry: LockEntry, error: ApiError) -> bool:
-        """The POST's answer was lost: look for the run before deciding anything."""
-        self._index.forget(entry.template_id)
-        found = self._index.find(intent.key, intent.marker or None, intent.entry, intent.at)
+    def _read_back(self, intent: Intent, entry: LockEntry) -> bool | None:
+        """The POST's answer was lost: look for the run before deciding anything.
+
+        True: found and recorded. False: several candidates (a person must decide).
+        None: nothing carries the marker.
+        """
+        with self._mutex:
+            self._index.forget(entry.template_id)
+            found = self._index.find(intent.key, intent.marker or None, intent.entry, intent.at)
         if found.unique and found.exact:
             self.journal.resolved(intent, "read-back", found.unique)
             self._record(intent.key, replace(entry, run_id=found.unique, adopted=True))
             self._emit(Event("launched", intent.key, found.unique, "confirmed by read-back"))
             return True
-        why = (
-            f"the launch's answer was lost ({error.message}) and the server shows "
-            f"{len(found.run_ids)} matching runs"
-        )
-        self._emit(Event("unknown", intent.key, message=why))
-        return False
+        if found.run_ids:
+            why = f"{len(found.run_ids)} runs match its launch: " + ", ".join(found.run_ids)
+            self._emit(Event("unknown", intent.key, message=why))
+            return False
+        return None
 
     # -- update / archive -----------------------------------------------------------------
     def _update(self, action: Action) -> bool:
@@ -272,6 +290,13 @@ def entry_for(d: Desired, run_id: str) -> LockEntry:
         fields=redacted,
         parent=d.rendered.parent,
         spec_file=d.rendered.spec.file,
+    )
+
+
+def _unknown(error: ApiError) -> str:
+    return (
+        f"the launch's answer was lost ({error.message}) and the server does not show the run "
+        "yet; the next apply reads it back before anything is sent again"
     )
 
 

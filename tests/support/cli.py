@@ -1,0 +1,48 @@
+"""Run the launchspec CLI as a real subprocess in a scratch project copied from specs/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Result:
+    """Exit status and output of one CLI run."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+def make_project(tmp: Path, specs: Path | None = None) -> Path:
+    """A project root holding a copy of `specs` (default: the repo's example specs)."""
+    root = tmp / "project"
+    shutil.copytree(specs or REPO / "specs", root / "specs")
+    return root
+
+
+def run_cli(
+    root: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> Result:
+    """`launchspec -C ROOT ARGS…` with the given extra environment (TALLYFY_* cleared first)."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TALLYFY_", "GITHUB_"))}
+    proc = subprocess.run(
+        [sys.executable, "-m", "runner", "-C", str(root), *args],
+        capture_output=True,
+        text=True,
+        env={**base, **(env or {})},
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
