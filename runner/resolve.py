@@ -187,30 +187,29 @@ class _Resolver:
         zone = ZoneInfo(self.r.timezone)
         out: dict[str, Any] = {}
         shown: dict[str, Any] = {}
+        seen: set[str] = set()  # fields named, even when their value is refused
         for key, value in self.r.prerun.items():
             found = self._match(str(key), fields, "label", "prerun", _KICKOFF)
             if found is None or value is None:
                 continue
-            if found["id"] in out:
-                self.problem(
-                    Problem(f"kick-off field {label_of(found, 'label')!r} is given twice"),
-                    "prerun",
-                    key,
-                )
+            fid, label = str(found["id"]), label_of(found, "label")
+            if fid in seen:
+                self.problem(Problem(f"kick-off field {label!r} is given twice"), "prerun", key)
                 continue
+            seen.add(fid)
             try:
-                out[str(found["id"])] = encode(found, value, self.directory, zone)
+                out[fid] = encode(found, value, self.directory, zone)
             except EncodeError as exc:
                 self.problem(Problem(exc.message, hint=exc.hint), "prerun", key)
                 continue
             if found.get("field_type") == "assignees_form":
-                self.guests.extend(out[str(found["id"])]["guests"])
-            shown[label_of(found, "label")] = self._shown(value)
-        self._required(fields, out)
+                self.guests.extend(out[fid]["guests"])
+            shown[label] = self._shown(value)
+        self._required(fields, seen)
         self.display["prerun"] = shown
         return out
 
-    def _required(self, fields: Sequence[Mapping[str, Any]], given: Mapping[str, Any]) -> None:
+    def _required(self, fields: Sequence[Mapping[str, Any]], given: set[str]) -> None:
         for f in fields:
             if f.get("required") and f.get("id") not in given:
                 where = ("prerun",) if "prerun" in self.r.spec.data else ()
