@@ -19,7 +19,7 @@ from runner.encode import EncodeError, encode
 from runner.people import PathPart, People, Problem, resolve_people
 from runner.render import Rendered
 from runner.render_values import json_path
-from runner.shapes import canonical_json, match, plain, unwrap
+from runner.shapes import canonical_json, find_one, plain, unwrap
 
 __all__ = ["UPDATABLE_FIELDS", "Directory", "LaunchRequest", "canonical_json", "resolve"]
 
@@ -231,26 +231,11 @@ class _Resolver:
     def _match(
         self, key: str, items: Sequence[Mapping[str, Any]], label: str, where: str, what: str
     ) -> Mapping[str, Any] | None:
-        hits = match(key, items, label)
-        if len(hits) == 1:
-            return hits[0]
-        labels = [label_of(i, label) for i in items]
-        if hits:
-            msg = f"{what} {key!r} is ambiguous: it matches {len(hits)} {what}s; use the id"
-            self.problem(Problem(msg), where, key)
+        found = find_one(key, items, label, what, silently_dropped=where == "prerun")
+        if isinstance(found, Problem):
+            self.problem(found, where, key)
             return None
-        aliases = [str(i["alias"]) for i in items if i.get("alias")]
-        guess = closest(key, labels) or closest(key, aliases)
-        silently = " (the API would silently drop it)" if where == "prerun" else ""
-        self.problem(
-            Problem(
-                f"unknown {what} {key!r}{silently}; known: {', '.join(labels) or 'none'}",
-                hint=f"did you mean {guess!r}?" if guess else None,
-            ),
-            where,
-            key,
-        )
-        return None
+        return found
 
     def _tasks(self) -> dict[str, Any]:
         steps = unwrap(self.template.get("steps"))

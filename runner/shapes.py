@@ -1,4 +1,4 @@
-"""Small helpers over API shapes: wrapped lists, key matching, canonical JSON, plain values."""
+"""Helpers over API shapes: wrapped lists, matching keys to fields/steps, canonical JSON."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from runner.directory import by_label
+from runner.directory import by_label, closest, label_of
+from runner.people import Problem
 
 
 def canonical_json(value: Any) -> str:
@@ -25,6 +26,31 @@ def match(key: str, items: Sequence[Mapping[str, Any]], label: str) -> list[Mapp
     """Items `key` names: by id, else label (exact, then any case), else alias."""
     by_id = [i for i in items if i.get("id") == key]
     return by_id or by_label(key, items, label) or [i for i in items if i.get("alias") == key]
+
+
+def find_one(
+    key: str,
+    items: Sequence[Mapping[str, Any]],
+    label: str,
+    what: str,
+    *,
+    silently_dropped: bool = False,
+) -> Mapping[str, Any] | Problem:
+    """The one item `key` names, or a Problem listing what is known and the closest name."""
+    hits = match(key, items, label)
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        return Problem(f"{what} {key!r} is ambiguous: it matches {len(hits)} {what}s; use the id")
+    labels = [label_of(i, label) for i in items]
+    aliases = [str(i["alias"]) for i in items if i.get("alias")]
+    guess = closest(key, labels) or closest(key, aliases)
+    # The API drops unknown kick-off keys without an error: say so, it is why we refuse.
+    dropped = " (the API would silently drop it)" if silently_dropped else ""
+    return Problem(
+        f"unknown {what} {key!r}{dropped}; known: {', '.join(labels) or 'none'}",
+        hint=f"did you mean {guess!r}?" if guess else None,
+    )
 
 
 def plain(value: Any) -> Any:
