@@ -65,20 +65,22 @@ def _int(text: str | None, default: int) -> int:
 
 
 def paged(url: URL, items: list[Any], total: int, page: int, per_page: int) -> JSONResponse:
-    """A list envelope with Fractal-style pagination meta (`links` is `[]` when empty)."""
+    """A list envelope with pagination meta; `links` is `[]` when there is no other page (as
+    PHP encodes an empty array), else an object with both `previous` and `next` (or null)."""
     total_pages = max(1, math.ceil(total / per_page))
-    links: Obj = {}
+    previous = next_ = None
     if page > 1:
-        links["previous"] = str(url.include_query_params(page=min(page - 1, total_pages)))
+        previous = str(url.include_query_params(page=min(page - 1, total_pages)))
     if page < total_pages:
-        links["next"] = str(url.include_query_params(page=page + 1))
+        next_ = str(url.include_query_params(page=page + 1))
+    links = {"previous": previous, "next": next_} if previous or next_ else []
     pagination: Obj = {
         "total": total,
         "count": len(items),
         "per_page": per_page,
         "current_page": page,
         "total_pages": total_pages,
-        "links": links or [],
+        "links": links,
     }
     return JSONResponse({"data": items, "meta": {"pagination": pagination}})
 
