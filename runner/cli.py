@@ -84,7 +84,9 @@ def cli(ctx: click.Context, root: Path, debug: bool, verbose: int, color: bool |
         raise click.BadParameter(f"{root} is not a directory", param_hint="-C")
     if color is not None:
         ctx.color = color
-    ctx.obj = State(root=root, debug=debug, verbose=verbose, color=color)
+    # "As if started in DIR", like git -C: relative paths in arguments resolve against DIR too.
+    os.chdir(root)
+    ctx.obj = State(root=Path.cwd(), debug=debug, verbose=verbose, color=color)
 
 
 @cli.command(

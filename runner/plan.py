@@ -117,7 +117,8 @@ class Plan:
         return canonical_digest(
             {
                 "inputs": dict(self.inputs),
-                "lineage": self.lineage,
+                # An empty lockfile has no identity yet: its lineage is made up at each read.
+                "lineage": self.lineage if self.serial else "",
                 "serial": self.serial,
                 "launch_at": self.launch_at,
                 "actions": [a.signature() for a in self.actions],

@@ -242,7 +242,8 @@ def check_fresh(saved: dict[str, Any], current: Plan) -> None:
             f"the saved plan is stale: {', '.join(changed)} changed since it was made",
             hint="run `launchspec plan --out FILE` again and review it",
         )
-    if saved.get("lineage") != current.lineage or saved.get("serial") != current.serial:
+    same_lineage = current.serial == 0 or saved.get("lineage") == current.lineage
+    if not same_lineage or saved.get("serial") != current.serial:
         raise StalePlanError(
             f"the saved plan is stale: the lockfile changed since it was made (serial "
             f"{saved.get('serial')} -> {current.serial})",
