@@ -166,7 +166,7 @@ class TallyfyClient:
         """Every item of a paged list, fetching while current_page < total_pages."""
         page = 1
         while True:
-            body = self._call("GET", path, {**(params or {}), "page": page, "per_page": PER_PAGE})
+            body = self._call("GET", path, {"per_page": PER_PAGE, **(params or {}), "page": page})
             items = plain_list(body.get("data") if isinstance(body, dict) else body)
             yield from items
             paging = pagination(body)

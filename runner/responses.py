@@ -31,9 +31,12 @@ def api_error(
     """The ApiError for a non-2xx answer: status, message, field errors, code, request id."""
     body = parse_json(content)
     body = body if isinstance(body, dict) else {}
-    message = _text(body.get("message"))
+    message = _scrubbed(_text(body.get("message")), token)
     code = _text(body.get("code"))
-    fields = field_errors(body.get("errors"))
+    fields = {
+        name: [_scrubbed(m, token) or "" for m in msgs]
+        for name, msgs in field_errors(body.get("errors")).items()
+    }
     kwargs: dict[str, Any] = dict(
         status=status,
         request=words,
@@ -56,7 +59,7 @@ def api_error(
         cls = ThrottledError if status == 429 else ApiError
         server = "the server failed" if status >= 500 else f"the API answered {status}"
         error = cls(message or _STATUS_TEXT.get(status, server), **kwargs)
-    return scrub(error, token)
+    return error
 
 
 def indeterminate(
@@ -84,13 +87,9 @@ def field_errors(raw: Any) -> dict[str, list[str]]:
     return {}
 
 
-def scrub(error: ApiError, token: str) -> ApiError:
+def _scrubbed(text: str | None, token: str) -> str | None:
     """Server text is echoed in errors: make sure it cannot carry the token."""
-    if token:
-        error.message = error.message.replace(token, "***")
-        for msgs in error.field_errors.values():
-            msgs[:] = [m.replace(token, "***") for m in msgs]
-    return error
+    return text.replace(token, "***") if text and token else text
 
 
 def parse_json(content: bytes) -> Any:
