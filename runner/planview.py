@@ -130,6 +130,7 @@ def _display(a: Action) -> dict[str, Any]:
 
 def _short(value: Any, limit: int = 80) -> str:
     text = value if isinstance(value, str) else json.dumps(value, default=str, sort_keys=True)
+    text = " ".join(text.split()) if "\n" in text else text  # one line per value
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
