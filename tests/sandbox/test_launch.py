@@ -182,6 +182,10 @@ def test_unknown_prerun_key_is_silently_dropped(api: Api) -> None:
     pre["Client name"] = "a label is not a key"
     r = api.launch(name="unknown key", prerun=pre)
     assert r.status_code in (200, 201), (r.status_code, r.text)
+    stored = api.run(r.json()["data"]["id"]).get("prerun")
+    if isinstance(stored, dict):  # dropped: not kept as a value either
+        assert "ffffffffffffffffffffffffffffffff" not in stored, stored
+        assert "Client name" not in stored, stored
 
 
 def test_prerun_non_empty_list_is_422(api: Api) -> None:
