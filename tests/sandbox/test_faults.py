@@ -1,0 +1,168 @@
+"""Fault injection: latency, error rate, throttle, cut after commit, seeded replay, ready line."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.sandbox.api import TRANSIENT, Api, headers, list_data, pagination
+from tests.support.sandbox import SandboxProcess
+
+Factory = Callable[..., SandboxProcess]
+
+
+def _faults(sb: SandboxProcess) -> dict[str, float]:
+    """The `faults=` part of the ready line as {name: number}."""
+    token = next(t for t in sb.ready_line.split() if t.startswith("faults="))
+    value = token[len("faults=") :]
+    assert value != "none", sb.ready_line
+    out: dict[str, float] = {}
+    for item in value.split(","):
+        key, _, num = item.partition("=")
+        out[key] = float(num)
+    return out
+
+
+def _admin(sb: SandboxProcess) -> httpx.Client:
+    root = sb.url[: -len("/api")]
+    return httpx.Client(base_url=root, headers=headers(sb.token), timeout=10)
+
+
+def _runs_total(api: Api) -> int:
+    r = api.get("runs", {"per_page": 100})
+    assert r.status_code == 200, (r.status_code, r.text)
+    return int(pagination(r.json())["total"])
+
+
+# ---- ready line ----
+
+
+def test_ready_line_names_the_faults(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory("--error-rate", "0.15", "--throttle", "600", "--fault-seed", "7")
+    faults = _faults(sb)
+    assert faults.get("error-rate") == pytest.approx(0.15)
+    assert faults.get("throttle") == 600
+    assert faults.get("seed") == 7
+
+
+def test_ready_line_names_latency_and_cut(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory("--latency-ms", "250", "--cut-after-commit", "0.5")
+    token = next(t for t in sb.ready_line.split() if t.startswith("faults="))
+    assert "latency" in token and "250" in token, sb.ready_line
+    assert "cut" in token and "0.5" in token, sb.ready_line
+
+
+# ---- latency ----
+
+
+def test_latency_is_added(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory("--latency-ms", "300")
+    with Api(sb) as api:
+        for call in (lambda: api.get("runs"), lambda: api.http.get("/me"), api.launch):
+            start = time.monotonic()
+            r = call()
+            elapsed = time.monotonic() - start
+            assert r.status_code in (200, 201), r.text
+            assert elapsed >= 0.29, elapsed  # a lower bound only
+
+
+# ---- error rate ----
+
+
+def test_error_rate_one_fails_everything_and_launches_nothing(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory("--error-rate", "1.0", "--admin")
+    with Api(sb) as api:
+        answers: list[httpx.Response] = []
+        for _ in range(5):
+            answers.append(api.get("runs"))
+            answers.append(api.http.get("/me"))
+            answers.append(api.launch(name="never"))
+        answers.append(api.put(f"runs/{'a' * 32}", {"name": "x"}))
+        answers.append(api.delete(f"runs/{'a' * 32}"))
+        answers.append(api.get("checklists"))
+        assert all(r.status_code in TRANSIENT for r in answers), [r.status_code for r in answers]
+
+        with _admin(sb) as admin:
+            stats = admin.get("/_sandbox/stats")
+            assert stats.status_code == 200, stats.text
+            body = stats.json()
+            assert isinstance(body, dict), body
+            if "launches_committed" in body:
+                assert body["launches_committed"] == 0, body
+            r = admin.put("/_sandbox/faults", json={"error_rate": 0})
+            assert r.status_code == 200, (r.status_code, r.text)
+        assert _runs_total(api) == 0
+        assert api.launch(name="now it works").status_code in (200, 201)
+        assert _runs_total(api) == 1
+
+
+def test_admin_endpoint_is_off_by_default(sandbox: SandboxProcess) -> None:
+    with _admin(sandbox) as admin:
+        assert 400 <= admin.get("/_sandbox/stats").status_code < 500
+        r = admin.put("/_sandbox/faults", json={"error_rate": 1.0})
+        assert 400 <= r.status_code < 500, r.status_code
+    with Api(sandbox) as api:
+        assert all(api.get("runs").status_code == 200 for _ in range(5))
+
+
+def _statuses(sb: SandboxProcess, n: int) -> list[int]:
+    with Api(sb) as api:
+        return [api.http.get("/me").status_code for _ in range(n)]
+
+
+def test_fault_seed_replays_the_same_sequence(sandbox_factory: Factory) -> None:
+    flags = ("--error-rate", "0.5", "--fault-seed", "3")
+    a = _statuses(sandbox_factory(*flags), 40)
+    b = _statuses(sandbox_factory(*flags), 40)
+    assert a == b
+    assert 200 in a and any(s in TRANSIENT for s in a), a
+    assert set(a) <= {200} | TRANSIENT, a
+    c = _statuses(sandbox_factory("--error-rate", "0.5", "--fault-seed", "4"), 40)
+    assert c != a  # the seed matters (2**-40 chance of a false alarm)
+
+
+# ---- throttle ----
+
+
+def test_throttle_answers_429_with_retry_after(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory("--throttle", "5", "--admin")
+    with Api(sb) as api:
+        first = [api.http.get("/me").status_code for _ in range(5)]
+        assert first == [200] * 5
+        r = api.get("runs")
+        assert r.status_code == 429, (r.status_code, r.text)
+        retry = r.headers.get("Retry-After")
+        assert retry is not None, dict(r.headers)
+        assert float(retry) > 0, retry
+        body: dict[str, Any] = r.json()
+        assert body.get("code") == "RATE_LIMIT_EXCEEDED", body
+        assert isinstance(body.get("message"), str) and body["message"]
+        launch = api.launch(name="refused")  # every method is throttled, POST included
+        assert launch.status_code == 429, launch.text
+        with _admin(sb) as admin:
+            assert admin.put("/_sandbox/faults", json={"throttle": 100000}).status_code == 200
+        assert _runs_total(api) == 0  # a 429 means nothing happened
+
+
+# ---- cut after commit ----
+
+
+def test_cut_after_commit_loses_the_answer_not_the_run(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory("--cut-after-commit", "1.0")
+    with Api(sb, timeout=10) as api:
+        with pytest.raises(httpx.TransportError) as caught:
+            api.launch(name="cut but committed")
+        assert not isinstance(caught.value, httpx.TimeoutException), repr(caught.value)
+    with Api(sb) as reader:  # reads are not cut
+        r = reader.get("runs", {"q": "cut but committed"})
+        assert r.status_code == 200, r.text
+        runs = list_data(r.json())
+        assert [run["name"] for run in runs] == ["cut but committed"]
+        assert reader.run(runs[0]["id"])["name"] == "cut but committed"
+        with pytest.raises(httpx.TransportError):
+            reader.launch(name="cut again")
+        assert _runs_total(reader) == 2  # no duplicate protection: each launch happened
