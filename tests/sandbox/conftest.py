@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -23,3 +23,20 @@ def api(module_sandbox: SandboxProcess) -> Iterator[Api]:
     """A client with the required headers, bound to the module's sandbox."""
     with Api(module_sandbox) as client:
         yield client
+
+
+@pytest.fixture
+def stoppable() -> Iterator[Callable[..., SandboxProcess]]:
+    """Like sandbox_factory, for tests that stop sandboxes themselves (SandboxProcess.stop()
+    is not safe to call twice, so teardown skips the ones already stopped)."""
+    started: list[SandboxProcess] = []
+
+    def start(*args: str) -> SandboxProcess:
+        sb = start_sandbox(*args)
+        started.append(sb)
+        return sb
+
+    yield start
+    for sb in started:
+        if sb.proc.stdout is not None and not sb.proc.stdout.closed:
+            sb.stop()
