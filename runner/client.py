@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -16,6 +15,7 @@ from runner.errors import ApiError
 from runner.responses import (
     api_error,
     data,
+    encode_body,
     indeterminate,
     member_ids,
     pagination,
@@ -186,7 +186,7 @@ class TallyfyClient:
         headers = {**self._headers, "Authorization": f"Bearer {self._token}"}
         content = None
         if body is not None:
-            content = json.dumps(body, separators=(",", ":")).encode()
+            content = encode_body(body)
             headers["Content-Type"] = "application/json"
         words = f"{method} {path}"
         for attempt in range(1, self.max_attempts + 1):

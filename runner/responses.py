@@ -1,9 +1,10 @@
-"""Tallyfy answers turned into plain values and ApiErrors (pure: no HTTP here)."""
+"""Tallyfy wire formats, pure (no HTTP here): query strings, bodies, envelopes, errors."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -140,6 +141,20 @@ def query(params: Mapping[str, Any]) -> str:
         text = str(value).lower() if isinstance(value, bool) else str(value)
         pairs.append(f"{quote(str(key), safe='')}={quote(text, safe='')}")
     return "?" + "&".join(pairs) if pairs else ""
+
+
+def encode_body(body: Mapping[str, Any]) -> bytes:
+    """Compact JSON; datetimes become ISO 8601 in UTC with `Z`, as the API documents."""
+    return json.dumps(body, separators=(",", ":"), default=_iso).encode()
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        return str(value.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot send a {type(value).__name__} to the API")
 
 
 def _text(value: Any) -> str | None:

@@ -325,3 +325,13 @@ def test_log_lines_name_method_path_status_attempt_and_request_id() -> None:
     mock.client().get_run("r1")
     assert mock.log[0].startswith("GET /organizations/org1/runs/r1 -> 502 ")
     assert mock.log[1].endswith("attempt 2 id=rq-7")
+
+
+def test_datetimes_in_bodies_are_sent_as_iso_8601_with_z() -> None:
+    from datetime import date, datetime, timedelta, timezone
+
+    mock = Recorder(ok())
+    deadline = datetime(2026, 1, 2, 10, 0, tzinfo=timezone(timedelta(hours=1)))
+    mock.client().launch_run({"tasks": {"s": {"deadline": deadline}}, "on": date(2026, 1, 2)})
+    sent = json.loads(mock.requests[0].content)
+    assert sent == {"tasks": {"s": {"deadline": "2026-01-02T09:00:00Z"}}, "on": "2026-01-02"}
