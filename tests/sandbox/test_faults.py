@@ -62,11 +62,18 @@ def test_ready_line_names_latency_and_cut(sandbox_factory: Factory) -> None:
 def test_latency_is_added(sandbox_factory: Factory) -> None:
     sb = sandbox_factory("--latency-ms", "300")
     with Api(sb) as api:
-        for call in (lambda: api.get("runs"), lambda: api.http.get("/me"), api.launch):
+        calls = (
+            lambda: api.get("runs"),
+            lambda: api.http.get("/me"),
+            api.launch,
+            lambda: api.get(f"runs/{'d' * 32}"),  # errors are delayed too
+            lambda: api.get("no/such/endpoint"),
+        )
+        for call in calls:
             start = time.monotonic()
             r = call()
             elapsed = time.monotonic() - start
-            assert r.status_code in (200, 201), r.text
+            assert r.status_code in (200, 201, 404), r.text
             assert elapsed >= 0.29, elapsed  # a lower bound only
 
 
@@ -97,6 +104,24 @@ def test_error_rate_one_fails_everything_and_launches_nothing(sandbox_factory: F
             assert r.status_code == 200, (r.status_code, r.text)
         assert _runs_total(api) == 0
         assert api.launch(name="now it works").status_code in (200, 201)
+        assert _runs_total(api) == 1
+
+
+def test_failed_requests_change_nothing(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory("--admin")
+    with Api(sb) as api, _admin(sb) as admin:
+        run = api.launch_ok(name="untouched", users=[1002], starred=False)
+        assert admin.put("/_sandbox/faults", json={"error_rate": 1.0}).status_code == 200
+        answers = [
+            api.put(f"runs/{run['id']}", {"name": "changed", "starred": True}),
+            api.delete(f"runs/{run['id']}"),
+            api.launch(name="not launched"),
+        ]
+        assert all(r.status_code in TRANSIENT for r in answers), [r.status_code for r in answers]
+        assert admin.put("/_sandbox/faults", json={"error_rate": 0}).status_code == 200
+        got = api.run(run["id"])
+        assert got["name"] == "untouched" and got["status"] == "active"
+        assert got["starred"] is False
         assert _runs_total(api) == 1
 
 
@@ -143,6 +168,7 @@ def test_throttle_answers_429_with_retry_after(sandbox_factory: Factory) -> None
         assert isinstance(body.get("message"), str) and body["message"]
         launch = api.launch(name="refused")  # every method is throttled, POST included
         assert launch.status_code == 429, launch.text
+        assert launch.headers.get("Retry-After"), dict(launch.headers)
         with _admin(sb) as admin:
             assert admin.put("/_sandbox/faults", json={"throttle": 100000}).status_code == 200
         assert _runs_total(api) == 0  # a 429 means nothing happened

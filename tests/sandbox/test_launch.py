@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.sandbox.api import (
+    AUDIT,
     F_BILLING,
     F_CLIENT,
     F_CONTACTS,
@@ -17,6 +18,8 @@ from tests.sandbox.api import (
     F_START,
     F_TEAM,
     F_TIER,
+    FOLDER_FINANCE,
+    GROUP_FINANCE,
     GROUP_OPS,
     GROUP_SALES,
     HEX32,
@@ -27,6 +30,8 @@ from tests.sandbox.api import (
     S_REVIEW,
     S_SETUP,
     S_TRAINING,
+    TAG_AUDIT,
+    TAG_PRIORITY,
     VALID_PRERUN,
     VENDOR_DRAFT,
     Api,
@@ -345,6 +350,49 @@ def test_rejected_launches_create_nothing(api: Api) -> None:
     api.launch(tasks={S_KICKOFF: {"owners": {"users": [9999]}}})
     api.post("runs", {"checklist_id": VENDOR_DRAFT, "name": "draft"})
     assert _total_runs(api) == before
+
+
+def test_launch_fields_round_trip(api: Api) -> None:
+    parent = api.launch_ok(name="parent run")
+    run = api.launch_ok(
+        AUDIT,
+        name="child run",
+        summary="with everything",
+        owner_id=1005,
+        starred=True,
+        parent_id=parent["id"],
+        tags=[TAG_AUDIT, TAG_PRIORITY],
+        folders=[FOLDER_FINANCE],
+        users=[1004],
+        groups=[GROUP_FINANCE],
+    )
+    got = api.run(run["id"])
+    assert got["checklist_id"] == AUDIT
+    assert got["summary"] == "with everything"
+    assert got["owner_id"] == 1005
+    assert got["starred"] is True
+    assert got["parent_id"] == parent["id"]
+    assert ids_of(got["users"]) == {1004}
+    assert ids_of(got["groups"]) == {GROUP_FINANCE}
+    assert ids_of(got["tags"]) >= {TAG_AUDIT, TAG_PRIORITY}
+    assert FOLDER_FINANCE in ids_of(got["folders"])
+
+
+def test_get_run_with_everything_the_issue_lists(api: Api) -> None:
+    run = api.launch_ok(name="with all", tags=[TAG_PRIORITY])
+    r = api.get(
+        f"runs/{run['id']}",
+        {
+            "with": "checklist,tasks,tags,assets,next_task,form_fields,ko_form_fields,"
+            "folders,stages,permissions",
+            "form_fields_values": "true",
+        },
+    )
+    assert r.status_code == 200, (r.status_code, r.text)
+    got = r.json()["data"]
+    assert len(wrapped(got["tasks"])) == 4
+    assert TAG_PRIORITY in ids_of(wrapped(got["tags"]))
+    assert "checklist" in got
 
 
 def test_other_templates_launch(api: Api) -> None:

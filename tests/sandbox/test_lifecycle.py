@@ -1,4 +1,4 @@
-"""Persistence across a restart with --db, and a clean stop on SIGTERM and SIGINT."""
+"""Lifecycle: persistence with --db, the --org/--token/--seed flags, clean stop on signals."""
 
 from __future__ import annotations
 
@@ -8,11 +8,22 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
-from tests.sandbox.api import S_KICKOFF, Api, ids_of, pagination, wrapped
+from tests.sandbox.api import (
+    MONTH_END,
+    ONBOARDING,
+    S_KICKOFF,
+    Api,
+    ids_of,
+    list_data,
+    pagination,
+    wrapped,
+)
 from tests.support.sandbox import SandboxProcess
 
 Factory = Callable[..., SandboxProcess]
+DEFAULT_SEED = Path(__file__).resolve().parents[2] / "runner" / "sandbox" / "default_seed.yaml"
 
 
 def test_runs_survive_a_restart(stoppable: Factory, tmp_path: Path) -> None:
@@ -58,3 +69,31 @@ def test_clean_stop(stoppable: Factory, sig: signal.Signals) -> None:
     assert sb.stop(sig) == 0, sb.output
     with pytest.raises(httpx.TransportError):
         httpx.get(sb.url + "/me", timeout=2)
+
+
+def test_org_and_token_flags(stoppable: Factory) -> None:
+    org = "0f" * 16
+    sb = stoppable("--org", org, "--token", "lsbx-custom-token")
+    assert sb.org == org and sb.token == "lsbx-custom-token"
+    assert f"org={org}" in sb.ready_line and "token=lsbx-custom-token" in sb.ready_line
+    with Api(sb) as api:
+        assert api.get("runs").status_code == 200
+        assert api.launch_ok(name="custom org")["checklist_id"]
+    with Api(sb, token="lsbx-test-token-not-a-secret") as old:
+        assert old.get("runs").status_code == 401
+
+
+def test_seed_flag(stoppable: Factory, tmp_path: Path) -> None:
+    seed = yaml.safe_load(DEFAULT_SEED.read_text())
+    tpl = next(t for t in seed["templates"] if t["id"] == MONTH_END)
+    tpl["title"] = "Quarter-end Close"
+    seed["templates"] = [tpl]
+    path = tmp_path / "seed.yaml"
+    path.write_text(yaml.safe_dump(seed))
+    sb = stoppable("--seed", str(path))
+    with Api(sb) as api:
+        listed = list_data(api.get("checklists").json())
+        assert [(t["id"], t["title"]) for t in listed] == [(MONTH_END, "Quarter-end Close")]
+        assert api.get(f"checklists/{ONBOARDING}").status_code == 404
+        run = api.launch_ok(MONTH_END, name="from custom seed")
+        assert run["checklist_id"] == MONTH_END

@@ -58,6 +58,15 @@ def test_per_page_100_pages(many: Many) -> None:
     assert counts == [100, 100, 50]
 
 
+def test_links_point_the_right_way(many: Many) -> None:
+    for page in (1, 2, 3):
+        links = pagination(many.api.get("runs", {"per_page": 100, "page": page}).json())["links"]
+        if links == []:
+            continue  # allowed: links may arrive as []
+        assert (links["previous"] is None) == (page == 1), (page, links)
+        assert (links["next"] is None) == (page == 3), (page, links)
+
+
 @pytest.mark.parametrize("asked", [101, 250, 1000])
 def test_per_page_is_capped_at_100(many: Many, asked: int) -> None:
     r = many.api.get("runs", {"per_page": asked})

@@ -114,7 +114,7 @@ def test_kickoff_fields(api: Api) -> None:
     by_id = {f["id"]: f for f in fields}
     assert {k: by_id[k]["field_type"] for k in by_id} == ONBOARDING_FIELD_TYPES
     for f in fields:
-        for key in ("id", "label", "alias", "field_type", "required"):
+        for key in ("id", "label", "alias", "field_type", "required", "position", "guidance"):
             assert key in f, (key, f)
         assert isinstance(f["required"], bool), f  # explicit: the SDK reads a missing one as true
         assert isinstance(f["label"], str) and f["label"]
@@ -152,7 +152,19 @@ def test_steps_wrapped_with_shapes(api: Api) -> None:
     steps = wrapped(tpl["steps"])
     assert [s["id"] for s in sorted(steps, key=lambda s: s["position"])] == ONBOARDING_STEPS
     for s in steps:
-        for key in ("id", "title", "position", "deadline", "max_assignable"):
+        for key in (
+            "id",
+            "title",
+            "alias",
+            "position",
+            "step_type",
+            "deadline",
+            "assignees",
+            "guests",
+            "groups",
+            "max_assignable",
+            "allow_guest_owners",
+        ):
             assert key in s, (key, s)
         assert s["deadline"] is None or isinstance(s["deadline"], dict), s["deadline"]
         for key in ("start_date", "bp_to_launch"):
@@ -160,6 +172,9 @@ def test_steps_wrapped_with_shapes(api: Api) -> None:
                 assert s[key] is None or isinstance(s[key], dict), (key, s[key])
         if "captures" in s:
             assert isinstance(s["captures"], list), s["captures"]  # bare, never wrapped
+        if s["deadline"] is not None:
+            assert set(s["deadline"]) >= {"value", "unit", "option", "step"}, s["deadline"]
+        assert all(type(u) is int for u in s["assignees"]), s["assignees"]
     kickoff = next(s for s in steps if s["id"] == S_KICKOFF)
     assert kickoff["title"] == "Kick-off call"
     assert kickoff["max_assignable"] == 3
