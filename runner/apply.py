@@ -16,10 +16,11 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from runner.entries import entry_for, entry_json
 from runner.errors import ApiError, IndeterminateError, LaunchspecError
 from runner.journal import Intent, Journal
 from runner.lockfile import LockEntry, Lockfile, write_lockfile
-from runner.plan import Action, Desired, Plan, canonical_digest
+from runner.plan import Action, Plan
 from runner.reconcile import RunIndex, marker_for, with_marker
 
 LAUNCH_ATTEMPTS = 3
@@ -193,7 +194,7 @@ class Applier:
             body["parent_id"] = parent_entry.run_id
         entry = entry_for(d, run_id="")
         for _ in range(LAUNCH_ATTEMPTS):
-            intent = self.journal.intent(d.key, marker or "", _entry_json(entry))
+            intent = self.journal.intent(d.key, marker or "", entry_json(entry))
             try:
                 run = self.client.launch_run(body)
             except IndeterminateError as e:
@@ -273,48 +274,8 @@ class Applier:
         self.on_event(event)
 
 
-def entry_for(d: Desired, run_id: str) -> LockEntry:
-    """The lockfile entry recording `d` as launched as `run_id`."""
-    assert d.request is not None
-    fixed, fields = d.source_digests()
-    redacted = {k: _redact(v, d.request.secret_values) for k, v in d.request.updatable.items()}
-    return LockEntry(
-        run_id=run_id,
-        template_id=d.request.template_id,
-        launched_at=_iso(d.rendered.launch_at),
-        name=str(_redact(d.rendered.name, d.request.secret_values)),
-        digest=d.request.digest,
-        fields_digest=canonical_digest(dict(d.request.updatable)),
-        source_digest=fixed,
-        source_fields_digest=fields,
-        fields=redacted,
-        parent=d.rendered.parent,
-        spec_file=d.rendered.spec.file,
-    )
-
-
 def _unknown(error: ApiError) -> str:
     return (
         f"the launch's answer was lost ({error.message}) and the server does not show the run "
         "yet; the next apply reads it back before anything is sent again"
     )
-
-
-def _entry_json(entry: LockEntry) -> dict[str, Any]:
-    doc = entry.to_json()
-    doc.pop("run_id")
-    return doc
-
-
-def _redact(value: Any, secrets: tuple[str, ...]) -> Any:
-    if isinstance(value, str):
-        for secret in secrets:
-            if secret:
-                value = value.replace(secret, "(secret)")
-    return value
-
-
-def _iso(at: Any) -> str:
-    if at is None:
-        return ""
-    return str(at.strftime("%Y-%m-%dT%H:%M:%SZ"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from runner.apply import entry_for
+from runner.entries import entry_for
 from runner.config import Config
 from runner.errors import LaunchspecError, NotFoundError, UsageError
 from runner.journal import Journal
