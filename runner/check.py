@@ -20,6 +20,10 @@ SPEC_SUFFIXES = (".yaml", ".yml")
 def _display(config: Config, path: Path) -> str:
     """The path as users see it: relative to the project root when inside it."""
     try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        pass
+    try:  # resolve() only when needed: it costs a syscall per path component
         return path.resolve().relative_to(config.root).as_posix()
     except ValueError:
         return str(path)
@@ -40,8 +44,8 @@ def find_spec_files(config: Config, paths: Sequence[Path] = ()) -> list[Path]:
     else:
         for pattern in config.spec_globs:
             found.update(p for p in config.root.glob(pattern) if p.is_file())
-    excluded = config.file.resolve() if config.file else None
-    return sorted(p for p in found if p.resolve() != excluded)
+    excluded = {config.file, config.file.resolve()} if config.file else set()
+    return sorted(p for p in found if p not in excluded and p.absolute() not in excluded)
 
 
 def merge_defaults(defaults: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
@@ -69,7 +73,7 @@ def check_files(config: Config, files: Sequence[Path]) -> tuple[list[Spec], list
     diagnostics: list[Diagnostic] = []
     bad: set[tuple[str, int]] = set()
     default_vars = config.defaults.get("vars") or {}
-    with paused_gc():
+    with paused_gc(freeze=True):
         for path in files:
             docs, problems = load_file(path, _display(config, path))
             documents.extend(docs)

@@ -88,7 +88,8 @@ def _suggest(word: str, options: Collection[str]) -> str:
 def check_templates(doc: Document, known: Known, dotted: Any) -> list[Diagnostic]:
     """Diagnostics for every templated string in `doc`: syntax, unknown names, `_` attributes."""
     found: list[Diagnostic] = []
-    for path, text in templated_strings(doc.data):
+    strings = doc.templated if doc.templated is not None else templated_strings(doc.data)
+    for path, text in strings:
         info = analyse(text)
         at = doc.pos(path)
         where = dotted(path)
@@ -99,11 +100,11 @@ def check_templates(doc: Document, known: Known, dotted: Any) -> list[Diagnostic
                 Diagnostic(f"template syntax error: {message}", pos, path=where, code="jinja")
             )
             continue
-        for name in sorted(info.names - set(known.names)):
+        for name in info.names.difference(known.names):
             message = f"template uses '{name}', which is not defined{_suggest(name, known.names)}"
             hint = f"templates may use {', '.join(known.names)}"
             found.append(Diagnostic(message, at, path=where, code="undefined", hint=hint))
-        for root, attr in sorted(info.attrs):
+        for root, attr in info.attrs:
             allowed = known.vars if root == "vars" else known.env
             if attr in allowed:
                 continue
@@ -116,7 +117,7 @@ def check_templates(doc: Document, known: Known, dotted: Any) -> list[Diagnostic
                 f"template uses '{root}.{attr}', which is not defined{_suggest(attr, allowed)}"
             )
             found.append(Diagnostic(message, at, path=where, code="undefined", hint=hint))
-        for attr in sorted(info.private):
+        for attr in info.private:
             message = f"template reads '{attr}': attributes starting with '_' are not allowed"
             found.append(Diagnostic(message, at, path=where, code="sandbox"))
     return found

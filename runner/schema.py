@@ -6,6 +6,7 @@ document it rejects goes through jsonschema (one reused validator) to list every
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 from collections.abc import Callable, Iterable, Mapping
@@ -72,12 +73,13 @@ class SchemaChecker:
 
     def __init__(self, schema: Mapping[str, Any]):
         import fastjsonschema
-        from jsonschema import Draft202012Validator
 
         self.schema = schema
-        self._fast: Callable[[Any], Any] = fastjsonschema.compile(dict(schema), use_default=False)
+        # compile() rewrites parts of the dict it is given: hand it a copy
+        fast = fastjsonschema.compile(copy.deepcopy(dict(schema)), use_default=False)
+        self._fast: Callable[[Any], Any] = fast
         self._fast_error = fastjsonschema.JsonSchemaException
-        self._full = Draft202012Validator(schema)
+        self._full: Any = None  # jsonschema costs 35 ms to import: only for invalid documents
 
     def check(self, doc: Document) -> list[Diagnostic]:
         """Every schema violation of `doc`, each at the offending value (or unknown key)."""
@@ -86,10 +88,14 @@ class SchemaChecker:
             return []
         except self._fast_error:
             pass
+        if self._full is None:
+            from jsonschema import Draft202012Validator
+
+            self._full = Draft202012Validator(self.schema)
         found: list[Diagnostic] = []
         for error in self._full.iter_errors(doc.data):
             found.extend(_translate(error, doc))
-        return found
+        return sorted(found, key=Diagnostic.sort_key)
 
 
 @lru_cache(maxsize=1)

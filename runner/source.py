@@ -41,6 +41,7 @@ class Document:
     data: Any
     positions: dict[PathKey, Position] = field(default_factory=dict)
     key_positions: dict[PathKey, Position] = field(default_factory=dict)  # path -> its key
+    templated: list[tuple[PathKey, str]] | None = None  # strings with Jinja syntax, when known
 
     def pos(self, path: PathKey) -> Position:
         """Position of the value at `path`, else of its nearest ancestor, else the doc start."""
@@ -76,101 +77,105 @@ def _loader_class() -> tuple[type[Any], Diagnostic | None]:
 
 
 class _Builder:
-    """Turns one composed node tree into plain data plus positions, within the limits."""
+    """Turns the composed node trees of one file into plain data plus positions, within limits."""
 
-    def __init__(self, file: str, loader: Any, limits: Limits):
+    def __init__(self, file: str, loader: Any, limits: Limits, size: int):
         self.file = file
         self.loader = loader
         self.limits = limits
+        self.diagnostics: list[Diagnostic] = []
+        # Each node takes at least half a character of text, so visits beyond that bound are
+        # alias expansions; counting visits is cheaper than remembering every node seen.
+        self.budget = 2 * size + limits.max_alias_nodes
+        self.visits = 0
         self.positions: dict[PathKey, Position] = {}
         self.key_positions: dict[PathKey, Position] = {}
-        self.diagnostics: list[Diagnostic] = []
-        self.seen: set[int] = set()
-        self.active: set[int] = set()
-        self.alias_nodes = 0
+        self.templated: list[tuple[PathKey, str]] = []
+
+    def document(self, node: Any, index: int) -> Document:
+        self.positions, self.key_positions, self.templated = {}, {}, []
+        data = self.build(node, (), 0)
+        return Document(self.file, index, data, self.positions, self.key_positions, self.templated)
 
     def at(self, node: Any) -> Position:
         mark = node.start_mark
         return Position(self.file, mark.line + 1, mark.column + 1)
 
     def build(self, node: Any, path: PathKey, depth: int) -> Any:
-        here = self.at(node)
+        mark = node.start_mark
+        here = Position(self.file, mark.line + 1, mark.column + 1)
         self.positions[path] = here
-        ident = id(node)
-        if ident in self.seen:  # reached again through an alias
-            self.alias_nodes += 1
-            if self.alias_nodes > self.limits.max_alias_nodes:
-                raise Refused(alias_error(here, self.limits))
-        else:
-            self.seen.add(ident)
+        self.visits += 1
+        if self.visits > self.budget:
+            raise Refused(alias_error(here, self.limits))
         value = node.value
-        if isinstance(value, str):
-            return self.scalar(node)
-        if depth >= self.limits.max_depth:
+        if value.__class__ is str:
+            if node.tag != _STR:
+                return self.scalar(node)
+            if "{" in value and ("{{" in value or "{%" in value or "{#" in value):
+                self.templated.append((path, value))
+            return value
+        if depth >= self.limits.max_depth:  # also ends aliases that contain themselves
             raise Refused(depth_error(here, self.limits))
-        if ident in self.active:
-            raise Refused(Diagnostic("an alias refers to itself", here, code="alias-loop"))
-        self.active.add(ident)
-        try:
-            if node.tag not in (_MAP, _SEQ):
-                self.unsupported(node)
-            if node.id == "mapping":
-                return self.mapping(node, path, depth)
-            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(value)]
-        finally:
-            self.active.discard(ident)
+        if node.tag not in (_MAP, _SEQ):
+            self.unsupported(node)
+        if node.id == "mapping":
+            return self.mapping(node, path, depth + 1)
+        build = self.build
+        return [build(item, (*path, i), depth + 1) for i, item in enumerate(value)]
 
     def mapping(self, node: Any, path: PathKey, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        merges = []
+        key_positions, build = self.key_positions, self.build
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                self.merge(result, value_node, path, depth)
-        first: dict[str, Position] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                continue
             key = key_node.value
-            if not isinstance(key, str):
+            if key.__class__ is not str:
                 self.diagnostics.append(
                     Diagnostic("a mapping key must be plain text", self.at(key_node), code="key")
                 )
                 continue
-            key_at = self.at(key_node)
-            if key in first:
-                self.diagnostics.append(
-                    Diagnostic(
-                        f"duplicate key '{key}' (first at line {first[key].line})",
-                        key_at,
-                        code="duplicate-key",
-                    )
-                )
+            if key_node.tag == _MERGE:
+                merges.append(value_node)
                 continue
-            first[key] = key_at
             child = (*path, key)
-            self.key_positions[child] = key_at
-            result[key] = self.build(value_node, child, depth + 1)
+            mark = key_node.start_mark
+            key_at = Position(self.file, mark.line + 1, mark.column + 1)
+            if key in result:
+                first = key_positions[child].line
+                message = f"duplicate key '{key}' (first at line {first})"
+                self.diagnostics.append(Diagnostic(message, key_at, code="duplicate-key"))
+                continue
+            key_positions[child] = key_at
+            result[key] = build(value_node, child, depth)
+        if merges:
+            self.merge(result, merges, path, depth)
         return result
 
-    def merge(self, result: dict[str, Any], node: Any, path: PathKey, depth: int) -> None:
+    def merge(self, result: dict[str, Any], nodes: list[Any], path: PathKey, depth: int) -> None:
         """`<<: *base` (or a list of them): keys written in the mapping itself win."""
-        sources = node.value if node.tag == _SEQ else [node]
-        for source in sources:
-            own = self.positions.get(path)
-            merged = self.build(source, path, depth)
-            if own is not None:
-                self.positions[path] = own
-            if not isinstance(merged, dict):
-                self.diagnostics.append(
-                    Diagnostic("'<<' must merge a mapping", self.at(source), code="merge")
-                )
-                continue
-            for key, value in merged.items():
-                result.setdefault(key, value)
+        own = (self.positions, self.key_positions, self.templated)
+        for node in nodes:
+            for source in node.value if node.tag == _SEQ else [node]:
+                self.positions, self.key_positions, self.templated = {}, {}, []
+                merged = self.build(source, path, depth)
+                if not isinstance(merged, dict):
+                    own[2].extend(self.templated)
+                    self.diagnostics.append(
+                        Diagnostic("'<<' must merge a mapping", self.at(source), code="merge")
+                    )
+                    continue
+                taken = [k for k in merged if k not in result]
+                for key in taken:
+                    result[key] = merged[key]
+                n = len(path)
+                _graft(self.positions, own[0], n, taken)
+                _graft(self.key_positions, own[1], n, taken)
+                own[2].extend(t for t in self.templated if len(t[0]) > n and t[0][n] in taken)
+        self.positions, self.key_positions, self.templated = own
 
     def scalar(self, node: Any) -> Any:
         tag, text = node.tag, node.value
-        if tag == _STR:
-            return text
         if tag == _NULL:
             return None
         if tag == _BOOL:
@@ -193,6 +198,15 @@ class _Builder:
         )
 
 
+def _graft(
+    source: dict[PathKey, Position], target: dict[PathKey, Position], n: int, keys: list[str]
+) -> None:
+    """Copy positions under the merged `keys` (path element `n`) into the mapping's index."""
+    for path, at in source.items():
+        if len(path) > n and path[n] in keys:
+            target[path] = at
+
+
 def _kind(data: Any) -> str:
     if isinstance(data, list):
         return "a list"
@@ -209,16 +223,11 @@ def load_text(
     diagnostics = [] if warning is None else [replace(warning, pos=Position(display, 1, 1))]
     documents: list[Document] = []
     loader = loader_class(text)
+    builder = _Builder(display, loader, limits, len(text))
     try:
         with paused_gc():
             while loader.check_node():
-                node = loader.get_node()
-                builder = _Builder(display, loader, limits)
-                data = builder.build(node, (), 0)
-                diagnostics.extend(builder.diagnostics)
-                doc = Document(display, len(documents), data, builder.positions)
-                doc.key_positions = builder.key_positions
-                documents.append(doc)
+                documents.append(builder.document(loader.get_node(), len(documents)))
     except Refused as e:
         diagnostics.append(e.diagnostic)
     except yaml.YAMLError as e:
@@ -227,6 +236,7 @@ def load_text(
         diagnostics.append(depth_error(Position(display, 1, 1), limits))
     finally:
         loader.dispose()
+    diagnostics.extend(builder.diagnostics)
     return _mappings_only(documents, diagnostics, display)
 
 

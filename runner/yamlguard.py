@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,15 +30,25 @@ class Refused(Exception):
         self.diagnostic = diagnostic
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic GC: node trees are acyclic, and collections would cost more than parsing."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
+class paused_gc:  # lower case: used like a function, `with paused_gc():`
+    """Pause the cyclic GC: loaded data is acyclic, and collections would cost more than parsing.
+
+    With `freeze=True` the objects made meanwhile move to the permanent generation on exit,
+    so the first collection afterwards does not walk them all (refcounting still frees them).
+    """
+
+    def __init__(self, *, freeze: bool = False):
+        self.freeze = freeze
+        self.was_enabled = False
+
+    def __enter__(self) -> None:
+        self.was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.was_enabled:
+            if self.freeze:
+                gc.freeze()
             gc.enable()
 
 
