@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from runner.entries import entry_for
 from runner.config import Config
+from runner.entries import entry_for
 from runner.errors import LaunchspecError, NotFoundError, UsageError
 from runner.journal import Journal
 from runner.lockfile import LockEntry, exclusive, read_lockfile, write_lockfile
