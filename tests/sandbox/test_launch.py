@@ -236,6 +236,7 @@ def test_each_missing_required_field_gets_an_error(api: Api) -> None:
         (F_TIER, {"id": 3, "text": "Enterprise"}),
         (F_TIER, {"id": 2, "text": "Growth", "value": None}),
         (F_MODULES, [{"id": 21, "text": "Billing", "selected": True}]),
+        (F_MODULES, [{"id": 21, "text": "Billing"}]),  # without selected: saved (shows empty)
         (
             F_MODULES,
             [
