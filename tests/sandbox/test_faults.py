@@ -62,7 +62,7 @@ def test_ready_line_names_latency_and_cut(sandbox_factory: Factory) -> None:
 def test_latency_is_added(sandbox_factory: Factory) -> None:
     sb = sandbox_factory("--latency-ms", "300")
     with Api(sb) as api:
-        calls = (
+        calls: tuple[Callable[[], httpx.Response], ...] = (
             lambda: api.get("runs"),
             lambda: api.http.get("/me"),
             api.launch,
