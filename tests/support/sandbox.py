@@ -42,7 +42,7 @@ class SandboxProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=timeout)
-        if self.proc.stdout:
+        if self.proc.stdout and not self.proc.stdout.closed:
             self.output.extend(self.proc.stdout.read().splitlines())
             self.proc.stdout.close()
         return self.proc.returncode
