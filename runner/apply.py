@@ -11,6 +11,7 @@ from the journal alone.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -24,6 +25,7 @@ from runner.plan import Action, Plan
 from runner.reconcile import RunIndex, marker_for, with_marker
 
 LAUNCH_ATTEMPTS = 3
+FLUSH_SECONDS = 0.25
 
 
 class ApiClient(Protocol):
@@ -52,6 +54,7 @@ class ApplyResult:
     events: list[Event] = field(default_factory=list)
     interrupted: bool = False
     lock: Lockfile | None = None
+    seconds: float = 0.0  # time spent executing actions (not planning)
 
     def of(self, kind: str) -> list[Event]:
         return [e for e in self.events if e.kind == kind]
@@ -88,16 +91,34 @@ class Applier:
         self.stop = stop or threading.Event()
         self.result = ApplyResult()
         self._mutex = threading.Lock()
+        self._written_at = 0.0
+        self._dirty = False
         self._index = RunIndex(client)
 
     def run(self, plan: Plan) -> ApplyResult:
+        started = time.monotonic()
+        try:
+            self._execute(plan)
+        finally:
+            self.result.seconds = time.monotonic() - started
+            with self._mutex:
+                if self._dirty:
+                    self._flush(force=True)
+        self.result.interrupted = self.stop.is_set()
+        self.result.lock = self.lock
+        return self.result
+
+    def _execute(self, plan: Plan) -> None:
         todo = self._preflight([a for a in plan.actions if a.acts])
         done_ok: set[str] = set()
         failed: set[str] = set()
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="apply") as pool:
             running: dict[Future[bool], Action] = {}
             while todo or running:
-                for action in self._ready(todo, done_ok, failed, running):
+                # Submit no more than there are workers: whatever waits in the pool's queue
+                # could not be stopped by SIGINT/SIGTERM, and would launch after the stop.
+                free = self.concurrency - len(running)
+                for action in self._ready(todo, done_ok, failed, running)[: max(0, free)]:
                     todo.remove(action)
                     running[pool.submit(self._one, action, plan)] = action
                 if not running:
@@ -108,9 +129,6 @@ class Applier:
                     (done_ok if fut.result() else failed).add(action.key)
                 if self.stop.is_set():
                     todo = self._skip_all(todo, "interrupted before it started")
-        self.result.interrupted = self.stop.is_set()
-        self.result.lock = self.lock
-        return self.result
 
     def _preflight(self, actions: list[Action]) -> list[Action]:
         """Before launching a key, look for a run that already carries its marker.
@@ -259,14 +277,27 @@ class Applier:
         if not keep:
             with self._mutex:
                 self.lock = self.lock.without(action.key)
-                write_lockfile(self.lock_path, self.lock)
+                self._flush()
         self._emit(Event("archived", action.key, entry.run_id))
         return True
 
     def _record(self, key: str, entry: LockEntry) -> None:
         with self._mutex:
             self.lock = self.lock.with_entry(key, entry)
+            self._flush()
+
+    def _flush(self, force: bool = False) -> None:
+        """Replace the lockfile at most every FLUSH_SECONDS (call with the mutex held).
+
+        Rewriting the whole file after every launch costs O(n²) over a large apply. Coalescing
+        loses nothing: each run id is already durable in the journal's `launched` record, from
+        which the next command rebuilds any entry a crash kept out of the lockfile.
+        """
+        self._dirty = True
+        now = time.monotonic()
+        if force or now - self._written_at >= FLUSH_SECONDS:
             write_lockfile(self.lock_path, self.lock)
+            self._written_at, self._dirty = now, False
 
     def _emit(self, event: Event) -> None:
         with self._mutex:

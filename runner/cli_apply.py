@@ -103,10 +103,11 @@ class ApplyView:
         said = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "nothing to do"
         lock = result.lock or applied.planned.lock
         where = f"{config.lockfile.name} (serial {lock.serial})"
+        took = f" in {result.seconds:.1f} s" if result.events else ""
         if result.ok:
-            click.echo(f"Apply complete: {said}. Lockfile: {where}.")
+            click.echo(f"Apply complete: {said}{took}. Lockfile: {where}.")
             return 0
-        click.secho(f"Apply incomplete: {said}. Lockfile: {where}.", fg="red", err=True)
+        click.secho(f"Apply incomplete: {said}{took}. Lockfile: {where}.", fg="red", err=True)
         if result.interrupted:
             click.echo(
                 "Interrupted: what was launched is recorded; run `launchspec apply` "

@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,22 +47,34 @@ def render_all(config: Config, specs: Sequence[Spec], lock: Lockfile, at: str) -
     return out
 
 
-def resolve_all(client: Any, rendered: Sequence[Rendered]) -> tuple[list[Desired], list[str]]:
+def resolve_all(
+    client: Any, rendered: Sequence[Rendered], snapshots: Any | None = None
+) -> tuple[list[Desired], list[str]]:
+    """Resolve every launch; with `snapshots` (a SnapshotStore), also report template drift."""
     from runner.resolve import Directory, resolve
 
-    directory = Directory(
-        users=client.list_users(),
-        groups=client.list_groups(),
-        tags=client.list_tags(),
-        folders=client.list_folders(),
-    )
     templates: dict[str, Any] = {}
+    # Independent reads go out together: each costs a round trip, and they add up on every plan.
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="read") as pool:
+        lists = [
+            pool.submit(f)
+            for f in (client.list_users, client.list_groups, client.list_tags, client.list_folders)
+        ]
+        refs = sorted({r.template for r in rendered})
+        fetched = dict(
+            zip(refs, pool.map(lambda ref: _fetch_template(client, ref), refs), strict=True)
+        )
+        users, groups, tags, folders = (f.result() for f in lists)
+    templates.update(fetched)
+    directory = Directory(users=users, groups=groups, tags=tags, folders=folders)
     desired: list[Desired] = []
     problems: list[Diagnostic] = []
     for r in rendered:
         template = _template(client, r, templates, problems)
         if template is None:
             continue
+        if snapshots is not None:
+            problems.extend(_drift(snapshots, r, template))
         request, diagnostics = resolve(r, template, directory)
         problems.extend(diagnostics)
         if request is not None:
@@ -82,6 +95,11 @@ def _template(
         problems.append(Diagnostic(found, r.spec.pos("template"), "template", code="template"))
         return None
     return found
+
+
+def find_template(client: Any, ref: str) -> Any:
+    """The template `ref` (an id or a title) names, or a message saying why it cannot be used."""
+    return _fetch_template(client, ref)
 
 
 def _fetch_template(client: Any, ref: str) -> Any:
@@ -105,12 +123,42 @@ def _fetch_template(client: Any, ref: str) -> Any:
     return client.get_template(str(matches[0]["id"]))
 
 
-def offline(rendered: Sequence[Rendered]) -> tuple[list[Desired], list[str]]:
+def _drift(snapshots: Any, r: Rendered, template: Any) -> list[Diagnostic]:
+    from runner.snapshotdiff import drift_message, template_changes
+
+    old = snapshots.templates.get(str(template.get("id")))
+    changes = template_changes(old, template) if old is not None else []
+    if not changes:
+        return []
+    message = drift_message(str(template.get("title") or template.get("id")), changes)
+    hint = "run `launchspec templates pull`, review the snapshot diff and the specs, and commit"
+    return [Diagnostic(message, r.spec.pos("template"), "template", code="drift", hint=hint)]
+
+
+def offline(
+    rendered: Sequence[Rendered], snapshots: Any | None = None
+) -> tuple[list[Desired], list[str]]:
+    """Without the API: resolve against the snapshots where there are some, else render only."""
+    if snapshots is not None:
+        return _from_snapshots(rendered, snapshots)
     notes = [
         "no API token: templates, kick-off fields, owners and live runs were not checked; "
         "changes are judged from the rendered specs against the lockfile"
     ]
     return [Desired(r) for r in rendered], notes
+
+
+def _from_snapshots(rendered: Sequence[Rendered], store: Any) -> tuple[list[Desired], list[str]]:
+    from runner.snapshots import covered_note, uncovered_note
+
+    covered = [r for r in rendered if store.knows(r.template)]
+    rest = [r for r in rendered if not store.knows(r.template)]
+    desired, _ = resolve_all(store, covered)
+    folder = os.path.relpath(store.folder)
+    notes = [covered_note(folder)] if covered else []
+    if rest:
+        notes.append(uncovered_note(((r.template, r.key) for r in rest), folder))
+    return desired + [Desired(r) for r in rest], notes
 
 
 def live_states(client: Any, lock: Lockfile) -> dict[str, str]:
