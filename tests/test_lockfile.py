@@ -65,7 +65,9 @@ def test_missing_lockfile_is_empty_with_a_new_lineage(tmp_path: Path) -> None:
         (b'{"format_version": 1, "launches": {}}', "malformed"),
     ],
 )
-def test_corrupt_lockfiles_are_refused_clearly(tmp_path: Path, content: bytes, message: str) -> None:
+def test_corrupt_lockfiles_are_refused_clearly(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
     path = tmp_path / "launchspec.lock.json"
     path.write_bytes(content)
     with pytest.raises(LockfileError, match=message):
@@ -98,9 +100,9 @@ def test_second_holder_is_refused_or_waits(tmp_path: Path) -> None:
     t = threading.Thread(target=hold)
     t.start()
     assert held.wait(5)
-    with pytest.raises(LockBusyError, match=r"another launchspec apply holds the lock \(pid"):
-        with exclusive(tmp_path, 0):
-            pass
+    busy = pytest.raises(LockBusyError, match=r"another launchspec apply holds the lock \(pid")
+    with busy, exclusive(tmp_path, 0):
+        pass
     waited: list[str] = []
     threading.Timer(0.3, release.set).start()
     start = time.monotonic()
