@@ -29,6 +29,7 @@ from runner.throttle import Limiter, Stats, backoff, retry_after
 SAFE_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 # Failures raised before a byte reached the server: retrying cannot duplicate anything.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+CONNECT_ATTEMPTS = 3
 # Failures after the request may have been sent: the outcome is unknown.
 AMBIGUOUS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 PER_PAGE = 100
@@ -246,7 +247,9 @@ class TallyfyClient:
                 request=words,
                 hint="check the network and the API base URL",
             )
-            return error, backoff(attempt), False
+            # A refused connection rarely heals in seconds: give up early so a wrong URL says so.
+            gave_up = isinstance(exc, httpx.ConnectError) and attempt >= CONNECT_ATTEMPTS
+            return error, None if gave_up else backoff(attempt), False
         if isinstance(exc, AMBIGUOUS):
             return indeterminate(words, None, what), None, False
         return ApiError(f"the request failed ({what})", request=words), None, False
