@@ -132,7 +132,12 @@ def parse_lockfile(data: bytes, where: str) -> Lockfile:
     launches = doc.get("launches", {})
     if not isinstance(launches, dict) or not isinstance(doc.get("lineage"), str):
         raise LockfileError(f"{where} is malformed: needs 'lineage' and a 'launches' object")
-    entries = {k: LockEntry.from_json(k, v) for k, v in launches.items()}
+    try:
+        entries = {k: LockEntry.from_json(k, v) for k, v in launches.items()}
+    except LockfileError as e:
+        raise LockfileError(
+            f"{where}: {e.message}", hint="restore it from git (git checkout -- the file)"
+        ) from e
     return Lockfile(
         lineage=doc["lineage"],
         serial=int(doc.get("serial", 0)),
