@@ -21,6 +21,7 @@ from runner.lockfile import Lockfile, exclusive, read_lockfile, write_lockfile
 from runner.plan import Plan, make_plan
 from runner.reconcile import RunIndex, Settled, ambiguity_hint
 from runner.recovery import pending_keys, settle_pending, with_recorded_launches
+from runner.snapshots import SnapshotStore
 from runner.spec import Spec
 
 
@@ -89,10 +90,11 @@ def plan(
     _check_keys(config, result.specs, replace)
     at = launch_at or now_utc()
     rendered = stages.render_all(config, result.specs, lock, at)
+    snapshots = SnapshotStore.load(config.snapshots_dir)
     if client is not None:
-        desired, notes = stages.resolve_all(client, rendered)
+        desired, notes = stages.resolve_all(client, rendered, snapshots)
     else:
-        desired, notes = stages.offline(rendered)
+        desired, notes = stages.offline(rendered, snapshots)
     live = stages.live_states(client, lock) if (client and refresh) else None
     planned = make_plan(
         desired,
@@ -103,7 +105,8 @@ def plan(
         live=live,
         replace=replace,
         prune=prune,
-        offline=client is None,
+        # Launches resolved from snapshots compare by request digest, as online ones do.
+        offline=client is None and not any(d.request for d in desired),
         notes=notes,
     )
     return Planned(planned, lock, journal, settled)
