@@ -359,6 +359,12 @@ def sandbox(args: Sequence[str]) -> None:
     sys.exit(sandbox_main(list(args)))
 
 
+from runner.cli_templates import COMMANDS  # noqa: E402 - registered after the core commands
+
+for _command in COMMANDS:
+    cli.add_command(_command)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Console entry point: run the CLI and turn launchspec errors into exit statuses."""
     args = list(sys.argv[1:] if argv is None else argv)

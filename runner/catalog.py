@@ -1,0 +1,249 @@
+"""Templates for `templates pull|list|show` and `new`: found via the API or the snapshots."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from runner.config import Config
+from runner.directory import Directory, label_of
+from runner.errors import LaunchspecError, UsageError
+from runner.shapes import unwrap
+from runner.snapshots import SnapshotStore, template_path, write_directory, write_template
+
+PULL_HINT = "run `launchspec templates pull` with TALLYFY_TOKEN set (or --sandbox)"
+
+
+def source(config: Config, client: Any | None) -> Any:
+    """Where templates come from: the API when there is a client, else the snapshots."""
+    if client is not None:
+        return client
+    store = SnapshotStore.load(config.snapshots_dir)
+    if store is None:
+        raise UsageError(
+            f"no API token and no snapshots in {_rel(config, config.snapshots_dir)}/",
+            hint=PULL_HINT,
+        )
+    return store
+
+
+def lookup(src: Any, ref: str) -> dict[str, Any]:
+    """The template `ref` (id or title) names in `src`; UsageError saying why not."""
+    from runner.stages import find_template
+
+    if isinstance(src, SnapshotStore) and not src.knows(ref):
+        raise UsageError(f"no snapshot of template {ref!r} in {src.folder}", hint=PULL_HINT)
+    found = find_template(src, ref)
+    if isinstance(found, str):
+        raise UsageError(found, hint="`launchspec templates list` shows every template")
+    return dict(found)
+
+
+def directory_of(src: Any) -> Directory:
+    return Directory(
+        users=src.list_users(),
+        groups=src.list_groups(),
+        tags=src.list_tags(),
+        folders=src.list_folders(),
+    )
+
+
+def list_templates(src: Any) -> list[dict[str, Any]]:
+    """Every template, ordered by title."""
+    found = [dict(t) for t in src.find_templates()]
+    return sorted(found, key=lambda t: (str(t.get("title", "")).casefold(), str(t.get("id"))))
+
+
+# -- pull ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Pulled:
+    """What `templates pull` wrote: (path relative to the root, title, new|updated|unchanged)."""
+
+    files: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def spec_templates(config: Config) -> list[str]:
+    """The `template:` of every valid spec, each once, in order of first use."""
+    from runner.project import validate
+
+    refs: list[str] = []
+    for spec in validate(config).specs:
+        ref = spec.data.get("template")
+        if isinstance(ref, str) and ref not in refs:
+            refs.append(ref)
+    return refs
+
+
+def pull(config: Config, client: Any, refs: Sequence[str] = ()) -> Pulled:
+    """Snapshot the named templates (default: those the specs use) and the directory."""
+    refs = list(refs) or spec_templates(config)
+    if not refs:
+        raise UsageError(
+            "no spec names a template, so there is nothing to pull",
+            hint="name one: `launchspec templates pull TEMPLATE`",
+        )
+    templates: dict[str, dict[str, Any]] = {}
+    errors: list[str] = []
+    for ref in refs:
+        try:
+            found = lookup(client, ref)
+        except UsageError as e:
+            errors.append(e.message)
+            continue
+        templates[str(found["id"])] = found
+    if errors:  # write nothing: a half-pulled set would look complete in review
+        raise LaunchspecError("; ".join(errors), hint="`launchspec templates list` names them all")
+    folder = config.snapshots_dir
+    pulled = Pulled()
+    for template in sorted(templates.values(), key=lambda t: str(t["id"])):
+        path = template_path(folder, str(template["id"]))
+        before = path.read_bytes() if path.exists() else None
+        write_template(folder, template, client.org_id)
+        pulled.files.append((_rel(config, path), str(template.get("title")), _how(before, path)))
+    directory = {
+        "users": client.list_users(),
+        "groups": client.list_groups(),
+        "tags": client.list_tags(),
+        "folders": client.list_folders(),
+    }
+    path = folder / "_directory.json"
+    before = path.read_bytes() if path.exists() else None
+    write_directory(folder, directory, client.org_id)
+    pulled.files.append((_rel(config, path), "(directory)", _how(before, path)))
+    return pulled
+
+
+def _how(before: bytes | None, path: Path) -> str:
+    if before is None:
+        return "new"
+    return "unchanged" if before == path.read_bytes() else "updated"
+
+
+def _rel(config: Config, path: Path) -> str:
+    return os.path.relpath(path, config.root)
+
+
+# -- what `show` and `new` describe ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """One kick-off field as people read it."""
+
+    label: str
+    id: str
+    type: str
+    required: bool
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One step as people read it."""
+
+    title: str
+    id: str
+    owners: tuple[str, ...]
+    deadline: str
+    max_assignable: int | None
+
+
+def field_rows(template: Mapping[str, Any]) -> list[FieldRow]:
+    rows = []
+    for f in unwrap(template.get("prerun")):
+        choices = unwrap(f.get("options")) or unwrap(f.get("columns"))
+        texts = tuple(str(c.get("text") or c.get("label")) for c in choices)
+        rows.append(
+            FieldRow(
+                label=label_of(f, "label"),
+                id=str(f.get("id")),
+                type=str(f.get("field_type")),
+                required=bool(f.get("required")),
+                options=texts,
+            )
+        )
+    return rows
+
+
+def step_rows(template: Mapping[str, Any], directory: Directory) -> list[StepRow]:
+    steps = unwrap(template.get("steps"))
+    titles = {str(s.get("id")): label_of(s, "title") for s in steps}
+    return [
+        StepRow(
+            title=label_of(s, "title"),
+            id=str(s.get("id")),
+            owners=default_owners(s, directory),
+            deadline=deadline_rule(s.get("deadline"), titles),
+            max_assignable=s.get("max_assignable"),
+        )
+        for s in steps
+    ]
+
+
+def default_owners(step: Mapping[str, Any], directory: Directory) -> tuple[str, ...]:
+    """The step's default assignees, groups and guests, as people read them."""
+    return owner_names(directory, step.get("assignees"), step.get("groups"), step.get("guests"))
+
+
+def owner_names(directory: Directory, users: Any, groups: Any, guests: Any) -> tuple[str, ...]:
+    """Users as emails, groups as `Name (group)`, guests as `email (guest)`; unknown ids as is."""
+    out = []
+    for ref in users or ():
+        user = directory.user(ref)
+        out.append(str(user.get("email")) if user else str(ref))
+    for ref in groups or ():
+        group = directory.group(ref)
+        out.append(f"{group.get('name') if group else ref} (group)")
+    out += [f"{g} (guest)" for g in guests or ()]
+    return tuple(out)
+
+
+def deadline_rule(deadline: Any, titles: Mapping[str, str]) -> str:
+    """`{value: 2, unit: days, option: from, step: start_run}` -> `2 days after launch`."""
+    if not isinstance(deadline, Mapping) or deadline.get("value") is None:
+        return "none"
+    value, unit = deadline.get("value"), str(deadline.get("unit") or "days")
+    if value == 1 and unit.endswith("s"):
+        unit = unit[:-1]
+    when = "before" if str(deadline.get("option")) in ("prior_to", "before") else "after"
+    anchor = str(deadline.get("step") or "start_run")
+    what = "launch" if anchor == "start_run" else f"step {titles.get(anchor, anchor)!r}"
+    return f"{value} {unit} {when} {what}"
+
+
+# -- one function per command ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A template described for `templates show`, and where it was read from."""
+
+    template: dict[str, Any]
+    fields: list[FieldRow]
+    steps: list[StepRow]
+    origin: str
+
+
+def origin(config: Config, src: Any) -> str:
+    if isinstance(src, SnapshotStore):
+        return f"from the snapshots in {_rel(config, src.folder)}/"
+    return "from the API"
+
+
+def show(config: Config, client: Any | None, ref: str) -> Shown:
+    """The template `ref` names with its fields and steps, from the API or the snapshots."""
+    src = source(config, client)
+    template = lookup(src, ref)
+    steps = step_rows(template, directory_of(src))
+    return Shown(template, field_rows(template), steps, origin(config, src))
+
+
+def templates(config: Config, client: Any | None) -> tuple[list[dict[str, Any]], str]:
+    """Every template (API) or every snapshot (offline), and where they were read from."""
+    src = source(config, client)
+    return list_templates(src), origin(config, src)
