@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,19 @@ class LockEntry:
 
     @classmethod
     def from_json(cls, key: str, doc: Mapping[str, Any]) -> LockEntry:
+        entry = cls._from_json(key, doc)
+        try:
+            # Re-renders pin `launch.at` to this value: a bad one must fail here, with the key.
+            datetime.strptime(entry.launched_at, "%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            raise LockfileError(
+                f"lockfile entry {key!r} is malformed: launched_at {entry.launched_at!r} is not "
+                "a UTC time like 2026-12-01T09:00:00Z"
+            ) from None
+        return entry
+
+    @classmethod
+    def _from_json(cls, key: str, doc: Mapping[str, Any]) -> LockEntry:
         try:
             return cls(
                 run_id=str(doc["run_id"]),
