@@ -22,7 +22,7 @@ from runner.errors import ApiError, IndeterminateError, LaunchspecError
 from runner.journal import Intent, Journal
 from runner.lockfile import LockEntry, Lockfile, write_lockfile
 from runner.plan import Action, Plan
-from runner.reconcile import RunIndex, marker_for, with_marker
+from runner.reconcile import RunIndex, ambiguity_hint, marker_for, with_marker
 
 LAUNCH_ATTEMPTS = 3
 FLUSH_SECONDS = 0.25
@@ -152,7 +152,8 @@ class Applier:
                 self._emit(Event("adopted", d.key, found.unique, "found on the server"))
             elif found.run_ids or foreign:
                 ids = found.run_ids + foreign
-                why = f"runs already carry this key's marker: {', '.join(ids)}"
+                why = f"runs already carry this key's marker: {', '.join(ids)}; "
+                why += ambiguity_hint(d.key, ids)
                 self._emit(Event("unknown", d.key, message=why))
             else:
                 todo.append(action)
@@ -253,6 +254,7 @@ class Applier:
             return True
         if found.run_ids:
             why = f"{len(found.run_ids)} runs match its launch: " + ", ".join(found.run_ids)
+            why += "; " + ambiguity_hint(intent.key, found.run_ids)
             self._emit(Event("unknown", intent.key, message=why))
             return False
         return None
