@@ -202,7 +202,9 @@ def exclusive(state_dir: Path, timeout: float, on_wait: Any = None) -> Iterator[
             lock.acquire(timeout=timeout)
         except Timeout:
             raise LockBusyError(
-                f"gave up after {timeout:g}s waiting for another launchspec apply ({holder})"
+                f"gave up after {timeout:g}s waiting for another launchspec apply "
+                f"({_holder(info_path)})",
+                hint="wait for it to finish, or pass a longer --lock-timeout",
             ) from None
     try:
         info = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
@@ -212,10 +214,30 @@ def exclusive(state_dir: Path, timeout: float, on_wait: Any = None) -> Iterator[
         lock.release()
 
 
-def _holder(info_path: Path) -> str:
+def _holder(info_path: Path, tries: int = 25) -> str:
+    """Who holds the lock, from the note it writes just after taking it.
+
+    Read again for a moment while the note is missing, torn or names a dead process: a holder
+    that has just taken the lock has not written its note yet, and a killed one left an old one.
+    """
+    for _ in range(tries):
+        try:
+            info = json.loads(info_path.read_text())
+            pid, host = int(info["pid"]), str(info["host"])
+            if host != socket.gethostname() or _alive(pid):
+                since = time.strftime("%H:%M:%S", time.localtime(float(info["since"])))
+                return f"pid {pid} on {host}, since {since}"
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        time.sleep(0.02)
+    return "holder unknown"
+
+
+def _alive(pid: int) -> bool:
     try:
-        info = json.loads(info_path.read_text())
-        since = time.strftime("%H:%M:%S", time.localtime(float(info["since"])))
-        return f"pid {info['pid']} on {info['host']}, since {since}"
-    except (OSError, ValueError, KeyError, TypeError):
-        return "holder unknown"
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
