@@ -202,31 +202,33 @@ def plan(
     Without an API token the plan is computed offline from the specs and the
     lockfile, and says what it could not check.
     """
-    from runner import project
+    from runner import github, project
     from runner.fsutil import atomic_write
-    from runner.planview import format_json, format_text
 
-    config = state.config()
-    conn = None if offline else _connect(state, config, use_sandbox, required=False)
+    conn = None
     try:
+        config = state.config()
+        conn = None if offline else _connect(state, config, use_sandbox, required=False)
         client = conn.client(log=_client_log(state)) if conn else None
         planned = project.plan(config, client, replace=replace, prune=prune, refresh=refresh)
+        p = planned.plan
+        view = github.ViewOptions(
+            fmt, _colour(state), state.verbose > 0, config.max_launches, online=conn is not None
+        )
+        texts = github.plan_texts(p, view, save=out is not None, env=os.environ)
+    except LaunchspecError as e:
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            click.echo(github.error_annotations(e), nl=False)
+        raise
     finally:
         if conn:
             conn.close()
-    p = planned.plan
-    if out is not None:
-        atomic_write(out, format_json(p).encode())
-    if fmt == "json":
-        click.echo(format_json(p), nl=False)
-    elif fmt == "markdown":
-        from runner.markdown import format_markdown
-
-        click.echo(format_markdown(p), nl=False)
-    else:
-        click.echo(format_text(p, colour=_colour(state), verbose=state.verbose > 0), nl=False)
-        if out is not None:
-            click.echo(f"Saved the plan to {out}; apply it with `launchspec apply {out}`.")
+    if out is not None and texts.saved is not None:
+        atomic_write(out, texts.saved.encode())
+    click.echo(texts.stdout, nl=False)
+    github.publish(p, texts, saved_to=out, env=os.environ)
+    if fmt == "text" and out is not None:
+        click.echo(f"Saved the plan to {out}; apply it with `launchspec apply {out}`.")
     if detailed_exitcode and p.has_changes:
         sys.exit(2)
 
