@@ -27,8 +27,9 @@ def list_rows(templates: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "id": str(t.get("id")),
             "title": str(t.get("title") or ""),
             "status": str(t.get("status") or ""),
-            "kickoff_fields": len(unwrap(t.get("prerun"))),
-            "steps": len(unwrap(t.get("steps"))),
+            # A list answer may leave fields or steps out: unknown, not zero.
+            "kickoff_fields": len(unwrap(t["prerun"])) if "prerun" in t else None,
+            "steps": len(unwrap(t["steps"])) if "steps" in t else None,
         }
         for t in templates
     ]
@@ -41,7 +42,7 @@ def format_list(templates: Sequence[Mapping[str, Any]], fmt: str, origin: str) -
     if not rows:
         return f"No templates ({origin}).\n"
     cells = [
-        [r["title"], r["id"], r["status"], str(r["kickoff_fields"]), str(r["steps"])]
+        [r["title"], r["id"], r["status"], _count(r["kickoff_fields"]), _count(r["steps"])]
         for r in rows
     ]
     header = ["title", "id", "status", "kick-off fields", "steps"]
@@ -80,6 +81,10 @@ def format_show(
     ]
     lines += table(["title", "id", "default owners", "deadline", "max owners"], step_cells)
     return "\n".join(lines) + "\n"
+
+
+def _count(value: int | None) -> str:
+    return "?" if value is None else str(value)
 
 
 def _limit(value: int | None) -> str:
