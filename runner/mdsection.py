@@ -106,7 +106,7 @@ def details(a: Action) -> dict[str, Any]:
 def section(a: Action, secrets: Sequence[str]) -> str:
     """`<details>` with a one-line summary and, inside, what a reviewer needs to judge it."""
     name = a.desired.rendered.name if a.desired else (a.entry.name if a.entry else "")
-    shown = html_text(plain(name, secrets))
+    shown = html_text(redact(name, secrets))  # a name keeps its other words, unlike a value
     head = f"<code>{SYMBOL[a.kind].strip() or '='}</code> <b>{html_text(a.key)}</b>"
     head += f" · {LABEL[a.kind]}" + (f" · {shown}" if shown else "")
     body = _facts(a, secrets)
