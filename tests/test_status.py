@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,6 +86,20 @@ def test_watch_refreshes_and_stops(tmp_path: Path, sandbox: SandboxProcess) -> N
     assert time.monotonic() - started >= 2
     too_fast = run_cli(root, "status", "--watch", "0.1", env=sandbox.env())
     assert too_fast.code == 2
+
+
+def test_ctrl_c_stops_watching_cleanly(tmp_path: Path, sandbox: SandboxProcess) -> None:
+    root, _ = launched(tmp_path, sandbox)
+    env = {**os.environ, **sandbox.env()}
+    proc = subprocess.Popen([sys.executable, "-m", "runner", "-C", str(root), "status", "--watch",
+                             "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # the first refresh is out: now in the wait or the next read
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert err == "stopped watching\n" and first.startswith("launchspec status: 5 launches")
 
 
 def test_status_without_launches_or_token(tmp_path: Path, sandbox: SandboxProcess) -> None:
