@@ -14,6 +14,7 @@ from runner.errors import LaunchspecError
 # Shorter values match ordinary text by chance (and "(secret)" itself), so they are not
 # looked for; a secret that short protects nothing anyway.
 MIN_LENGTH = 4
+REDACTED = "(secret)"
 
 
 class LeakError(LaunchspecError):
@@ -38,6 +39,7 @@ def find_leak(text: str, secrets: Mapping[str, Iterable[str]]) -> str | None:
 
     `secrets` maps a kind (what the message names) to its values (never named).
     """
+    text = text.replace(REDACTED, "\0")  # the marker itself is no leak, even of "secret"
     for kind, values in secrets.items():
         for value in values:
             if len(value) < MIN_LENGTH:
