@@ -218,7 +218,8 @@ def plan(
         texts = github.plan_texts(p, view, save=out is not None, env=os.environ)
     except LaunchspecError as e:
         if os.environ.get("GITHUB_ACTIONS") == "true":
-            click.echo(github.error_annotations(e), nl=False)
+            # stderr: stdout may be redirected into the comment file; Actions reads both
+            click.echo(github.error_annotations(e), nl=False, err=True)
         raise
     finally:
         if conn:

@@ -122,7 +122,7 @@ def test_plan_errors_become_annotations(tmp_path: Path) -> None:
     spec.write_text(spec.read_text().replace("owner: ops@example.com", "ownr: ops@example.com"))
     result = run_cli(root, "plan", env=actions_env(tmp_path))
     assert result.code == 1
-    assert "::error file=specs/onboarding-globex.yaml,line=" in result.out
+    assert "::error file=specs/onboarding-globex.yaml,line=" in result.err
 
 
 def test_leak_writes_nothing_and_names_the_kind(tmp_path: Path) -> None:
