@@ -45,18 +45,21 @@ class Figures:
     applies: int = 0
     checks: int = 0
 
-    def report(self, title: str, server: Server, names: dict[str, str]) -> str:
+    def report(self, title: str, root: Path, server: Server, names: dict[str, str]) -> str:
         stats = server.stats()
         runs = [r for r in server.runs() if r["name"] in names.values()]
         faults = stats["faults"]
         total = stats["requests"]["total"] - server.own_requests
+        lock = read_lock(root)
+        recorded = {e.run_id for e in lock.entries.values()} if lock else set()
+        lost = sum(1 for r in runs if r["id"] not in recorded)
         return (
             f"{title}: kills={self.kills} signals={self.signals} applies={self.applies} "
             f"checks={self.checks} requests={total} faults 5xx={faults['error_rate']} "
             f"429={faults['throttle']} cut={faults['cut_after_commit']} "
             f"POSTs={stats['requests']['by_method'].get('POST', 0)} "
             f"launches={stats['launches_committed']} runs={len(runs)} "
-            f"duplicates={sum(n - 1 for n in duplicates(runs).values())} lost=0"
+            f"duplicates={sum(n - 1 for n in duplicates(runs).values())} lost={lost}"
         )
 
 
@@ -133,7 +136,7 @@ def test_sigkill_at_random_moments(chaos: tuple[Path, Server, dict[str, str]]) -
     server.set_faults(throttle=0)
     run_to_end(root, env, figures)
     check_final(root, server, names)
-    print("\n" + figures.report("chaos SIGKILL", server, names))
+    print("\n" + figures.report("chaos SIGKILL", root, server, names))
 
 
 @pytest.mark.slow
@@ -164,7 +167,7 @@ def test_sigterm_and_sigint_finish_in_flight(
     assert figures.signals, "no signal landed while apply was working"
     run_to_end(root, env, figures)
     check_final(root, server, names)
-    print("\n" + figures.report(f"chaos {sig.name}", server, names))
+    print("\n" + figures.report(f"chaos {sig.name}", root, server, names))
     server.close()
 
 
