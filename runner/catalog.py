@@ -72,7 +72,7 @@ def spec_templates(config: Config) -> list[str]:
     from runner.project import validate
 
     refs: list[str] = []
-    for spec in validate(config).specs:
+    for spec in validate(config, fields=False).specs:
         ref = spec.data.get("template")
         if isinstance(ref, str) and ref not in refs:
             refs.append(ref)

@@ -41,12 +41,19 @@ def spec_files(config: Config, paths: Sequence[Path] = ()) -> list[Path]:
     return find_spec_files(config, paths)
 
 
-def validate(config: Config, paths: Sequence[Path] = ()) -> ValidationResult:
-    """Load and check every spec file: syntax, schema, ids, parents, templates' names."""
+def validate(
+    config: Config, paths: Sequence[Path] = (), *, fields: bool = True
+) -> ValidationResult:
+    """Load and check every spec file: syntax, schema, ids, parents, templates' names; with
+    `fields`, also kick-off fields, steps and owners against the template snapshots."""
     from runner.check import check_files
+    from runner.snapshots import field_diagnostics
 
     files = spec_files(config, paths)
     specs, diagnostics = check_files(config, files)
+    if fields:
+        found = field_diagnostics(config, specs, now_utc())
+        diagnostics = sorted(diagnostics + found, key=Diagnostic.sort_key)
     return ValidationResult(specs=specs, diagnostics=diagnostics, files=len(files))
 
 
@@ -79,7 +86,7 @@ def plan(
     lock: Lockfile | None = None,
 ) -> Planned:
     """Validate, render, resolve (when `client` is given) and compare with the lockfile."""
-    result = validate(config)
+    result = validate(config, fields=False)  # resolved below: online, or from the snapshots
     if has_errors(result.diagnostics):
         raise SpecError(result.diagnostics)
     org = getattr(client, "org_id", None)

@@ -1,10 +1,11 @@
 """`launchspec new`: a ready-to-edit spec for a template, every field and step listed (pure).
 
-Required kick-off fields come first and are left empty (YAML null): the spec validates as
-written, and `plan` names each one still empty ("missing required kick-off field ...") until
-it is filled in. Optional fields are listed empty too; an empty value is not sent. Steps are
-listed in a commented-out `tasks:` block with their default owners and deadline, written as
-overrides that change nothing, so uncommenting one is a safe start.
+Required kick-off fields come first and are left empty (YAML null): the spec passes the
+schema as written, and `validate` (with snapshots) and `plan` name each one still empty
+("missing required kick-off field ...") until it is filled in. Optional fields are listed
+empty too; an empty value is not sent. Steps are listed in a commented-out `tasks:` block
+with their default owners and deadline, written as overrides that change nothing, so
+uncommenting one is a safe start.
 """
 
 from __future__ import annotations

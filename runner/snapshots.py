@@ -182,3 +182,27 @@ def covered_note(folder: str) -> str:
         f"no API token: kick-off fields, steps and owners were checked against the snapshots "
         f"in {folder}/; live runs were not read"
     )
+
+
+def field_diagnostics(config: Any, specs: Sequence[Any], at: str) -> list[Any]:
+    """Field-level problems of `specs` found against the snapshots (none when there are none).
+
+    For `validate`: renders with launch time `at` (or the lockfile's, for launched keys) and
+    resolves offline, the same way `plan` without a token does.
+    """
+    from runner import stages
+    from runner.errors import LockfileError, SpecError
+    from runner.lockfile import Lockfile, read_lockfile
+
+    store = SnapshotStore.load(config.snapshots_dir)
+    if store is None or not specs:
+        return []
+    try:
+        lock = read_lockfile(config.lockfile)
+    except LockfileError:
+        lock = Lockfile.new()  # validate checks specs; the lockfile is plan's business
+    try:
+        stages.offline(stages.render_all(config, specs, lock, at), store)
+    except SpecError as e:
+        return list(e.diagnostics)
+    return []

@@ -138,6 +138,21 @@ def test_offline_plan_catches_label_and_option_without_network(
     assert no_connection_was_made(listener)
 
 
+def test_validate_checks_fields_from_snapshots_without_network(
+    tmp_path: Path, listener: socket.socket
+) -> None:
+    root = with_snapshots(tmp_path)
+    assert run_cli(root, "validate", env=offline_env(listener)).code == 0
+    spec = root / "specs" / "internal-audit.yaml"
+    spec.write_text(spec.read_text().replace("Audit area: Finance ", "Audit area: Finances"))
+    result = run_cli(root, "validate", "--format", "github", env=offline_env(listener))
+    assert result.code == 1, result.text
+    line = line_of(spec, "  Audit area")
+    assert f"::error file=specs/internal-audit.yaml,line={line},col=15::'Finances' is not an " \
+           "option of 'Audit area'" in result.out
+    assert no_connection_was_made(listener)
+
+
 def test_offline_plan_checks_owners_steps_and_max_assignable(
     tmp_path: Path, listener: socket.socket
 ) -> None:
