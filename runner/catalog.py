@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,13 @@ from runner.config import Config
 from runner.directory import Directory, label_of
 from runner.errors import LaunchspecError, UsageError
 from runner.shapes import unwrap
-from runner.snapshots import SnapshotStore, template_path, write_directory, write_template
+from runner.snapshots import (
+    DIRECTORY_FILE,
+    SnapshotStore,
+    template_path,
+    write_directory,
+    write_template,
+)
 
 PULL_HINT = "run `launchspec templates pull` with TALLYFY_TOKEN set (or --sandbox)"
 
@@ -87,6 +94,27 @@ def pull(config: Config, client: Any, refs: Sequence[str] = ()) -> Pulled:
             "no spec names a template, so there is nothing to pull",
             hint="name one: `launchspec templates pull TEMPLATE`",
         )
+    templates = _fetch_all(client, refs)
+    directory = {
+        "users": client.list_users(),
+        "groups": client.list_groups(),
+        "tags": client.list_tags(),
+        "folders": client.list_folders(),
+    }
+    # Every read is done before the first write: a failed pull leaves the old set whole.
+    folder, org, pulled = config.snapshots_dir, client.org_id, Pulled()
+    for template in templates:
+        path = template_path(folder, str(template["id"]))
+        how = _written(path, partial(write_template, folder, template, org))
+        pulled.files.append((_rel(config, path), str(template.get("title")), how))
+    path = folder / DIRECTORY_FILE
+    how = _written(path, partial(write_directory, folder, directory, org))
+    pulled.files.append((_rel(config, path), "(directory)", how))
+    return pulled
+
+
+def _fetch_all(client: Any, refs: Sequence[str]) -> list[dict[str, Any]]:
+    """The templates `refs` name, by id; every name that finds none is reported at once."""
     templates: dict[str, dict[str, Any]] = {}
     errors: list[str] = []
     for ref in refs:
@@ -96,29 +124,15 @@ def pull(config: Config, client: Any, refs: Sequence[str] = ()) -> Pulled:
             errors.append(e.message)
             continue
         templates[str(found["id"])] = found
-    if errors:  # write nothing: a half-pulled set would look complete in review
+    if errors:
         raise LaunchspecError("; ".join(errors), hint="`launchspec templates list` names them all")
-    folder = config.snapshots_dir
-    pulled = Pulled()
-    for template in sorted(templates.values(), key=lambda t: str(t["id"])):
-        path = template_path(folder, str(template["id"]))
-        before = path.read_bytes() if path.exists() else None
-        write_template(folder, template, client.org_id)
-        pulled.files.append((_rel(config, path), str(template.get("title")), _how(before, path)))
-    directory = {
-        "users": client.list_users(),
-        "groups": client.list_groups(),
-        "tags": client.list_tags(),
-        "folders": client.list_folders(),
-    }
-    path = folder / "_directory.json"
+    return [templates[k] for k in sorted(templates)]
+
+
+def _written(path: Path, write: Callable[[], Path]) -> str:
+    """Run `write` (which replaces `path`) and say whether the file is new, updated or not."""
     before = path.read_bytes() if path.exists() else None
-    write_directory(folder, directory, client.org_id)
-    pulled.files.append((_rel(config, path), "(directory)", _how(before, path)))
-    return pulled
-
-
-def _how(before: bytes | None, path: Path) -> str:
+    write()
     if before is None:
         return "new"
     return "unchanged" if before == path.read_bytes() else "updated"
