@@ -62,6 +62,7 @@ def merge_defaults(defaults: Mapping[str, Any], data: Mapping[str, Any]) -> dict
 
 def check_files(config: Config, files: Sequence[Path]) -> tuple[list[Spec], list[Diagnostic]]:
     """Load and check `files`; return the valid specs and every diagnostic, sorted by position."""
+    from runner.expand import check_doc
     from runner.jinjacheck import Known, check_templates
     from runner.schema import dotted, spec_checker
     from runner.source import load_file
@@ -86,10 +87,12 @@ def check_files(config: Config, files: Sequence[Path]) -> tuple[list[Spec], list
             known = Known(TEMPLATE_NAMES, names, config.env_allow)
             found = checker.check(doc) + check_templates(doc, known, dotted)
             found += _name_length(doc)
+            if not found:  # for_each/every checks assume the shapes the schema promises
+                found += check_doc(doc, config.root)
             if found:
                 bad.add((doc.file, doc.index))
                 diagnostics.extend(found)
-        for d in _cross_checks(documents):
+        for d in _cross_checks(documents, config.root):
             diagnostics.append(d[1])
             bad.add(d[0])
         specs = [
@@ -113,7 +116,7 @@ def _name_length(doc: Document) -> list[Diagnostic]:
 Found = tuple[tuple[str, int], Diagnostic]
 
 
-def _cross_checks(documents: Sequence[Document]) -> list[Found]:
+def _cross_checks(documents: Sequence[Document], root: Path) -> list[Found]:
     """Duplicate ids (reported at both places), unknown parents, and parent cycles."""
     first: dict[str, Document] = {}
     found: list[Found] = []
@@ -128,22 +131,28 @@ def _cross_checks(documents: Sequence[Document]) -> list[Found]:
         message = f"duplicate spec id '{spec_id}'"
         found.append(((doc.file, doc.index), _dup(message, here, f"first used at {there}")))
         found.append(((other.file, other.index), _dup(message, there, f"used again at {here}")))
-    return found + _parent_checks(first)
+    return found + _parent_checks(first, root)
 
 
 def _dup(message: str, pos: Any, hint: str) -> Diagnostic:
     return Diagnostic(message, pos, path="id", code="duplicate-id", hint=hint)
 
 
-def _parent_checks(by_id: Mapping[str, Document]) -> list[Found]:
+def _parent_checks(by_id: Mapping[str, Document], root: Path) -> list[Found]:
+    from runner.expand import parent_id, parent_problem
+
     found: list[Found] = []
     parents: dict[str, str] = {}
     for spec_id, doc in by_id.items():
         parent = doc.data.get("parent")
         if not isinstance(parent, str):
             continue
-        if parent in by_id:
-            parents[spec_id] = parent
+        if parent_id(parent) in by_id:  # `ID` or `ID[ELEMENT]`
+            parents[spec_id] = parent_id(parent)
+            problem = parent_problem(parent, by_id[parents[spec_id]], root)
+            if problem is not None:
+                diagnostic = Diagnostic(problem, doc.pos(("parent",)), path="parent", code="parent")
+                found.append(((doc.file, doc.index), diagnostic))
             continue
         close = difflib.get_close_matches(parent, list(by_id), n=1, cutoff=0.6)
         message = f"parent '{parent}' names no spec" + (

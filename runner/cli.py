@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -155,6 +156,29 @@ sandbox_option = click.option(
 )
 
 
+def _parse_now(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """`--now` / LAUNCHSPEC_NOW: an ISO 8601 time, UTC when it names no offset."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def clock_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """`--backfill N`, and the hidden clock `--now` / LAUNCHSPEC_NOW (for tests and demos)."""
+    f = click.option("--now", envvar="LAUNCHSPEC_NOW", hidden=True, callback=_parse_now)(f)
+    return click.option(
+        "--backfill",
+        type=click.IntRange(0),
+        default=0,
+        metavar="N",
+        help="Also launch up to N missed earlier periods of recurring (every:) specs.",
+    )(f)
+
+
 @cli.command(
     epilog="""\b
 Examples:
@@ -185,6 +209,7 @@ Symbols: + launch  ~ update  ! edited after launch  - orphaned/archive  ? pendin
 @click.option("--prune", is_flag=True, help="Preview archiving runs no spec asks for.")
 @click.option("--offline", is_flag=True, help="Do not call the API even when a token is set.")
 @sandbox_option
+@clock_options
 @click.pass_obj
 def plan(
     state: State,
@@ -196,6 +221,8 @@ def plan(
     prune: bool,
     offline: bool,
     use_sandbox: bool,
+    backfill: int,
+    now: datetime | None,
 ) -> None:
     """Show what apply would do: launches, updates, edits, orphans.
 
@@ -210,7 +237,15 @@ def plan(
         config = state.config()
         conn = None if offline else _connect(state, config, use_sandbox, required=False)
         client = conn.client(log=_client_log(state)) if conn else None
-        planned = project.plan(config, client, replace=replace, prune=prune, refresh=refresh)
+        planned = project.plan(
+            config,
+            client,
+            replace=replace,
+            prune=prune,
+            refresh=refresh,
+            now=now,
+            backfill=backfill,
+        )
         p = planned.plan
         view = github.ViewOptions(
             fmt, _colour(state), state.verbose > 0, config.max_launches, online=conn is not None
@@ -275,6 +310,7 @@ Exit status: 0 everything applied, 1 something was not (the summary says what)."
     help="Seconds to wait for another apply to finish.",
 )
 @sandbox_option
+@clock_options
 @click.pass_obj
 def apply(
     state: State,
@@ -286,6 +322,8 @@ def apply(
     prune: bool,
     lock_timeout: float,
     use_sandbox: bool,
+    backfill: int,
+    now: datetime | None,
 ) -> None:
     """Launch what is missing, exactly once, and record each run in the lockfile."""
     from runner import project
@@ -301,6 +339,8 @@ def apply(
         max_launches=max_launches,
         lock_timeout=lock_timeout,
         plan_file=planfile,
+        backfill=backfill,
+        now=now,
     )
     try:
         with view.signals() as stop:

@@ -16,6 +16,7 @@ from runner.apply import Applier, ApplyResult, Event
 from runner.config import Config
 from runner.diagnostics import Diagnostic, has_errors
 from runner.errors import AmbiguousLaunchError, SpecError, StalePlanError, UsageError
+from runner.expand import split_history
 from runner.journal import Journal
 from runner.lockfile import Lockfile, exclusive, read_lockfile, write_lockfile
 from runner.plan import Plan, make_plan
@@ -70,9 +71,10 @@ class Planned:
     settled: list[Settled] = field(default_factory=list)
 
 
-def now_utc() -> str:
-    """The pinned launch time for this command: now, UTC, whole seconds."""
-    return datetime.now(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+def now_utc(now: datetime | None = None) -> str:
+    """The pinned launch time for this command: now (or the injected `now`), UTC, seconds."""
+    moment = now.astimezone(UTC) if now is not None else datetime.now(UTC)
+    return moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def plan(
@@ -84,8 +86,14 @@ def plan(
     refresh: bool = False,
     launch_at: str | None = None,
     lock: Lockfile | None = None,
+    now: datetime | None = None,
+    backfill: int = 0,
 ) -> Planned:
-    """Validate, render, resolve (when `client` is given) and compare with the lockfile."""
+    """Validate, render, resolve (when `client` is given) and compare with the lockfile.
+
+    The clock is `launch_at`, else `now`, else the real time; it also picks the current period
+    of recurring specs, and `backfill` adds up to that many earlier periods.
+    """
     result = validate(config, fields=False)  # resolved below: online, or from the snapshots
     if has_errors(result.diagnostics):
         raise SpecError(result.diagnostics)
@@ -94,18 +102,20 @@ def plan(
     if lock is None:
         lock = read_lockfile(config.lockfile, organization=org)
     lock, settled = with_recorded_launches(journal, lock)
-    _check_keys(config, result.specs, replace)
-    at = launch_at or now_utc()
-    rendered = stages.render_all(config, result.specs, lock, at)
+    at = launch_at or now_utc(now)
+    rendered = stages.render_all(config, result.specs, lock, at, backfill)
+    keys = {r.key for r in rendered}
+    _check_keys(keys, replace)
     snapshots = SnapshotStore.load(config.snapshots_dir)
     if client is not None:
         desired, notes = stages.resolve_all(client, rendered, snapshots)
     else:
         desired, notes = stages.offline(rendered, snapshots)
     live = stages.live_states(client, lock) if (client and refresh) else None
+    shown, history = split_history(lock, result.specs, keys, at, config.timezone)
     planned = make_plan(
         desired,
-        lock,
+        shown,
         launch_at=at,
         inputs=stages.input_digests(config, result.specs),
         pending=pending_keys(journal),
@@ -114,13 +124,12 @@ def plan(
         prune=prune,
         # Launches resolved from snapshots compare by request digest, as online ones do.
         offline=client is None and not any(d.request for d in desired),
-        notes=notes,
+        notes=[*notes, *history],
     )
     return Planned(planned, lock, journal, settled)
 
 
-def _check_keys(config: Config, specs: Sequence[Spec], keys: Sequence[str]) -> None:
-    known = {s.id for s in specs}
+def _check_keys(known: set[str], keys: Sequence[str]) -> None:
     unknown = [k for k in keys if k not in known]
     if unknown:
         raise UsageError(f"--replace names no spec: {', '.join(unknown)}")
@@ -139,6 +148,8 @@ class ApplyOptions:
     max_launches: int | None = None  # None: the configuration's limit
     lock_timeout: float = 0.0
     plan_file: Path | None = None
+    backfill: int = 0  # earlier periods of recurring specs to launch when missed
+    now: datetime | None = None  # the clock, for tests and demos; a saved plan's time wins
 
 
 @dataclass
@@ -171,6 +182,8 @@ def apply(
             prune=options.prune,
             launch_at=saved["launch_at"] if saved else None,
             lock=lock,
+            now=options.now,
+            backfill=options.backfill,
         )
         if saved is not None:
             check_fresh(saved, planned.plan)

@@ -4,7 +4,9 @@ Template names: `vars` (the configuration's default vars deep-merged under the s
 the spec wins; vars are literal, never rendered themselves), `launch` (`key`, `at` = the
 pinned launch time as an aware datetime in the project's time zone, `date` = its local
 YYYY-MM-DD, `iso` = its ISO 8601 UTC form), `git`, `env` (only the allowed variables), `spec`
-(`id`). Values without Jinja pass through untouched (an int stays an int).
+(`id`); for a `for_each` element `each` (`key`, `value`); for `every` also `launch.period`,
+`launch.period_start`, `launch.period_end`. Values without Jinja pass through untouched
+(an int stays an int).
 
 Deadline rule: a task `deadline` must render to a date or a time and is sent as ISO 8601 UTC
 with `Z`. A bare date (2026-12-01) means the end of that business day, 17:00, in the project's
@@ -39,6 +41,9 @@ class RenderContext:
     env: Mapping[str, str] = field(default_factory=dict)  # only the allowed names
     git: Mapping[str, Any] = field(default_factory=dict)  # sha, ref, pr
     secret_vars: tuple[str, ...] = ()
+    key: str | None = None  # the launch key, when not the spec id (for_each, every)
+    each: Mapping[str, Any] | None = None  # `each.key`, `each.value` of a for_each element
+    period: Mapping[str, str] | None = None  # `launch.period`, `period_start`, `period_end`
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,7 @@ def render_spec(spec: Spec, context: RenderContext) -> tuple[Rendered | None, li
     if isinstance(name, str) and len(name) > MAX_NAME:
         r.error(f"name is {len(name)} characters once rendered; the API allows {MAX_NAME}", "name")
     rendered = Rendered(
-        key=spec.id,
+        key=context.key or spec.id,
         spec=spec,
         template=str(r.value(data.get("template", ""), ("template",))),
         name=str(name),
@@ -122,13 +127,17 @@ def _names(
     spec: Spec, context: RenderContext, variables: Mapping[str, Any], zone: ZoneInfo
 ) -> dict[str, Any]:
     at = context.launch_at.astimezone(zone)
-    return {
+    launch = {"key": context.key or spec.id, "at": at, "date": at.date().isoformat()}
+    names = {
         "vars": variables,
-        "launch": {"key": spec.id, "at": at, "date": at.date().isoformat(), "iso": iso_utc(at)},
+        "launch": {**launch, "iso": iso_utc(at), **(context.period or {})},
         "git": dict(context.git),
         "env": dict(context.env),
         "spec": {"id": spec.id},
     }
+    if context.each is not None:
+        names["each"] = dict(context.each)
+    return names
 
 
 def _opt_str(value: Any) -> str | None:

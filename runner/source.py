@@ -214,9 +214,10 @@ def _kind(data: Any) -> str:
 
 
 def load_text(
-    text: str, display: str, *, limits: Limits = DEFAULT_LIMITS
+    text: str, display: str, *, limits: Limits = DEFAULT_LIMITS, mappings: bool = True
 ) -> tuple[list[Document], list[Diagnostic]]:
-    """Parse YAML `text` (named `display` in messages) into mapping documents and diagnostics."""
+    """Parse YAML `text` (named `display` in messages) into mapping documents and diagnostics;
+    with `mappings=False` every document is kept whatever its shape (data files)."""
     import yaml
 
     loader_class, warning = _loader_class()
@@ -237,6 +238,8 @@ def load_text(
     finally:
         loader.dispose()
     diagnostics.extend(builder.diagnostics)
+    if not mappings:
+        return documents, diagnostics
     return _mappings_only(documents, diagnostics, display)
 
 
@@ -269,11 +272,15 @@ def _mappings_only(
 
 
 def load_file(
-    path: Path, display: str | None = None, *, limits: Limits = DEFAULT_LIMITS
+    path: Path,
+    display: str | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    mappings: bool = True,
 ) -> tuple[list[Document], list[Diagnostic]]:
     """Parse one YAML file into documents; problems come back as diagnostics, never raised."""
     shown = display or str(path)
     text = read_text(path, shown, limits)
     if isinstance(text, Diagnostic):
         return [], [text]
-    return load_text(text, shown, limits=limits)
+    return load_text(text, shown, limits=limits, mappings=mappings)

@@ -22,21 +22,33 @@ from runner.spec import Spec
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 
 
-def render_all(config: Config, specs: Sequence[Spec], lock: Lockfile, at: str) -> list[Rendered]:
+def render_all(
+    config: Config, specs: Sequence[Spec], lock: Lockfile, at: str, backfill: int = 0
+) -> list[Rendered]:
+    """One Rendered per launch the specs ask for at `at` (for_each elements, due periods)."""
+    from runner.expand import instances, spec_zone
     from runner.render import RenderContext, render_spec
 
     env = {name: os.environ[name] for name in config.env_allow if name in os.environ}
     out: list[Rendered] = []
     problems: list[Diagnostic] = []
+    wanted, now = [], _parse_time(at)
     for spec in specs:
-        entry = lock.entries.get(spec.id)
+        found, diagnostics = instances(spec, config.root, now, config.timezone, backfill)
+        wanted.extend(found)
+        problems.extend(diagnostics)
+    for inst in wanted:
+        spec, entry = inst.spec, lock.entries.get(inst.key)
         context = RenderContext(
             launch_at=_parse_time(entry.launched_at if entry else at),
-            timezone=config.timezone,
+            timezone=spec_zone(spec.data, config.timezone),
             default_vars=dict(config.defaults.get("vars", {})),
             env=env,
             git=git_context(),
             secret_vars=tuple(config.secret_vars),
+            key=inst.key,
+            each=inst.each_names(),
+            period=inst.period_names(),
         )
         rendered, diagnostics = render_spec(spec, context)
         problems.extend(diagnostics)
@@ -175,7 +187,9 @@ def live_states(client: Any, lock: Lockfile) -> dict[str, str]:
 
 def input_digests(config: Config, specs: Sequence[Spec]) -> dict[str, str]:
     """sha256 of every file the plan was computed from, by path relative to the root."""
-    files = {spec.file for spec in specs}
+    from runner.expand import data_files
+
+    files = {spec.file for spec in specs} | {str(p) for p in data_files(specs, config.root)}
     if config.file is not None:
         files.add(str(config.file))
     out = {}
