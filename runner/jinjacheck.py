@@ -23,6 +23,7 @@ class TemplateInfo:
     names: frozenset[str] = frozenset()  # undeclared top-level names
     attrs: frozenset[tuple[str, str]] = frozenset()  # ("vars", "client"), ("env", "USER")
     private: frozenset[str] = frozenset()  # attributes starting with "_" (sandbox escapes)
+    forbidden: tuple[str, ...] = ()  # include/import/extends: would read files
 
 
 @lru_cache(maxsize=65536)
@@ -30,7 +31,7 @@ def analyse(text: str) -> TemplateInfo:
     """Parse `text` once (cached: specs repeat the same strings) and list what it needs."""
     from jinja2 import TemplateSyntaxError, meta, nodes
 
-    from runner.templating import environment
+    from runner.templating import environment, forbidden_tags
 
     try:
         ast = environment().parse(text)
@@ -47,8 +48,23 @@ def analyse(text: str) -> TemplateInfo:
         base: Any = getattr(node, "node", None)
         if isinstance(base, nodes.Name) and base.name in _CHECKED_ROOTS:
             attrs.add((base.name, attr))
+    private.update(_attr_filter_names(ast))
     names = frozenset(meta.find_undeclared_variables(ast))
-    return TemplateInfo(None, names, frozenset(attrs), frozenset(private))
+    forbidden = tuple(forbidden_tags(ast))
+    return TemplateInfo(None, names, frozenset(attrs), frozenset(private), forbidden)
+
+
+def _attr_filter_names(ast: Any) -> set[str]:
+    """`x | attr('__class__')` reaches attributes too: catch private names given that way."""
+    from jinja2 import nodes
+
+    found = set()
+    for node in ast.find_all(nodes.Filter):
+        if node.name == "attr" and node.args and isinstance(node.args[0], nodes.Const):
+            value = node.args[0].value
+            if isinstance(value, str) and value.startswith("_"):
+                found.add(value)
+    return found
 
 
 def _const_key(node: Any) -> str | None:
@@ -117,7 +133,10 @@ def check_templates(doc: Document, known: Known, dotted: Any) -> list[Diagnostic
                 f"template uses '{root}.{attr}', which is not defined{_suggest(attr, allowed)}"
             )
             found.append(Diagnostic(message, at, path=where, code="undefined", hint=hint))
-        for attr in info.private:
+        for attr in sorted(info.private):
             message = f"template reads '{attr}': attributes starting with '_' are not allowed"
+            found.append(Diagnostic(message, at, path=where, code="sandbox"))
+        for tag in info.forbidden:
+            message = f"{{% {tag} %}} is not allowed in a spec: templates cannot read files"
             found.append(Diagnostic(message, at, path=where, code="sandbox"))
     return found

@@ -120,10 +120,23 @@ def is_templated(text: str) -> bool:
     return "{{" in text or "{%" in text or "{#" in text
 
 
+def forbidden_tags(ast: Any) -> list[str]:
+    """Tags that would read other files: a spec's templates have no loader, by design."""
+    from jinja2 import nodes
+
+    kinds = {nodes.Include: "include", nodes.Import: "import", nodes.FromImport: "from-import",
+             nodes.Extends: "extends"}  # fmt: skip
+    return sorted({kinds[type(n)] for n in ast.find_all(tuple(kinds))})
+
+
 @lru_cache(maxsize=CACHE_SIZE)
 def compile_template(source: str) -> Template:
     """The compiled template for `source`; raises jinja2.TemplateSyntaxError (not cached)."""
-    return environment().from_string(source)
+    env = environment()
+    tags = forbidden_tags(env.parse(source))
+    if tags:
+        raise SecurityError(f"{{% {tags[0]} %}} is not allowed: templates cannot read files")
+    return env.from_string(source)
 
 
 def render_string(source: str, context: Mapping[str, Any]) -> str:
@@ -132,6 +145,8 @@ def render_string(source: str, context: Mapping[str, Any]) -> str:
         template = compile_template(source)
     except TemplateSyntaxError as exc:
         raise TemplateError("syntax", f"template syntax error: {exc.message}", exc.lineno) from None
+    except SecurityError as exc:
+        raise TemplateError("security", f"the template sandbox refused: {exc}", 1) from None
     names = {k: wrap(k, v) for k, v in context.items()}
     try:
         return _bounded(template.generate(names))
@@ -175,4 +190,3 @@ def _template_line(tb: TracebackType | None) -> int | None:
 def cache_clear() -> None:
     """Forget compiled templates (tests use it to measure or to isolate)."""
     compile_template.cache_clear()
-

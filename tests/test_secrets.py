@@ -130,8 +130,6 @@ def test_render_time_escapes_are_refused_at_the_line(tmp_path: Path, template: s
     _refused_at_line(result)
 
 
-@pytest.mark.xfail(strict=True, reason="validate does not flag attr('_...'), include, import or "
-                   "extends (plan does; for files it says 'TypeError: no loader')")
 @pytest.mark.parametrize("template", RENDER_TIME.values(), ids=RENDER_TIME.keys())
 def test_validate_flags_render_time_escapes(tmp_path: Path, template: str) -> None:
     root = make_project(tmp_path)
