@@ -14,11 +14,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, Protocol
 
 from runner.entries import entry_for, entry_json
 from runner.errors import ApiError, IndeterminateError, LaunchspecError
+from runner.events import ApplyResult, Event
 from runner.journal import Intent, Journal
 from runner.lockfile import LockEntry, Lockfile, write_lockfile
 from runner.plan import Action, Plan
@@ -26,6 +27,9 @@ from runner.reconcile import RunIndex, ambiguity_hint, marker_for, with_marker
 
 LAUNCH_ATTEMPTS = 3
 FLUSH_SECONDS = 0.25
+# Outcomes after which the launch may still be committed later: no answer at all (a cut or
+# time-out), or a gateway's 502/504 while the application behind it goes on working.
+STILL_WORKING = (None, 502, 504)
 
 
 class ApiClient(Protocol):
@@ -35,35 +39,6 @@ class ApiClient(Protocol):
     def update_run(self, run_id: str, fields: Mapping[str, Any]) -> dict[str, Any]: ...
     def archive_run(self, run_id: str) -> dict[str, Any]: ...
     def list_runs(self, **filters: str | int | bool) -> Any: ...
-
-
-@dataclass(frozen=True)
-class Event:
-    """Progress of one key, for the CLI to show."""
-
-    kind: str  # launched, updated, archived, failed, unknown, skipped
-    key: str
-    run_id: str | None = None
-    message: str = ""
-
-
-@dataclass
-class ApplyResult:
-    """What an apply did and did not do."""
-
-    events: list[Event] = field(default_factory=list)
-    interrupted: bool = False
-    lock: Lockfile | None = None
-    seconds: float = 0.0  # time spent executing actions (not planning)
-
-    def of(self, kind: str) -> list[Event]:
-        return [e for e in self.events if e.kind == kind]
-
-    @property
-    def ok(self) -> bool:
-        return not self.interrupted and not any(
-            e.kind in ("failed", "unknown", "skipped") for e in self.events
-        )
 
 
 class Applier:
@@ -220,11 +195,13 @@ class Applier:
                 found = self._read_back(intent, entry)
                 if found is not None:
                     return found
-                if e.status is None or not marker:
-                    # A cut connection or time-out: the server may still be working on it.
+                if e.status in STILL_WORKING or not marker:
+                    # A cut, a time-out, or a gateway that gave up: the server may still be
+                    # working on it, so its absence now proves nothing.
                     self._emit(Event("unknown", d.key, message=_unknown(e)))
                     return False
-                # A 5xx answer and no run carries the marker: it did not happen; try again.
+                # The application itself answered 5xx and no run carries the marker: it did
+                # not happen; try again.
                 self.journal.resolved(intent, "not-launched")
                 continue
             except ApiError as e:

@@ -351,6 +351,7 @@ def apply(
                 confirm=view.confirm,
                 on_event=view.event,
                 on_wait=view.waiting,
+                on_note=view.note,
                 stop=stop,
             )
     finally:

@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from runner.apply import Event
 from runner.errors import UsageError
+from runner.events import Event
 from runner.plan import Plan
 from runner.planview import format_text, secrets_of
 
@@ -76,6 +76,9 @@ class ApplyView:
                 hint="review the plan, then pass --yes",
             )
         return click.confirm("Apply these changes?", default=False)
+
+    def note(self, text: str) -> None:
+        click.echo(f"note: {text}", err=True)
 
     def waiting(self, holder: str) -> None:
         click.echo(f"waiting for another launchspec apply to finish ({holder})…", err=True)

@@ -32,6 +32,7 @@ class Config:
     secret_vars: tuple[str, ...] = ()  # names in `vars` whose values are never shown
     defaults: dict[str, Any] = field(default_factory=dict)  # merged under every spec
     max_launches: int = 25  # apply refuses more without --max-launches
+    settle_seconds: int = 60  # a lost launch may still appear on the server this long after
     provenance: bool = True  # add a provenance line to each run's summary
     timezone: str = "UTC"
     file: Path | None = None  # the config file, when one exists
@@ -135,6 +136,7 @@ def _build(root: Path, data: dict[str, Any], file: Path | None) -> Config:
         secret_vars=tuple(data.get("secrets") or ()),
         defaults=dict(data.get("defaults") or {}),
         max_launches=int(limits.get("max_launches", 25)),
+        settle_seconds=int(limits.get("settle_seconds", 60)),
         provenance=bool(data.get("provenance", True)),
         timezone=data.get("timezone", "UTC"),
         file=file,

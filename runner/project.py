@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from runner import stages
-from runner.apply import Applier, ApplyResult, Event
+from runner.apply import Applier
 from runner.config import Config
 from runner.diagnostics import Diagnostic, has_errors
 from runner.errors import AmbiguousLaunchError, SpecError, StalePlanError, UsageError
+from runner.events import ApplyResult, Event
 from runner.expand import split_history
 from runner.journal import Journal
 from runner.lockfile import Lockfile, exclusive, read_lockfile, write_lockfile
@@ -169,12 +170,13 @@ def apply(
     confirm: Callable[[Plan], bool] = lambda plan: True,
     on_event: Callable[[Event], None] = lambda e: None,
     on_wait: Callable[[str], None] | None = None,
+    on_note: Callable[[str], None] = lambda note: None,
     stop: threading.Event | None = None,
 ) -> Applied:
     """Settle the journal, plan, check limits and staleness, ask, then execute."""
     with exclusive(config.state_dir, options.lock_timeout, on_wait):
         saved = load_saved_plan(options.plan_file) if options.plan_file else None
-        lock, settled = _settle(config, client)
+        lock, settled = _settle(config, client, on_note, stop or threading.Event())
         planned = plan(
             config,
             client,
@@ -205,13 +207,28 @@ def apply(
         return Applied(planned, result, settled + planned.settled)
 
 
-def _settle(config: Config, client: Any) -> tuple[Lockfile, list[Settled]]:
+def _settle(
+    config: Config, client: Any, on_note: Callable[[str], None], stop: threading.Event
+) -> tuple[Lockfile, list[Settled]]:
     """Record what the journal knows and read back every launch whose outcome is unknown."""
     journal = Journal(config.state_dir)
     lock = read_lockfile(config.lockfile, organization=client.org_id)
     before = lock.serial
     lock, recovered = with_recorded_launches(journal, lock)
-    lock, read_back = settle_pending(journal, lock, RunIndex(client))
+    age = config.settle_seconds
+    lock, read_back = settle_pending(journal, lock, RunIndex(client), min_age=age)
+    young = [s for s in read_back if s.how == "young"]
+    if young:
+        wait = max(s.wait for s in young)
+        keys = ", ".join(s.key for s in young)
+        on_note(
+            f"the answer to an earlier launch of {keys} was lost and its run is not on the "
+            f"server yet; waiting {wait:.0f} s for the server to settle before reading it "
+            "back (limits.settle_seconds)"
+        )
+        stop.wait(wait)
+        lock, again = settle_pending(journal, lock, RunIndex(client), min_age=age)
+        read_back = [s for s in read_back if s.how != "young"] + again
     if lock.organization is None:
         lock = evolve(lock, organization=client.org_id)
     if lock.serial != before or not config.lockfile.exists():

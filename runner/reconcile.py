@@ -109,9 +109,10 @@ class Settled:
     """How one journalled launch was settled at the start of a command."""
 
     key: str
-    how: str  # recovered, read-back, not-launched, ambiguous
+    how: str  # recovered, read-back, not-launched, ambiguous, young
     run_id: str | None = None
     candidates: tuple[str, ...] = ()
+    wait: float = 0.0  # for `young`: seconds until its absence may be trusted
 
 
 def ambiguity_hint(key: str, candidates: Iterable[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 from runner.journal import Journal
@@ -23,10 +24,16 @@ def with_recorded_launches(journal: Journal, lock: Lockfile) -> tuple[Lockfile, 
 
 
 def settle_pending(
-    journal: Journal, lock: Lockfile, index: RunIndex
+    journal: Journal, lock: Lockfile, index: RunIndex, *, min_age: float = 0.0
 ) -> tuple[Lockfile, list[Settled]]:
-    """Read back every pending launch; record found runs, release absent ones, flag the rest."""
+    """Read back every pending launch; record found runs, release absent ones, flag the rest.
+
+    An absent run is only taken as "not launched" once its intent is `min_age` seconds old: a
+    server may finish a request whose client timed out or was killed, and its run appears late.
+    Younger ones come back as `young` and stay pending.
+    """
     settled = []
+    now = time.time()
     for intent in journal.pending():
         found = index.find(intent.key, intent.marker or None, intent.entry, intent.at)
         if found.unique and found.exact:
@@ -34,8 +41,11 @@ def settle_pending(
             lock = lock.with_entry(intent.key, replace(entry, adopted=True))
             journal.resolved(intent, "read-back", found.unique)
             settled.append(Settled(intent.key, "read-back", found.unique))
+        elif not found.run_ids and now - intent.at < min_age:
+            settled.append(Settled(intent.key, "young", wait=min_age - (now - intent.at)))
         elif not found.run_ids:
-            # Nothing on the server carries this launch's marker: the POST never took effect.
+            # Nothing on the server carries this launch's marker, long enough after: the POST
+            # never took effect.
             journal.resolved(intent, "not-launched")
             settled.append(Settled(intent.key, "not-launched"))
         else:

@@ -156,3 +156,25 @@ def test_hand_written_old_intent_with_no_run_is_released(project: Path, server: 
     runs = server.runs()
     assert len(runs) == 5 and not duplicates(runs)
     assert not Journal(project / ".launchspec").pending()
+
+
+def test_young_intent_with_no_run_waits_before_it_is_released(
+    project: Path, server: Server
+) -> None:
+    """A lost launch may still appear on the server: apply waits settle_seconds before deciding."""
+    key = "onboarding-globex"
+    (project / "launchspec.yaml").write_text("limits: {settle_seconds: 3}\n")
+    (project / LOCK).write_text(json.dumps(GOOD_LOCK))
+    marker = marker_for(GOOD_LOCK["lineage"], key)  # type: ignore[arg-type]
+    Journal(project / ".launchspec").intent(key, marker, {
+        "template_id": "efd12534ded06f20e21b33e8dacf1f15", "name": "Onboarding",
+        "launched_at": "2026-11-01T00:00:00Z", "digest": ""})
+    started = time.monotonic()
+    applied = run_cli(project, "apply", "--yes", env=server.sb.env(), timeout=60)
+    assert applied.code == 0, applied.text
+    assert time.monotonic() - started >= 2.0
+    assert "waiting" in applied.err and "settle" in applied.err, applied.err
+    assert f"settled {key}: not-launched" in applied.out, applied.out
+    runs = server.runs()
+    assert len([r for r in runs if marker in (r.get("summary") or "")]) == 1
+    assert not duplicates(runs)

@@ -24,6 +24,9 @@ from tests.support.sandbox import SandboxProcess
 MONTH_END = "7bd3db0bb939aef446ffc68c3e8e653f"  # Month-end Close in the default seed
 ENTITIES = ("Acme Inc.", "Acme GmbH", "Acme KK")
 MARKER = "launchspec-id: "
+# The sandbox commits a launch before it cuts the connection and drops requests whose client
+# has gone, so a lost launch never shows up late: no need for the default minute of settling.
+SANDBOX_CONFIG = "limits: {settle_seconds: 1}\n"
 NO_FAULTS = {"error_rate": 0.0, "throttle": 0, "cut_after_commit": 0.0, "latency_ms": 0}
 
 
@@ -39,6 +42,7 @@ def write_specs(root: Path, count: int, prefix: str = "chaos") -> dict[str, str]
         )
     (root / "specs").mkdir(parents=True, exist_ok=True)
     (root / "specs" / f"{prefix}.yaml").write_text("---\n".join(docs))
+    (root / "launchspec.yaml").write_text(SANDBOX_CONFIG)
     return names
 
 
