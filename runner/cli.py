@@ -346,7 +346,9 @@ def apply(
         with view.signals() as stop:
             applied = project.apply(
                 config,
-                conn.client(log=_client_log(state), max_concurrency=concurrency),
+                conn.client(
+                    log=_client_log(state), max_concurrency=concurrency, sleep=view.sleep
+                ),
                 options,
                 confirm=view.confirm,
                 on_event=view.event,

@@ -77,6 +77,10 @@ class ApplyView:
             )
         return click.confirm("Apply these changes?", default=False)
 
+    def sleep(self, seconds: float) -> None:
+        """The client's waits (Retry-After, back-off) end early once a stop is asked for."""
+        self.stop.wait(seconds)
+
     def note(self, text: str) -> None:
         click.echo(f"note: {text}", err=True)
 
