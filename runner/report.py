@@ -75,7 +75,8 @@ def format_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str, *, files: in
     errors = sum(1 for d in ordered if d.severity == "error")
     plural = "s" if files != 1 else ""
     if errors:
-        lines.append(f"{errors} error{'s' if errors != 1 else ''} in {files} file{plural}")
+        where = f" in {files} file{plural}" if files else ""
+        lines.append(f"{errors} error{'s' if errors != 1 else ''}{where}")
     else:
         lines.append(f"{files} file{plural} valid")
     return "\n".join(lines) + "\n"
