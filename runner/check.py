@@ -81,6 +81,7 @@ def check_files(config: Config, files: Sequence[Path]) -> tuple[list[Spec], list
             diagnostics.extend(problems)
             if any(d.severity == "error" for d in problems):
                 bad.update((doc.file, doc.index) for doc in docs)
+        documents, diagnostics = _without_data_files(config, documents, diagnostics)
         for doc in documents:
             vars_ = doc.data.get("vars")
             names = set(default_vars) | (set(vars_) if isinstance(vars_, dict) else set())
@@ -101,6 +102,20 @@ def check_files(config: Config, files: Sequence[Path]) -> tuple[list[Spec], list
             if (doc.file, doc.index) not in bad
         ]
     return specs, sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def _without_data_files(
+    config: Config, documents: list[Document], diagnostics: list[Diagnostic]
+) -> tuple[list[Document], list[Diagnostic]]:
+    """A YAML file that a spec names in `for_each` is data, even where the spec globs reach."""
+    from runner.eachsource import data_file
+
+    found = (data_file(doc, config.root) for doc in documents)
+    data = {_display(config, p) for p in found if p is not None}
+    if not data:
+        return documents, diagnostics
+    kept = [d for d in diagnostics if d.pos is None or d.pos.file not in data]
+    return [doc for doc in documents if doc.file not in data], kept
 
 
 def _name_length(doc: Document) -> list[Diagnostic]:
@@ -154,7 +169,7 @@ def _parent_checks(by_id: Mapping[str, Document], root: Path) -> list[Found]:
                 diagnostic = Diagnostic(problem, doc.pos(("parent",)), path="parent", code="parent")
                 found.append(((doc.file, doc.index), diagnostic))
             continue
-        close = difflib.get_close_matches(parent, list(by_id), n=1, cutoff=0.6)
+        close = difflib.get_close_matches(parent_id(parent), list(by_id), n=1, cutoff=0.6)
         message = f"parent '{parent}' names no spec" + (
             f" (did you mean '{close[0]}'?)" if close else ""
         )

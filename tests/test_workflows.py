@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support.cli import REPO
+from tests.support.cli import REPEATING, REPO
 from tests.support.sandbox import SandboxProcess
 from tests.test_github import parse_outputs
 
@@ -155,7 +155,8 @@ def run_steps(path: Path, work: Path, tallyfy: dict[str, str], **extra: str) -> 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     work = tmp_path / "workspace"
-    shutil.copytree(REPO / "specs", work / "specs")
+    # The single-launch examples: the for_each and every ones are applied in test_for_each_apply.
+    shutil.copytree(REPO / "specs", work / "specs", ignore=shutil.ignore_patterns(*REPEATING))
     return work
 
 
