@@ -117,33 +117,39 @@ def _csv_source(path: Path, shown: str) -> tuple[_Source | None, list[Diagnostic
         return None, [text]
     header = Position(shown, 1, 1)
     reader = csv.reader(io.StringIO(text))
-    names = [name.strip() for name in next(reader, [])]
-    if not names or any(not n for n in names) or len(set(names)) != len(names):
-        return None, [_error("a CSV file needs a header row of distinct column names", header)]
-    rows: list[dict[str, str]] = []
-    lines: list[int] = []
-    problems: list[Diagnostic] = []
-    while True:
-        line = reader.line_num + 1
-        try:
-            row = next(reader, None)
-        except csv.Error as e:
-            return None, [_error(f"CSV syntax error: {e}", Position(shown, line, 1))]
-        if row is None:
-            break
-        if not any(cell.strip() for cell in row):
-            continue  # blank lines separate nothing in a CSV file
-        if len(row) != len(names):
-            message = f"this row has {len(row)} cells; the header has {len(names)}"
-            problems.append(_error(message, Position(shown, line, 1)))
-            continue
-        rows.append(dict(zip(names, row, strict=True)))
-        lines.append(line)
+    try:
+        names = [name.strip() for name in next(reader, [])]
+        if not names or any(not n for n in names) or len(set(names)) != len(names):
+            message = "a CSV file needs a header row of distinct column names"
+            return None, [_error(message, header)]
+        rows, problems = _csv_rows(reader, names, shown)
+    except csv.Error as e:
+        at = Position(shown, max(reader.line_num, 1), 1)
+        return None, [_error(f"CSV syntax error: {e}", at)]
+    lines = [line for line, _ in rows]
 
     def pos(p: PathKey) -> Position:
         return Position(shown, lines[int(p[0])], 1) if p else header
 
-    return _Source(rows, pos, pos, csv_header=header), problems
+    return _Source([row for _, row in rows], pos, pos, csv_header=header), problems
+
+
+def _csv_rows(
+    reader: Any, names: list[str], shown: str
+) -> tuple[list[tuple[int, dict[str, str]]], list[Diagnostic]]:
+    """Each non-blank row with the line it starts on; a row of the wrong width is a problem."""
+    rows, problems = [], []
+    line = reader.line_num + 1
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            pass  # blank lines (and spreadsheets' trailing ",,,") hold no element
+        elif len(row) == len(names):
+            rows.append((line, dict(zip(names, row, strict=True))))
+        else:
+            message = f"this row has {len(row)} cells; the header has {len(names)}"
+            problems.append(_error(message, Position(shown, line, 1)))
+        line = reader.line_num + 1
+    return rows, problems
 
 
 def _elements(source: _Source, key_field: Any) -> tuple[list[Element], list[Diagnostic]]:

@@ -70,18 +70,25 @@ def instance_key(spec_id: str, element: str | None, period: str | None) -> str:
 
 
 def instances(
-    spec: Spec, root: Path, now: datetime, default_zone: str, backfill: int = 0
+    spec: Spec,
+    root: Path,
+    now: datetime,
+    default_zone: str,
+    backfill: int = 0,
+    *,
+    preview: bool = False,
 ) -> tuple[list[Instance], list[Diagnostic]]:
-    """Every launch `spec` asks for at `now` (aware), with `backfill` earlier periods."""
+    """Every launch `spec` asks for at `now` (aware), with `backfill` earlier periods; with
+    `preview`, the current period's launches whether due or not (to check them early)."""
     elements, problems = load_elements(spec.doc, root)
     periods: list[Period | None] = [None]
     every = spec.data.get("every")
     if isinstance(every, str):
-        rule = parse_on(str(spec.data["on"]), every) if spec.data.get("on") else None
+        parsed = parse_on(str(spec.data["on"]), every) if spec.data.get("on") else None
+        rule = parsed if isinstance(parsed, OnRule) else None
         today = local_day(now, spec_zone(spec.data, default_zone))
-        periods = list(
-            due_periods(every, rule if isinstance(rule, OnRule) else None, today, backfill)
-        )
+        due = [period_of(every, today)] if preview else due_periods(every, rule, today, backfill)
+        periods = list(due)
     each: list[Element | None] = [None] if elements is None else list(elements)
     out = [
         Instance(instance_key(spec.id, e.key if e else None, p.label if p else None), spec, e, p)

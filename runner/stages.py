@@ -26,18 +26,22 @@ def render_all(
     config: Config, specs: Sequence[Spec], lock: Lockfile, at: str, backfill: int = 0
 ) -> list[Rendered]:
     """One Rendered per launch the specs ask for at `at` (for_each elements, due periods)."""
-    from runner.expand import instances, spec_zone
+    from runner.expand import Instance, instances, spec_zone
     from runner.render import RenderContext, render_spec
 
     env = {name: os.environ[name] for name in config.env_allow if name in os.environ}
     out: list[Rendered] = []
     problems: list[Diagnostic] = []
-    wanted, now = [], _parse_time(at)
+    wanted: list[tuple[Instance, bool]] = []  # (instance, launched when due)
+    now = _parse_time(at)
     for spec in specs:
         found, diagnostics = instances(spec, config.root, now, config.timezone, backfill)
-        wanted.extend(found)
+        wanted.extend((inst, True) for inst in found)
         problems.extend(diagnostics)
-    for inst in wanted:
+        if not found:  # a period not due yet is rendered all the same: errors show in review
+            preview, _ = instances(spec, config.root, now, config.timezone, preview=True)
+            wanted.extend((inst, False) for inst in preview)
+    for inst, keep in wanted:
         spec, entry = inst.spec, lock.entries.get(inst.key)
         context = RenderContext(
             launch_at=_parse_time(entry.launched_at if entry else at),
@@ -52,7 +56,7 @@ def render_all(
         )
         rendered, diagnostics = render_spec(spec, context)
         problems.extend(diagnostics)
-        if rendered is not None:
+        if rendered is not None and keep:
             out.append(rendered)
     if has_errors(problems):
         raise SpecError(problems)

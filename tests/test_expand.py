@@ -64,7 +64,7 @@ def test_csv_and_yaml_files_relative_to_the_spec(tmp_path: Path) -> None:
     root = _project(tmp_path, {
         "specs/team/a.yaml": HEAD + "for_each: ../data/clients.csv\nkey_field: code\n"
         "name: '{{ each.value.client }}'\n",
-        "specs/data/clients.csv": "code,client\nglobex,\"Globex, Corp\"\n\ninitech,Initech\n",
+        "specs/data/clients.csv": "code,client\nglobex,\"Globex, Corp\"\n\ninitech,Initech\n,\n",
         "specs/b.yaml": "id: y\ntemplate: T\nfor_each: data/list.yaml\n"
         "name: '{{ each.value.n }}'\n",
         "specs/data/list.yaml": "- {id: p, n: P}\n- {id: q, n: Q}\n",
@@ -233,3 +233,13 @@ def test_plan_errors_stop_before_any_rendering(tmp_path: Path) -> None:
     root = _project(tmp_path, {"specs/a.yaml": HEAD + "for_each: missing.csv\n"})
     with pytest.raises(SpecError):
         project.plan(load_config(root), None, now=NOW)
+
+
+def test_a_period_not_yet_due_is_still_checked(tmp_path: Path) -> None:
+    spec = MONTHLY.replace("name:", "summary: \"{{ launch.period_start | add_days('x') }}\"\nname:")
+    root = _project(tmp_path, {"specs/a.yaml": spec})
+    sunday = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)  # November is not due yet
+    with pytest.raises(SpecError) as info:
+        project.plan(load_config(root), None, now=sunday)
+    assert [d.pos.line for d in info.value.diagnostics if d.pos] == [6]
+    assert _names(_project(tmp_path, {"specs/a.yaml": MONTHLY}), sunday) == {}
