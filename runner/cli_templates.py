@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import click
 
+from runner.cli_common import State, client_for, sandbox_option
 from runner.errors import UsageError
 
 Command = Callable[..., None]
 MIN_WATCH = 2.0  # seconds between refreshes: every refresh reads each run and its tasks
-
-
-def sandbox_option(f: Command) -> Command:
-    return click.option(
-        "--sandbox",
-        "use_sandbox",
-        is_flag=True,
-        help="Start the embedded sandbox (state under .launchspec/) and use it.",
-    )(f)
 
 
 def offline_option(f: Command) -> Command:
@@ -37,32 +27,6 @@ def format_option(f: Command) -> Command:
     return click.option(
         "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output."
     )(f)
-
-
-@contextmanager
-def client_for(
-    state: Any, use_sandbox: bool, required: bool, offline: bool = False
-) -> Iterator[Any]:
-    """An API client (None when offline, or allowed to be and no token is set); closed after."""
-    from runner.connection import from_environment, start_sandbox
-
-    if offline:
-        yield None
-        return
-    config = state.config()
-    if use_sandbox and state.verbose:
-        click.echo("starting the embedded sandbox…", err=True)
-    conn = start_sandbox(config) if use_sandbox else from_environment(config)
-    if conn is None and required:
-        raise UsageError(
-            "this command talks to the Tallyfy API: set TALLYFY_TOKEN and TALLYFY_ORG_ID",
-            hint="or try it against a local sandbox with --sandbox",
-        )
-    try:
-        yield conn.client() if conn else None
-    finally:
-        if conn:
-            conn.close()
 
 
 @click.group(
@@ -85,7 +49,7 @@ def templates() -> None:
 @click.argument("refs", nargs=-1, metavar="[TEMPLATE]...")
 @sandbox_option
 @click.pass_obj
-def pull(state: Any, refs: Sequence[str], use_sandbox: bool) -> None:
+def pull(state: State, refs: Sequence[str], use_sandbox: bool) -> None:
     """Snapshot TEMPLATEs (ids or titles; default: those the specs use) and the directory."""
     from runner import catalog
 
@@ -100,7 +64,7 @@ def pull(state: Any, refs: Sequence[str], use_sandbox: bool) -> None:
 @offline_option
 @sandbox_option
 @click.pass_obj
-def list_(state: Any, fmt: str, offline: bool, use_sandbox: bool) -> None:
+def list_(state: State, fmt: str, offline: bool, use_sandbox: bool) -> None:
     """List templates: title, id, status, how many kick-off fields and steps."""
     from runner import catalog
     from runner.templateview import format_list
@@ -116,7 +80,7 @@ def list_(state: Any, fmt: str, offline: bool, use_sandbox: bool) -> None:
 @offline_option
 @sandbox_option
 @click.pass_obj
-def show(state: Any, ref: str, fmt: str, offline: bool, use_sandbox: bool) -> None:
+def show(state: State, ref: str, fmt: str, offline: bool, use_sandbox: bool) -> None:
     """Show TEMPLATE's kick-off fields and steps, with default owners and deadlines."""
     from runner import catalog
     from runner.templateview import format_show
@@ -146,7 +110,7 @@ Examples:
 @sandbox_option
 @click.pass_obj
 def new(
-    state: Any,
+    state: State,
     ref: str,
     key: str | None,
     out: Path | None,
@@ -191,7 +155,7 @@ Examples:
 @sandbox_option
 @click.pass_obj
 def status(
-    state: Any, fmt: str, watch: float | None, count: int | None, use_sandbox: bool
+    state: State, fmt: str, watch: float | None, count: int | None, use_sandbox: bool
 ) -> None:
     """Show each launched run's live state: progress, next task, overdue tasks, flags."""
     from runner import status as core
