@@ -110,7 +110,7 @@ class ApplyView:
         said = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "nothing to do"
         lock = result.lock or applied.planned.lock
         where = f"{config.lockfile.name} (serial {lock.serial})"
-        took = f" in {result.seconds:.1f} s" if result.events else ""
+        took = f" in {result.seconds:.2f} s" if result.events else ""
         if result.ok:
             click.echo(f"Apply complete: {said}{took}. Lockfile: {where}.")
             return 0
