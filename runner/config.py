@@ -103,7 +103,7 @@ def _meaning(doc: Any) -> list[Any]:
             Diagnostic(f"{TOKEN_VAR} may not be exposed to templates", doc.pos(("env", index)))
         )
     zone = doc.data.get("timezone")
-    if isinstance(zone, str) and not _zone_exists(zone):
+    if isinstance(zone, str) and not zone_exists(zone):
         found.append(
             Diagnostic(
                 f"unknown time zone '{zone}'", doc.pos(("timezone",)), hint="e.g. Europe/Berlin"
@@ -112,7 +112,8 @@ def _meaning(doc: Any) -> list[Any]:
     return found
 
 
-def _zone_exists(name: str) -> bool:
+def zone_exists(name: str) -> bool:
+    """Whether `name` is an IANA time zone this machine knows."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from runner.config import zone_exists
 from runner.diagnostics import Diagnostic
 from runner.eachsource import Element, load_elements
 from runner.lockfile import Lockfile
@@ -125,20 +126,10 @@ def _recurrence_checks(doc: Document) -> list[Diagnostic]:
         if isinstance(rule, str):
             found.append(_diag(rule, doc, "on", "every"))
     zone = data.get("timezone")
-    if isinstance(zone, str) and not _zone_exists(zone):
+    if isinstance(zone, str) and not zone_exists(zone):
         message = f"unknown time zone {zone!r} (use an IANA name like Europe/Berlin)"
         found.append(_diag(message, doc, "timezone", "timezone"))
     return found
-
-
-def _zone_exists(name: str) -> bool:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
 
 
 def _template_names(doc: Document) -> list[Diagnostic]:
