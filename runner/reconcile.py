@@ -10,6 +10,7 @@ one candidate then stops with a message instead of a guess.
 
 from __future__ import annotations
 
+import calendar
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -99,7 +100,8 @@ def _has_marker(run: Mapping[str, Any], marker: str) -> bool:
 def _created(run: Mapping[str, Any]) -> float:
     value = str(run.get("created_at") or "")
     try:
-        return time.mktime(time.strptime(value[:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone
+        # UTC: timegm, not mktime (local time, an hour off under summer time).
+        return float(calendar.timegm(time.strptime(value[:19], "%Y-%m-%dT%H:%M:%S")))
     except ValueError:
         return 0.0
 

@@ -178,3 +178,37 @@ def test_young_intent_with_no_run_waits_before_it_is_released(
     runs = server.runs()
     assert len([r for r in runs if marker in (r.get("summary") or "")]) == 1
     assert not duplicates(runs)
+
+
+
+def _summer_zone() -> str:
+    """A time zone that is on summer time today (one hemisphere or the other always is)."""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(UTC)
+    for zone in ("Australia/Sydney", "America/New_York"):
+        if now.astimezone(ZoneInfo(zone)).dst():
+            return zone
+    raise AssertionError("no summer time found")  # pragma: no cover
+
+
+def test_name_read_back_sees_a_fresh_run_in_a_summer_time_zone(
+    project: Path, server: Server
+) -> None:
+    """provenance: false matches a lost launch by name and creation time. The creation time was
+    read as local time (time.mktime), an hour early under summer time, so the run looked older
+    than its intent, the intent was released as not launched and the key launched a second
+    time (found by reading reconcile._created)."""
+    (project / "launchspec.yaml").write_text("provenance: false\nlimits: {settle_seconds: 1}\n")
+    (project / LOCK).write_text(json.dumps(GOOD_LOCK))
+    Journal(project / ".launchspec").intent(GMBH, "", {
+        "template_id": MONTH_END, "name": GMBH_NAME,
+        "launched_at": "2026-11-30T09:00:00Z", "digest": ""})
+    run_id = launch_by_hand(server, "")
+    env = {**server.sb.env(), "TZ": _summer_zone()}
+    applied = run_cli(project, "apply", "--yes", env=env, timeout=60)
+    # Without a marker one name match is not proof: apply stops and names the run.
+    assert applied.code == 1, applied.text
+    assert "cannot tell" in applied.err and run_id in applied.err, applied.text
+    assert [r["id"] for r in server.runs() if r["name"] == GMBH_NAME] == [run_id]
