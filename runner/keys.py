@@ -9,14 +9,15 @@ from runner.config import Config
 from runner.entries import entry_for
 from runner.errors import LaunchspecError, NotFoundError, UsageError
 from runner.journal import Journal
-from runner.lockfile import LockEntry, exclusive, read_lockfile, write_lockfile
+from runner.lockfile import LockEntry, Lockfile, exclusive, read_lockfile, write_lockfile
 from runner.project import plan
+from runner.recovery import with_recorded_launches
 
 
 def import_run(config: Config, client: Any, key: str, run_id: str) -> LockEntry:
     """Record an existing run as the launch of `key`, after checking it fits the spec."""
     with exclusive(config.state_dir, 0):
-        lock = read_lockfile(config.lockfile, organization=client.org_id)
+        lock = _with_journal(config, read_lockfile(config.lockfile, organization=client.org_id))
         if key in lock.entries and lock.entries[key].run_id != run_id:
             raise UsageError(
                 f"{key!r} is already recorded as run {lock.entries[key].run_id}",
@@ -46,7 +47,7 @@ def import_run(config: Config, client: Any, key: str, run_id: str) -> LockEntry:
 def forget(config: Config, key: str) -> LockEntry | None:
     """Drop `key` from the lockfile and its pending journal records; its run is untouched."""
     with exclusive(config.state_dir, 0):
-        lock = read_lockfile(config.lockfile)
+        lock = _with_journal(config, read_lockfile(config.lockfile))
         entry = lock.entries.get(key)
         pending = _settle_intents(config, key, "forgotten", None)
         if entry is None and not pending:
@@ -54,6 +55,11 @@ def forget(config: Config, key: str) -> LockEntry | None:
         if entry is not None:
             write_lockfile(config.lockfile, lock.without(key))
         return entry
+
+
+def _with_journal(config: Config, lock: Lockfile) -> Lockfile:
+    """The lockfile plus runs only the journal knows (a crash before the lockfile write)."""
+    return with_recorded_launches(Journal(config.state_dir), lock)[0]
 
 
 def _settle_intents(config: Config, key: str, how: str, run_id: str | None) -> int:

@@ -95,3 +95,37 @@ def test_forget_of_an_unknown_key_is_a_usage_error(applied: tuple[Path, Server])
     root, _ = applied
     result = run_cli(root, "forget", "no-such-key")
     assert result.code == 2 and "neither in the lockfile nor pending" in result.err
+
+
+def _crash_before_lockfile_write(root: Path) -> str:
+    """As if apply died after journalling GMBH's run id, before the lockfile held it."""
+    doc = json.loads((root / "launchspec.lock.json").read_text())
+    entry = doc["launches"].pop(GMBH)
+    (root / "launchspec.lock.json").write_text(json.dumps(doc))
+    run_id = str(entry.pop("run_id"))
+    journal = Journal(root / ".launchspec")
+    journal.record_launch(journal.intent(GMBH, marker_for(doc["lineage"], GMBH), entry), run_id)
+    return run_id
+
+
+def test_import_sees_a_run_only_the_journal_holds(applied: tuple[Path, Server]) -> None:
+    """import checked the lockfile alone, then closed the journal's `launched` record: a run id
+    known only to the journal was dropped for the imported one (found by reading keys.py)."""
+    root, server = applied
+    launched = _crash_before_lockfile_write(root)
+    other = launch_by_hand(server, "")
+    result = run_cli(root, "import", GMBH, other, env=server.sb.env())
+    assert result.code == 2 and launched in result.err, result.text
+    kept = [run for i, run in Journal(root / ".launchspec").launched() if i.key == GMBH]
+    assert kept == [launched], "the launched id is kept for the next command to record"
+
+
+def test_forget_of_a_run_only_the_journal_holds(applied: tuple[Path, Server]) -> None:
+    """forget closed the journal's `launched` record, then said the key was unknown."""
+    root, _ = applied
+    launched = _crash_before_lockfile_write(root)
+    result = run_cli(root, "forget", GMBH)
+    assert result.code == 0 and launched in result.out, result.text
+    lock = read_lock(root)
+    assert lock is not None and GMBH not in lock.entries and len(lock.entries) == 4
+    assert not [i for i, _ in Journal(root / ".launchspec").launched() if i.key == GMBH]
