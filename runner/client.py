@@ -17,6 +17,7 @@ from runner.responses import (
     data,
     encode_body,
     indeterminate,
+    launched_run,
     member_ids,
     pagination,
     parse_json,
@@ -30,8 +31,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 # Failures raised before a byte reached the server: retrying cannot duplicate anything.
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 CONNECT_ATTEMPTS = 3
-# Failures after the request may have been sent: the outcome is unknown.
-AMBIGUOUS = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+# Failures after the request may have been sent (or answered unreadably): the outcome is unknown.
+LOST = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+AMBIGUOUS = (*LOST, httpx.DecodingError)  # DecodingError: answered, but the body is unreadable
 PER_PAGE = 100
 
 
@@ -76,8 +78,6 @@ class TallyfyClient:
 
     def __repr__(self) -> str:
         return f"TallyfyClient(base_url={self.base_url!r}, org_id={self.org_id!r})"
-
-    __str__ = __repr__
 
     def __enter__(self) -> TallyfyClient:
         return self
@@ -130,7 +130,7 @@ class TallyfyClient:
 
     def launch_run(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """POST a launch. Never resent after an ambiguous failure: IndeterminateError instead."""
-        return data(self._call("POST", self._org("runs"), body=body))
+        return launched_run(self._call("POST", self._org("runs"), body=body), "POST runs")
 
     def get_run(self, run_id: str, with_: Sequence[str] = ()) -> dict[str, Any]:
         params = {"with": ",".join(with_)} if with_ else {}
@@ -219,7 +219,7 @@ class TallyfyClient:
         started = time.monotonic()
         try:
             response = self._http.request(method, url, headers=headers, content=content)
-        except httpx.TransportError as exc:
+        except (httpx.TransportError, httpx.DecodingError) as exc:
             self._limiter.release(ticket, "neutral")
             self._record(words, type(exc).__name__, started, attempt, None)
             return self._transport_failure(method, words, exc, attempt)
@@ -238,7 +238,7 @@ class TallyfyClient:
         return error, backoff(attempt) if status >= 500 else None, False
 
     def _transport_failure(
-        self, method: str, words: str, exc: httpx.TransportError, attempt: int
+        self, method: str, words: str, exc: httpx.RequestError, attempt: int
     ) -> tuple[ApiError, float | None, bool]:
         what = f"{type(exc).__name__}: {exc}".replace(self._token, "***")
         if isinstance(exc, NOT_SENT) or (isinstance(exc, AMBIGUOUS) and method in SAFE_METHODS):

@@ -108,6 +108,14 @@ def data(body: Any) -> dict[str, Any]:
     return dict(body) if isinstance(body, dict) else {}
 
 
+def launched_run(body: Any, words: str) -> dict[str, Any]:
+    """The run a 2xx launch answer made; without its id, which run it made is unknown."""
+    run = data(body)
+    if not run.get("id"):
+        raise indeterminate(words, None, "a 2xx answer that names no run id")
+    return run
+
+
 def plain_list(value: Any) -> list[Any]:
     """Related data may come wrapped ({"data": [...]}) or bare."""
     if isinstance(value, dict) and "data" in value:

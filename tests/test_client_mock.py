@@ -125,6 +125,33 @@ def test_post_that_never_left_is_retried(exc: Exception) -> None:
     assert len(mock.requests) == 2 and len(mock.sleeps) == 1
 
 
+def _gzip_broken(status: int) -> httpx.Response:
+    stream = httpx.ByteStream(b"not gzip")
+    return httpx.Response(status, headers={"content-encoding": "gzip"}, stream=stream)
+
+
+def test_launch_answer_that_cannot_be_decoded_is_indeterminate() -> None:
+    """A 201 whose gzip body is corrupt raised httpx.DecodingError, which is no TransportError:
+    it escaped the client (and apply) as a traceback (found by reading client._attempt)."""
+    mock = Recorder(lambda r: _gzip_broken(201), ok({"id": "r9"}, 201))
+    with pytest.raises(IndeterminateError):
+        mock.client().launch_run(RUN)
+    assert len(mock.requests) == 1, "the launch may have happened: never resent"
+    mock = Recorder(lambda r: _gzip_broken(200))
+    with pytest.raises(ApiError):
+        mock.client(max_attempts=2).get_run("r9")
+
+
+@pytest.mark.parametrize("body", [{"data": {"name": "x"}}, {"data": []}, []])
+def test_launch_answer_without_a_run_id_is_indeterminate(body: Any) -> None:
+    """A 2xx launch answer with no run id made apply's run["id"] raise KeyError: a traceback
+    after a launch that happened (found by reading apply._launch)."""
+    mock = Recorder(httpx.Response(201, json=body))
+    with pytest.raises(IndeterminateError):
+        mock.client().launch_run(RUN)
+    assert len(mock.requests) == 1
+
+
 def test_unreachable_api_raises_api_error_after_budget() -> None:
     mock = Recorder(httpx.ConnectError("refused"))
     with pytest.raises(ApiError) as info:
