@@ -102,7 +102,8 @@ class Journal:
         return [i for i, run_id in self._outcomes() if run_id is None]
 
     def launched(self) -> list[tuple[Intent, str]]:
-        """Intents whose launch answered with a run id (to recover a lockfile write lost)."""
+        """Intents whose run id is known (answered, read back or imported), to recover a lost
+        lockfile write."""
         return [(i, run_id) for i, run_id in self._outcomes() if run_id]
 
     def _outcomes(self) -> list[tuple[Intent, str | None]]:
@@ -113,7 +114,8 @@ class Journal:
             if op == "intent":
                 intents[attempt] = Intent.from_json(rec)
                 outcome[attempt] = None
-            elif op == "launched":
+            elif op == "launched" or (op == "resolved" and rec.get("run_id")):
+                # A read-back or an import names the run too: recover it like a launch answer.
                 outcome[attempt] = str(rec["run_id"])
             else:
                 outcome[attempt] = ""  # settled without a run to recover
