@@ -13,7 +13,9 @@ from runner.reconcile import RunIndex, Settled
 def with_recorded_launches(journal: Journal, lock: Lockfile) -> tuple[Lockfile, list[Settled]]:
     """Add runs the journal saw launched but the lockfile missed (a crash between the two)."""
     settled = []
-    for intent, run_id in journal.launched():
+    # Oldest first, so a key launched again (a replace) keeps only its latest run.
+    latest = {intent.key: (intent, run_id) for intent, run_id in journal.launched()}
+    for intent, run_id in latest.values():
         current = lock.entries.get(intent.key)
         if current is not None and current.run_id == run_id:
             continue

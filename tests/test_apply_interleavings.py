@@ -69,3 +69,19 @@ def test_run_confirmed_by_read_back_survives_a_kill_before_the_lockfile_write(
     assert applier._dirty, "the second record waits for a coalesced write"
     recovered, _ = with_recorded_launches(journal, read_lockfile(lock_path))
     assert {k: e.run_id for k, e in recovered.entries.items()} == {"a": "run0", "b": "run1"}
+
+
+def test_superseded_launch_record_does_not_rewrite_the_lockfile(tmp_path: Path) -> None:
+    """A key launched, then replaced, while the journal was kept (something else pending):
+    recovery re-recorded the old run, then the new one, bumping the serial twice at every
+    command, so a saved plan was always refused as stale (found by reading
+    recovery.with_recorded_launches)."""
+    journal = Journal(tmp_path / ".launchspec")
+    entry = {"template_id": "tpl1", "launched_at": "2026-11-29T09:00:00Z", "name": "n",
+             "digest": "d"}
+    journal.record_launch(journal.intent("k", "m", entry), "old")
+    journal.record_launch(journal.intent("k", "m", entry), "new")
+    lock, _ = with_recorded_launches(journal, Lockfile.new())
+    assert lock.entries["k"].run_id == "new"
+    again, settled = with_recorded_launches(journal, lock)
+    assert again.serial == lock.serial and settled == []
