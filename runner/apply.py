@@ -254,6 +254,10 @@ class Applier:
         assert entry is not None
         self.client.archive_run(entry.run_id)
         if not keep:
+            # Close the key's journalled launches, or recovery would record the run again.
+            for intent, _ in self.journal.launched():
+                if intent.key == action.key:
+                    self.journal.resolved(intent, "archived")
             with self._mutex:
                 self.lock = self.lock.without(action.key)
                 self._flush()

@@ -85,3 +85,29 @@ def test_superseded_launch_record_does_not_rewrite_the_lockfile(tmp_path: Path) 
     assert lock.entries["k"].run_id == "new"
     again, settled = with_recorded_launches(journal, lock)
     assert again.serial == lock.serial and settled == []
+
+
+class ArchivingClient(FakeClient):
+    """Archives succeed."""
+
+    def archive_run(self, run_id: str) -> dict[str, Any]:
+        return {"id": run_id, "status": "archived"}
+
+
+def test_pruned_key_is_not_recovered_from_the_journal(tmp_path: Path) -> None:
+    """`--prune` removed a key from the lockfile but left its `launched` journal record open:
+    while the journal was kept (another key pending), the next command put the archived run
+    back (found in review of the exactly-once core)."""
+    client = ArchivingClient(lost=set())
+    lock_path = tmp_path / "launchspec.lock.json"
+    journal = Journal(tmp_path / ".launchspec")
+    applier = Applier(client, Lockfile.new(), journal, lock_path)
+    launch = _launch("a")
+    plan = Plan((launch,), lineage=applier.lock.lineage, serial=0, organization=None,
+                launch_at="2026-11-29T09:00:00Z")
+    assert applier._one(launch, plan)
+    archive = Action("archive", "a", entry=applier.lock.entries["a"])
+    assert applier._one(archive, plan)
+    applier._flush(force=True)
+    recovered, settled = with_recorded_launches(journal, read_lockfile(lock_path))
+    assert "a" not in recovered.entries and not settled
