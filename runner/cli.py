@@ -148,5 +148,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except OSError as e:
+        # A full disk or an unreadable file: say which, without a traceback. Launched run ids
+        # are already in the journal, fsync'd before this could happen.
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        click.secho(f"error: {e}", fg="red", err=True)
+        sys.exit(1)
     except click.exceptions.Exit as e:
         sys.exit(e.exit_code)
