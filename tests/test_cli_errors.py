@@ -14,6 +14,7 @@ def test_os_error_is_one_line_without_traceback(
     def full_disk(*args: object, **kwargs: object) -> None:
         raise OSError(28, "No space left on device", "launchspec.lock.json")
 
+    monkeypatch.chdir(tmp_path)  # -C changes directory; restore it after the test
     monkeypatch.setattr(project, "validate", full_disk)  # a mock: a full disk cannot be staged
     with pytest.raises(SystemExit) as exit_:
         main(["-C", str(tmp_path), "validate"])
