@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -9,6 +12,8 @@ from starlette.routing import Route
 from runner.sandbox.context import ctx_of, org_ctx
 from runner.sandbox.envelope import data, not_found, page_of, with_set
 from runner.sandbox.shapes import folder_body, group_body, tag_body, template_body, user_body
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 async def me(request: Request) -> Response:
@@ -24,28 +29,19 @@ async def organization(request: Request) -> Response:
     return data({"id": ctx.org, "name": ctx.seed.org_name})
 
 
-async def users(request: Request) -> Response:
-    ctx = org_ctx(request)
-    items = [user_body(u) for u in ctx.seed.users]
-    return page_of(request.url, request.query_params, items)
+def _listing(items_of: Callable[[Any], list[dict[str, Any]]]) -> Endpoint:
+    """A paged list endpoint over one kind of seed data (users, groups, tags, folders)."""
+
+    async def endpoint(request: Request) -> Response:
+        return page_of(request.url, request.query_params, items_of(org_ctx(request).seed))
+
+    return endpoint
 
 
-async def groups(request: Request) -> Response:
-    ctx = org_ctx(request)
-    items = [group_body(g) for g in ctx.seed.groups]
-    return page_of(request.url, request.query_params, items)
-
-
-async def tags(request: Request) -> Response:
-    ctx = org_ctx(request)
-    items = [tag_body(t) for t in ctx.seed.tags]
-    return page_of(request.url, request.query_params, items)
-
-
-async def folders(request: Request) -> Response:
-    ctx = org_ctx(request)
-    items = [folder_body(f) for f in ctx.seed.folders]
-    return page_of(request.url, request.query_params, items)
+users = _listing(lambda seed: [user_body(u) for u in seed.users])
+groups = _listing(lambda seed: [group_body(g) for g in seed.groups])
+tags = _listing(lambda seed: [tag_body(t) for t in seed.tags])
+folders = _listing(lambda seed: [folder_body(f) for f in seed.folders])
 
 
 async def checklists(request: Request) -> Response:
