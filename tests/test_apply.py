@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.support.cli import make_project, run_cli
-from tests.support.sandbox import SandboxProcess
+from tests.support.sandbox import SandboxProcess, list_runs
 
 EXAMPLE_KEYS = {
     "audit-2026-q4-finance",
@@ -21,20 +20,8 @@ EXAMPLE_KEYS = {
 
 
 def server_runs(sb: SandboxProcess, **params: str) -> list[dict]:
-    """Every run the sandbox lists (all pages), read with plain httpx."""
-    headers = {"Authorization": f"Bearer {sb.token}", "X-Tallyfy-Client": "APIClient",
-               "Accept": "application/json"}
-    runs, page = [], 1
-    while True:
-        r = httpx.get(f"{sb.url}/organizations/{sb.org}/runs", headers=headers,
-                      params={"per_page": "100", "page": str(page), **params}, timeout=10)
-        r.raise_for_status()
-        body = r.json()
-        runs.extend(body["data"])
-        pag = body["meta"]["pagination"]
-        if pag["current_page"] >= pag["total_pages"]:
-            return runs
-        page += 1
+    """Every run the sandbox lists (all pages)."""
+    return list_runs(sb, **params)
 
 
 def lockfile(root: Path) -> dict:

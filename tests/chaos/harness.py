@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from runner.lockfile import Lockfile, parse_lockfile
-from tests.support.sandbox import SandboxProcess
+from tests.support.sandbox import SandboxProcess, api_headers, list_runs
 
 MONTH_END = "7bd3db0bb939aef446ffc68c3e8e653f"  # Month-end Close in the default seed
 ENTITIES = ("Acme Inc.", "Acme GmbH", "Acme KK")
@@ -59,9 +59,7 @@ class Server:
         self.sb = sb
         self.faults: dict[str, Any] = dict(NO_FAULTS)
         self.own_requests = 0  # the test's own reads, left out of the figures
-        self._http = httpx.Client(timeout=10, headers={
-            "Authorization": f"Bearer {sb.token}", "X-Tallyfy-Client": "APIClient",
-            "Accept": "application/json"})
+        self._http = httpx.Client(timeout=10, headers=api_headers(sb))
 
     @property
     def root(self) -> str:
@@ -93,19 +91,10 @@ class Server:
             return self._all_runs()
 
     def _all_runs(self) -> list[dict[str, Any]]:
-        runs: list[dict[str, Any]] = []
-        page = 1
-        while True:
-            self.own_requests += 1
-            r = self._http.get(f"{self.sb.url}/organizations/{self.sb.org}/runs",
-                               params={"per_page": "100", "page": str(page)})
-            r.raise_for_status()
-            body = r.json()
-            runs.extend(body["data"])
-            pag = body["meta"]["pagination"]
-            if pag["current_page"] >= pag["total_pages"]:
-                return runs
-            page += 1
+        return list_runs(self.sb, self._http, on_page=self._count_own)
+
+    def _count_own(self) -> None:
+        self.own_requests += 1
 
     def launch(self, body: dict[str, Any]) -> dict[str, Any]:
         """Launch a run by hand (as a person or another tool would), faults paused."""

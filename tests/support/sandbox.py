@@ -9,8 +9,12 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 READY = re.compile(
     r"^sandbox ready url=(?P<url>\S+) org=(?P<org>\S+) token=(?P<token>\S+)(?P<rest>.*)$"
@@ -96,3 +100,36 @@ def start_sandbox(*args: str, timeout: float = 20, cwd: Path | None = None) -> S
     proc.kill()
     rest = proc.stdout.read()
     raise RuntimeError("sandbox did not become ready:\n" + "\n".join(seen) + rest)
+
+
+def api_headers(sb: SandboxProcess) -> dict[str, str]:
+    """The headers Tallyfy wants on every call, for a test's own reads."""
+    return {"Authorization": f"Bearer {sb.token}", "X-Tallyfy-Client": "APIClient",
+            "Accept": "application/json"}
+
+
+def list_runs(
+    sb: SandboxProcess,
+    http: httpx.Client | None = None,
+    on_page: Callable[[], None] = lambda: None,
+    **params: str,
+) -> list[dict[str, Any]]:
+    """Every run the sandbox lists (all pages), read with plain httpx, not the runner's client."""
+    client = http or httpx.Client(timeout=10, headers=api_headers(sb))
+    runs: list[dict[str, Any]] = []
+    page = 1
+    try:
+        while True:
+            on_page()
+            r = client.get(f"{sb.url}/organizations/{sb.org}/runs",
+                           params={"per_page": "100", "page": str(page), **params})
+            r.raise_for_status()
+            body = r.json()
+            runs.extend(body["data"])
+            pag = body["meta"]["pagination"]
+            if pag["current_page"] >= pag["total_pages"]:
+                return runs
+            page += 1
+    finally:
+        if http is None:
+            client.close()
