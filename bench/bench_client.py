@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from runner.client import TallyfyClient
+from runner.client.client import TallyfyClient
 from runner.errors import ApiError
 
 READY = re.compile(r"^sandbox ready url=(\S+) org=(\S+) token=(\S+)")

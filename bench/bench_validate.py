@@ -143,8 +143,8 @@ def main() -> int:
         sub = run([str(BIN / "launchspec"), "-C", str(root), "validate"])
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
-        from runner import project
-        from runner.config import load_config
+        from runner.project import project
+        from runner.specs.config import load_config
 
         config = load_config(root)
         in_proc = timed(lambda: project.validate(config))

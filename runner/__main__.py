@@ -1,5 +1,5 @@
 """Entry point for `python -m runner`."""
 
-from runner.cli import main
+from runner.cli.main import main
 
 main()

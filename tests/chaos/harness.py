@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from runner.lockfile import Lockfile, parse_lockfile
+from runner.state.lockfile import Lockfile, parse_lockfile
 from tests.support.sandbox import SandboxProcess, api_headers, list_runs
 
 MONTH_END = "7bd3db0bb939aef446ffc68c3e8e653f"  # Month-end Close in the default seed

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.journal import Journal
+from runner.state.journal import Journal
 from tests.chaos.harness import (
     ApplyProcess,
     Server,

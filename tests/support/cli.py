@@ -26,7 +26,8 @@ class Result:
 
 
 # The for_each and every examples launch a number of processes that depends on the day; the
-# tests that count launches use the single-launch examples, tests/test_for_each_apply.py the rest.
+# tests that count launches use the single-launch examples,
+# tests/apply/test_for_each_apply.py the rest.
 REPEATING = ("client-onboarding.yaml", "month-end-close-monthly.yaml", "data")
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from runner.diagnostics import Diagnostic
-from runner.render import RenderContext, render_spec
-from runner.resolve import LaunchRequest, resolve
+from runner.render.render import RenderContext, render_spec
+from runner.resolve.resolve import LaunchRequest, resolve
 from tests.support import seed
 
 AT = datetime(2026, 12, 4, 22, 0, tzinfo=UTC)

@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from runner.resolve import Directory
-from runner.source import load_text
-from runner.spec import Spec
+from runner.resolve.resolve import Directory
+from runner.specs.source import load_text
+from runner.specs.spec import Spec
 
 SEED = Path(__file__).resolve().parents[2] / "runner" / "sandbox" / "default_seed.yaml"
 

@@ -1,0 +1,48 @@
+"""Lockfile entries for launches: what is recorded, with secrets redacted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from runner.plan.plan import Desired, canonical_digest
+from runner.state.lockfile import LockEntry
+
+
+def entry_for(d: Desired, run_id: str) -> LockEntry:
+    """The lockfile entry recording `d` as launched as `run_id`."""
+    assert d.request is not None
+    fixed, fields = d.source_digests()
+    redacted = {k: redact(v, d.request.secret_values) for k, v in d.request.updatable.items()}
+    return LockEntry(
+        run_id=run_id,
+        template_id=d.request.template_id,
+        launched_at=_iso(d.rendered.launch_at),
+        name=str(redact(d.rendered.name, d.request.secret_values)),
+        digest=d.request.digest,
+        fields_digest=canonical_digest(dict(d.request.updatable)),
+        source_digest=fixed,
+        source_fields_digest=fields,
+        fields=redacted,
+        parent=d.rendered.parent,
+        spec_file=d.rendered.spec.file,
+    )
+
+
+def entry_json(entry: LockEntry) -> dict[str, Any]:
+    doc = entry.to_json()
+    doc.pop("run_id")
+    return doc
+
+
+def redact(value: Any, secrets: tuple[str, ...]) -> Any:
+    if isinstance(value, str):
+        for secret in secrets:
+            if secret:
+                value = value.replace(secret, "(secret)")
+    return value
+
+
+def _iso(at: Any) -> str:
+    if at is None:
+        return ""
+    return str(at.strftime("%Y-%m-%dT%H:%M:%SZ"))

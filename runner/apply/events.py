@@ -1,0 +1,36 @@
+"""What an apply reports: one event per key acted on, and the overall result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from runner.state.lockfile import Lockfile
+
+
+@dataclass(frozen=True)
+class Event:
+    """Progress of one key, for the CLI to show."""
+
+    kind: str  # launched, updated, archived, failed, unknown, skipped
+    key: str
+    run_id: str | None = None
+    message: str = ""
+
+
+@dataclass
+class ApplyResult:
+    """What an apply did and did not do."""
+
+    events: list[Event] = field(default_factory=list)
+    interrupted: bool = False
+    lock: Lockfile | None = None
+    seconds: float = 0.0  # time spent executing actions (not planning)
+
+    def of(self, kind: str) -> list[Event]:
+        return [e for e in self.events if e.kind == kind]
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and not any(
+            e.kind in ("failed", "unknown", "skipped") for e in self.events
+        )

@@ -1,0 +1,206 @@
+"""Checks across documents: schema, unique ids, parents and cycles, template names used."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from runner.diagnostics import Diagnostic
+from runner.errors import UsageError
+from runner.specs.config import Config
+from runner.specs.source import Document
+from runner.specs.spec import Spec
+
+MAX_NAME_LENGTH = 550  # the API's limit on a run name
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+def _display(config: Config, path: Path) -> str:
+    """The path as users see it: relative to the project root when inside it."""
+    try:
+        return path.relative_to(config.root).as_posix()
+    except ValueError:
+        pass
+    try:  # resolve() only when needed: it costs a syscall per path component
+        return path.resolve().relative_to(config.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def find_spec_files(config: Config, paths: Sequence[Path] = ()) -> list[Path]:
+    """Spec files under `paths` (or the config's globs), sorted, config file excluded."""
+    found: set[Path] = set()
+    if paths:
+        for given in paths:
+            full = given if given.is_absolute() else config.root / given
+            if full.is_dir():
+                found.update(p for p in full.rglob("*") if p.suffix in SPEC_SUFFIXES)
+            elif full.is_file():
+                found.add(full)
+            else:
+                raise UsageError(f"{given}: no such file or directory")
+    else:
+        for pattern in config.spec_globs:
+            found.update(p for p in config.root.glob(pattern) if p.is_file())
+    excluded = {config.file, config.file.resolve()} if config.file else set()
+    return sorted(p for p in found if p not in excluded and p.absolute() not in excluded)
+
+
+def merge_defaults(defaults: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` over `defaults`: mappings merge key by key, anything else is replaced."""
+    merged = dict(defaults)
+    for key, value in data.items():
+        under = merged.get(key)
+        if isinstance(value, Mapping) and isinstance(under, Mapping):
+            merged[key] = merge_defaults(under, value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def check_files(config: Config, files: Sequence[Path]) -> tuple[list[Spec], list[Diagnostic]]:
+    """Load and check `files`; return the valid specs and every diagnostic, sorted by position."""
+    from runner.render.expand import check_doc
+    from runner.render.jinjacheck import Known, check_templates
+    from runner.render.templating import TEMPLATE_NAMES
+    from runner.specs.schema import dotted, spec_checker
+    from runner.specs.source import load_file
+    from runner.specs.yamlguard import paused_gc
+
+    checker = spec_checker()
+    documents: list[Document] = []
+    diagnostics: list[Diagnostic] = []
+    bad: set[tuple[str, int]] = set()
+    default_vars = config.defaults.get("vars") or {}
+    with paused_gc(freeze=True):
+        for path in files:
+            docs, problems = load_file(path, _display(config, path))
+            documents.extend(docs)
+            diagnostics.extend(problems)
+            if any(d.severity == "error" for d in problems):
+                bad.update((doc.file, doc.index) for doc in docs)
+        documents, diagnostics = _without_data_files(config, documents, diagnostics)
+        for doc in documents:
+            vars_ = doc.data.get("vars")
+            names = set(default_vars) | (set(vars_) if isinstance(vars_, dict) else set())
+            known = Known(TEMPLATE_NAMES, names, config.env_allow)
+            found = checker.check(doc) + check_templates(doc, known, dotted)
+            found += _name_length(doc)
+            if not found:  # for_each/every checks assume the shapes the schema promises
+                found += check_doc(doc, config.root)
+            if found:
+                bad.add((doc.file, doc.index))
+                diagnostics.extend(found)
+        for d in _cross_checks(documents, config.root):
+            diagnostics.append(d[1])
+            bad.add(d[0])
+        specs = [
+            Spec(doc.data["id"], merge_defaults(config.defaults, doc.data), doc)
+            for doc in documents
+            if (doc.file, doc.index) not in bad
+        ]
+    return specs, sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def _without_data_files(
+    config: Config, documents: list[Document], diagnostics: list[Diagnostic]
+) -> tuple[list[Document], list[Diagnostic]]:
+    """A YAML file that a spec names in `for_each` is data, even where the spec globs reach."""
+    from runner.specs.eachsource import data_file
+
+    found = (data_file(doc, config.root) for doc in documents)
+    data = {_display(config, p) for p in found if p is not None}
+    if not data:
+        return documents, diagnostics
+    kept = [d for d in diagnostics if d.pos is None or d.pos.file not in data]
+    return [doc for doc in documents if doc.file not in data], kept
+
+
+def _name_length(doc: Document) -> list[Diagnostic]:
+    name = doc.data.get("name")
+    if not isinstance(name, str) or len(name) <= MAX_NAME_LENGTH:
+        return []
+    if "{{" in name or "{%" in name:
+        return []  # the rendered length is checked when rendering
+    message = f"'name' is too long ({len(name)} characters; Tallyfy allows {MAX_NAME_LENGTH})"
+    return [Diagnostic(message, doc.pos(("name",)), path="name", code="name-too-long")]
+
+
+Found = tuple[tuple[str, int], Diagnostic]
+
+
+def _cross_checks(documents: Sequence[Document], root: Path) -> list[Found]:
+    """Duplicate ids (reported at both places), unknown parents, and parent cycles."""
+    first: dict[str, Document] = {}
+    found: list[Found] = []
+    for doc in documents:
+        spec_id = doc.data.get("id")
+        if not isinstance(spec_id, str):
+            continue
+        other = first.setdefault(spec_id, doc)
+        if other is doc:
+            continue
+        here, there = doc.pos(("id",)), other.pos(("id",))
+        message = f"duplicate spec id '{spec_id}'"
+        found.append(((doc.file, doc.index), _dup(message, here, f"first used at {there}")))
+        found.append(((other.file, other.index), _dup(message, there, f"used again at {here}")))
+    return found + _parent_checks(first, root)
+
+
+def _dup(message: str, pos: Any, hint: str) -> Diagnostic:
+    return Diagnostic(message, pos, path="id", code="duplicate-id", hint=hint)
+
+
+def _parent_checks(by_id: Mapping[str, Document], root: Path) -> list[Found]:
+    from runner.render.expand import parent_id, parent_problem
+
+    found: list[Found] = []
+    parents: dict[str, str] = {}
+    for spec_id, doc in by_id.items():
+        parent = doc.data.get("parent")
+        if not isinstance(parent, str):
+            continue
+        if parent_id(parent) in by_id:  # `ID` or `ID[ELEMENT]`
+            parents[spec_id] = parent_id(parent)
+            problem = parent_problem(parent, by_id[parents[spec_id]], root)
+            if problem is not None:
+                diagnostic = Diagnostic(problem, doc.pos(("parent",)), path="parent", code="parent")
+                found.append(((doc.file, doc.index), diagnostic))
+            continue
+        close = difflib.get_close_matches(parent_id(parent), list(by_id), n=1, cutoff=0.6)
+        message = f"parent '{parent}' names no spec" + (
+            f" (did you mean '{close[0]}'?)" if close else ""
+        )
+        pos = doc.pos(("parent",))
+        found.append(
+            ((doc.file, doc.index), Diagnostic(message, pos, path="parent", code="parent"))
+        )
+    for cycle in _cycles(parents):
+        text = " -> ".join([*cycle, cycle[0]])
+        for member in cycle:
+            doc = by_id[member]
+            diagnostic = Diagnostic(
+                f"parent cycle: {text}", doc.pos(("parent",)), path="parent", code="parent-cycle"
+            )
+            found.append(((doc.file, doc.index), diagnostic))
+    return found
+
+
+def _cycles(parents: Mapping[str, str]) -> list[list[str]]:
+    """Each cycle in the parent graph once, starting at its smallest id."""
+    cycles: list[list[str]] = []
+    done: set[str] = set()
+    for start in sorted(parents):
+        trail: list[str] = []
+        node: str | None = start
+        while node is not None and node not in done and node not in trail:
+            trail.append(node)
+            node = parents.get(node)
+        if node is not None and node in trail:
+            cycle = trail[trail.index(node) :]
+            low = cycle.index(min(cycle))
+            cycles.append(cycle[low:] + cycle[:low])
+        done.update(trail)
+    return cycles

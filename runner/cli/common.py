@@ -1,0 +1,106 @@
+"""What every CLI command shares: global options, the API connection, common flags."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from runner.errors import UsageError
+
+
+class State:
+    """Options shared by every sub-command."""
+
+    def __init__(self, root: Path, debug: bool, verbose: int, color: bool | None):
+        self.root = root
+        self.debug = debug
+        self.verbose = verbose
+        self.color = color
+
+    def config(self) -> Any:
+        from runner.specs.config import load_config
+
+        return load_config(self.root)
+
+
+def connect(state: State, config: Any, sandbox: bool, required: bool) -> Any:
+    """A Connection from --sandbox or the environment; None when offline is allowed."""
+    from runner.client.connection import from_environment, start_sandbox
+
+    if sandbox:
+        if state.verbose:
+            click.echo("starting the embedded sandbox…", err=True)
+        return start_sandbox(config)
+    conn = from_environment(config)
+    if conn is None and required:
+        raise UsageError(
+            "this command talks to the Tallyfy API: set TALLYFY_TOKEN and TALLYFY_ORG_ID",
+            hint="or try it against a local sandbox with --sandbox",
+        )
+    return conn
+
+
+def client_log(state: State) -> Any:
+    if state.verbose < 2:
+        return None
+    return lambda line: click.echo(f"http: {line}", err=True)
+
+
+sandbox_option = click.option(
+    "--sandbox",
+    "use_sandbox",
+    is_flag=True,
+    help="Start the embedded sandbox (state under .launchspec/) and use it instead of Tallyfy.",
+)
+
+
+def _parse_now(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    """`--now` / LAUNCHSPEC_NOW: an ISO 8601 time, UTC when it names no offset."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def clock_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """`--backfill N`, and the hidden clock `--now` / LAUNCHSPEC_NOW (for tests and demos)."""
+    f = click.option("--now", envvar="LAUNCHSPEC_NOW", hidden=True, callback=_parse_now)(f)
+    return click.option(
+        "--backfill",
+        type=click.IntRange(0),
+        default=0,
+        metavar="N",
+        help="Also launch up to N missed earlier periods of recurring (every:) specs.",
+    )(f)
+
+
+def colour(state: State) -> bool:
+    if state.color is not None:
+        return state.color
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+@contextmanager
+def client_for(
+    state: State, use_sandbox: bool, required: bool, offline: bool = False, **options: Any
+) -> Iterator[Any]:
+    """An API client (None when offline, or allowed to be and no token is set); closed after."""
+    if offline:
+        yield None
+        return
+    conn = connect(state, state.config(), use_sandbox, required)
+    try:
+        yield conn.client(log=client_log(state), **options) if conn else None
+    finally:
+        if conn:
+            conn.close()

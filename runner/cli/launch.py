@@ -1,0 +1,231 @@
+"""The CLI's `plan`, `apply`, `import` and `forget` commands (thin: cores in project/keys)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from runner.cli.common import (
+    State,
+    client_log,
+    clock_options,
+    colour,
+    connect,
+    sandbox_option,
+)
+from runner.errors import LaunchspecError
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  launchspec plan                          offline without TALLYFY_TOKEN; live with it
+  launchspec plan --sandbox                against a local sandbox
+  launchspec plan --out plan.json          save for `launchspec apply plan.json`
+  launchspec plan --format markdown        for a pull-request comment
+  launchspec plan --detailed-exitcode      exit 2 when there is something to do
+
+\b
+Symbols: + launch  ~ update  ! edited after launch  - orphaned/archive  ? pending/missing""",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    help="Output format.",
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan (JSON)."
+)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 nothing to do, 2 changes, 1 error.")
+@click.option("--refresh", is_flag=True, help="Also read every recorded run from the API.")
+@click.option(
+    "--replace", multiple=True, metavar="KEY", help="Preview archiving and relaunching KEY."
+)
+@click.option("--prune", is_flag=True, help="Preview archiving runs no spec asks for.")
+@click.option("--offline", is_flag=True, help="Do not call the API even when a token is set.")
+@sandbox_option
+@clock_options
+@click.pass_obj
+def plan(
+    state: State,
+    fmt: str,
+    out: Path | None,
+    detailed_exitcode: bool,
+    refresh: bool,
+    replace: Sequence[str],
+    prune: bool,
+    offline: bool,
+    use_sandbox: bool,
+    backfill: int,
+    now: datetime | None,
+) -> None:
+    """Show what apply would do: launches, updates, edits, orphans.
+
+    Without an API token the plan is computed offline from the specs and the
+    lockfile, and says what it could not check.
+    """
+    from runner.project import project
+    from runner.state.fsutil import atomic_write
+    from runner.views import github
+
+    conn = None
+    try:
+        config = state.config()
+        conn = None if offline else connect(state, config, use_sandbox, required=False)
+        client = conn.client(log=client_log(state)) if conn else None
+        planned = project.plan(
+            config,
+            client,
+            replace=replace,
+            prune=prune,
+            refresh=refresh,
+            now=now,
+            backfill=backfill,
+        )
+        p = planned.plan
+        view = github.ViewOptions(
+            fmt, colour(state), state.verbose > 0, config.max_launches, online=conn is not None
+        )
+        texts = github.plan_texts(p, view, save=out is not None, env=os.environ)
+    except LaunchspecError as e:
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            # stderr: stdout may be redirected into the comment file; Actions reads both
+            click.echo(github.error_annotations(e), nl=False, err=True)
+        raise
+    finally:
+        if conn:
+            conn.close()
+    if out is not None and texts.saved is not None:
+        atomic_write(out, texts.saved.encode())
+    click.echo(texts.stdout, nl=False)
+    github.publish(p, texts, saved_to=out, env=os.environ)
+    if fmt == "text" and out is not None:
+        click.echo(f"Saved the plan to {out}; apply it with `launchspec apply {out}`.")
+    if detailed_exitcode and p.has_changes:
+        sys.exit(2)
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  launchspec apply --sandbox --yes      launch what is missing in a local sandbox
+  launchspec apply plan.json            apply a saved, reviewed plan (refused if stale)
+  launchspec apply --replace KEY        archive KEY's run and launch it anew
+  launchspec apply --prune              archive runs no spec asks for any more
+
+Exit status: 0 everything applied, 1 something was not (the summary says what).""",
+)
+@click.argument("planfile", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Launches in flight at once.",
+)
+@click.option(
+    "--max-launches",
+    type=click.IntRange(0),
+    default=None,
+    help="Allow up to N launches (default: the configuration's limit, 25).",
+)
+@click.option("--replace", multiple=True, metavar="KEY", help="Archive KEY's run and relaunch.")
+@click.option("--prune", is_flag=True, help="Archive runs that no spec asks for any more.")
+@click.option(
+    "--lock-timeout",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Seconds to wait for another apply to finish.",
+)
+@sandbox_option
+@clock_options
+@click.pass_obj
+def apply(
+    state: State,
+    planfile: Path | None,
+    yes: bool,
+    concurrency: int,
+    max_launches: int | None,
+    replace: Sequence[str],
+    prune: bool,
+    lock_timeout: float,
+    use_sandbox: bool,
+    backfill: int,
+    now: datetime | None,
+) -> None:
+    """Launch what is missing, exactly once, and record each run in the lockfile."""
+    from runner.cli.apply_screen import ApplyView
+    from runner.project import project
+
+    config = state.config()
+    conn = connect(state, config, use_sandbox, required=True)
+    view = ApplyView(colour=colour(state), yes=yes)
+    options = project.ApplyOptions(
+        replace=replace,
+        prune=prune,
+        concurrency=concurrency,
+        max_launches=max_launches,
+        lock_timeout=lock_timeout,
+        plan_file=planfile,
+        backfill=backfill,
+        now=now,
+    )
+    try:
+        with view.signals() as stop:
+            applied = project.apply(
+                config,
+                conn.client(log=client_log(state), max_concurrency=concurrency, sleep=view.sleep),
+                options,
+                confirm=view.confirm,
+                on_event=view.event,
+                on_wait=view.waiting,
+                on_note=view.note,
+                stop=stop,
+            )
+    finally:
+        conn.close()
+    sys.exit(view.finish(applied, config))
+
+
+@click.command("import", epilog="Example:\n\n  launchspec import onboarding-globex 3f1c…e2")
+@click.argument("key")
+@click.argument("run_id")
+@sandbox_option
+@click.pass_obj
+def import_(state: State, key: str, run_id: str, use_sandbox: bool) -> None:
+    """Record an existing run as the launch of KEY (after checking it fits the spec)."""
+    from runner.project import keys
+
+    config = state.config()
+    conn = connect(state, config, use_sandbox, required=True)
+    try:
+        entry = keys.import_run(config, conn.client(), key, run_id)
+    finally:
+        conn.close()
+    click.echo(f"recorded {key} as run {entry.run_id}")
+
+
+@click.command(epilog="Example:\n\n  launchspec forget onboarding-globex")
+@click.argument("key")
+@click.pass_obj
+def forget(state: State, key: str) -> None:
+    """Drop KEY from the lockfile (and its pending records); its run is not touched."""
+    from runner.project import keys
+
+    entry = keys.forget(state.config(), key)
+    if entry is not None:
+        click.echo(f"forgot {key} (run {entry.run_id} is left as it is in Tallyfy)")
+    else:
+        click.echo(f"forgot the pending launch of {key}")
+
+
+COMMANDS = [plan, apply, import_, forget]

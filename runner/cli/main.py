@@ -1,0 +1,161 @@
+"""The command line: parse arguments, call project/apply, hand results to report, map errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from runner import __version__
+from runner.cli.common import State
+from runner.errors import LaunchspecError, SpecError, UsageError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _fail(error: LaunchspecError, debug: bool) -> NoReturn:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    if isinstance(error, SpecError):
+        from runner.views.report import format_diagnostics
+
+        click.echo(format_diagnostics(error.diagnostics, "text"), err=True, nl=False)
+    else:
+        click.secho(f"error: {error}", fg="red", err=True)
+    if error.hint:
+        click.echo(f"hint: {error.hint}", err=True)
+    sys.exit(error.exit_code)
+
+
+@click.group(
+    context_settings=CONTEXT,
+    epilog="""\b
+Examples:
+  launchspec validate                 check every spec under specs/
+  launchspec plan --sandbox           what apply would do, against a local sandbox
+  launchspec apply --sandbox --yes    launch what is missing, record it in the lockfile
+  launchspec -C ../ops-repo plan      run in another project root
+
+Run `launchspec COMMAND --help` for each command's options.""",
+)
+@click.version_option(__version__, "-V", "--version", prog_name="launchspec")
+@click.option(
+    "-C",
+    "root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    help="Run as if started in DIR (the project root).",
+    metavar="DIR",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+@click.option("-v", "--verbose", count=True, help="Say more; repeat for more detail.")
+@click.option(
+    "--color/--no-color", default=None, help="Force colour on or off (default: on a terminal)."
+)
+@click.pass_context
+def cli(ctx: click.Context, root: Path, debug: bool, verbose: int, color: bool | None) -> None:
+    """launchspec keeps Tallyfy process launches as YAML specs in git.
+
+    Write specs under specs/, review the plan in a pull request, and apply on
+    merge: each spec launches its process exactly once, and the run ids are
+    recorded in launchspec.lock.json.
+    """
+    if not root.is_dir():
+        raise click.BadParameter(f"{root} is not a directory", param_hint="-C")
+    if color is not None:
+        ctx.color = color
+    # "As if started in DIR", like git -C: relative paths in arguments resolve against DIR too.
+    os.chdir(root)
+    ctx.obj = State(root=Path.cwd(), debug=debug, verbose=verbose, color=color)
+
+
+@cli.command(
+    epilog="""\b
+Examples:
+  launchspec validate                         every spec the configuration names
+  launchspec validate specs/onboarding.yaml   one file
+  launchspec validate --format json specs/    machine-readable results
+
+Exit status: 0 all valid, 1 problems found, 2 usage error.""",
+)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default=None,
+    help="Output format; `github` prints workflow annotations "
+    "(default when GITHUB_ACTIONS=true, else text).",
+)
+@click.pass_obj
+def validate(state: State, paths: Sequence[Path], fmt: str | None) -> None:
+    """Check specs offline: YAML, schema, ids, parents and template names.
+
+    Every problem is reported in one run, one line each, as FILE:LINE:COL.
+    """
+    from runner.project import project
+    from runner.views.report import format_diagnostics
+
+    fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    result = project.validate(state.config(), paths)
+    output = format_diagnostics(result.diagnostics, fmt, files=result.files)
+    click.echo(output, nl=False)
+    if any(d.severity == "error" for d in result.diagnostics):
+        sys.exit(1)
+
+
+@cli.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def sandbox(args: Sequence[str]) -> None:
+    """Run a local Tallyfy-compatible API server (see `launchspec sandbox --help`)."""
+    # A separate, isolated interpreter: the runner never imports the sandbox, and -I keeps a
+    # `runner/` folder in the current directory (a specs repo's, say) off the import path.
+    os.execv(sys.executable, [sys.executable, "-I", "-m", "runner.sandbox", *args])
+
+
+from runner.cli.launch import COMMANDS as LAUNCH_COMMANDS  # noqa: E402 - after the group
+from runner.cli.templates import COMMANDS as TEMPLATE_COMMANDS  # noqa: E402
+
+for _command in [*LAUNCH_COMMANDS, *TEMPLATE_COMMANDS]:
+    cli.add_command(_command)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point: run the CLI and turn launchspec errors into exit statuses."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        cli.main(args=args, prog_name="launchspec", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(2 if isinstance(e, click.UsageError) else e.exit_code)
+    except UsageError as e:
+        _fail(e, debug)
+    except LaunchspecError as e:
+        _fail(e, debug)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except OSError as e:
+        # A full disk or an unreadable file: say which, without a traceback. Launched run ids
+        # are already in the journal, fsync'd before this could happen.
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        click.secho(f"error: {e}", fg="red", err=True)
+        sys.exit(1)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)

@@ -1,0 +1,234 @@
+"""Pure planning: desired launches + lockfile (+ live facts) -> an ordered Plan with a checksum."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from runner.render.render import Rendered
+from runner.resolve.resolve import LaunchRequest
+from runner.state.lockfile import LockEntry, Lockfile
+
+PLAN_FORMAT_VERSION = 1
+
+Kind = Literal[
+    "launch",
+    "update",
+    "replace",
+    "unchanged",
+    "edited",
+    "orphaned",
+    "archive",
+    "missing",
+    "pending",
+]
+# Kinds that apply acts on; the rest are shown only.
+ACTING = ("launch", "update", "replace", "archive")
+UPDATABLE_SOURCE = ("name", "summary", "owner", "starred", "is_public")
+
+
+def canonical_digest(value: Any) -> str:
+    """sha256 of canonical JSON: the same data always gives the same digest."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Desired:
+    """One launch the specs ask for; `request` is None when the API could not be consulted."""
+
+    rendered: Rendered
+    request: LaunchRequest | None = None
+
+    @property
+    def key(self) -> str:
+        return self.rendered.key
+
+    def source_digests(self) -> tuple[str, str]:
+        """Digests of the rendered spec's fixed part and of its updatable part."""
+        r = self.rendered
+        fixed = {
+            "template": r.template,
+            "prerun": r.prerun,
+            "tasks": {k: vars(t) for k, t in r.tasks.items()},
+            "tags": r.tags,
+            "folders": r.folders,
+            "users": r.users,
+            "groups": r.groups,
+            "roles": r.roles,
+            "parent": r.parent,
+        }
+        fields = {name: getattr(r, name) for name in UPDATABLE_SOURCE}
+        return canonical_digest(fixed), canonical_digest(fields)
+
+    def fields_digest(self) -> str:
+        return canonical_digest(dict(self.request.updatable)) if self.request else ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field that differs between the lockfile and the specs."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class Action:
+    """What apply would do for one launch key, and why."""
+
+    kind: Kind
+    key: str
+    desired: Desired | None = None
+    entry: LockEntry | None = None
+    changes: tuple[Change, ...] = ()
+    reason: str = ""
+
+    @property
+    def acts(self) -> bool:
+        return self.kind in ACTING
+
+    def signature(self) -> list[str]:
+        """What the checksum covers for this action."""
+        d = self.desired
+        digest = d.request.digest if d and d.request else ""
+        return [self.key, self.kind, digest, d.fields_digest() if d else ""]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Ordered actions (parents first) with what they were computed from."""
+
+    actions: tuple[Action, ...]
+    lineage: str
+    serial: int
+    organization: str | None
+    launch_at: str
+    inputs: Mapping[str, str] = field(default_factory=dict)  # file -> sha256 of its bytes
+    offline: bool = False
+    notes: tuple[str, ...] = ()
+
+    @property
+    def checksum(self) -> str:
+        return canonical_digest(
+            {
+                "inputs": dict(self.inputs),
+                # An empty lockfile has no identity yet: its lineage is made up at each read.
+                "lineage": self.lineage if self.serial else "",
+                "serial": self.serial,
+                "launch_at": self.launch_at,
+                "actions": [a.signature() for a in self.actions],
+            }
+        )
+
+    def count(self, kind: str) -> int:
+        return sum(1 for a in self.actions if a.kind == kind)
+
+    @property
+    def has_changes(self) -> bool:
+        return any(a.acts for a in self.actions)
+
+
+def make_plan(
+    desired: Sequence[Desired],
+    lock: Lockfile,
+    *,
+    launch_at: str,
+    inputs: Mapping[str, str] | None = None,
+    pending: Iterable[str] = (),
+    live: Mapping[str, str] | None = None,
+    replace: Iterable[str] = (),
+    prune: bool = False,
+    offline: bool = False,
+    notes: Sequence[str] = (),
+) -> Plan:
+    """Compare what the specs want with what the lockfile says was launched."""
+    pending_keys, replace_keys = set(pending), set(replace)
+    actions = [
+        _action_for(d, lock.entries.get(d.key), pending_keys, live, replace_keys, offline)
+        for d in desired
+    ]
+    wanted = {d.key for d in desired}
+    for key, entry in sorted(lock.entries.items()):
+        if key not in wanted:
+            kind: Kind = "archive" if prune else "orphaned"
+            actions.append(Action(kind, key, entry=entry, reason="no spec asks for it any more"))
+    return Plan(
+        actions=tuple(_parents_first(actions)),
+        lineage=lock.lineage,
+        serial=lock.serial,
+        organization=lock.organization,
+        launch_at=launch_at,
+        inputs=dict(inputs or {}),
+        offline=offline,
+        notes=tuple(notes),
+    )
+
+
+def _action_for(
+    d: Desired,
+    entry: LockEntry | None,
+    pending: set[str],
+    live: Mapping[str, str] | None,
+    replace: set[str],
+    offline: bool,
+) -> Action:
+    if d.key in pending:
+        return Action("pending", d.key, d, entry, reason="an earlier launch's outcome is unknown")
+    if entry is None:
+        return Action("launch", d.key, d)
+    if live is not None and live.get(d.key, "active") in ("missing", "archived"):
+        return Action("missing", d.key, d, entry, reason=f"the run is {live.get(d.key)}")
+    fixed_same, fields_same = _compare(d, entry, offline)
+    if not fixed_same:
+        if d.key in replace:
+            return Action("replace", d.key, d, entry, reason="--replace: archive and relaunch")
+        return Action("edited", d.key, d, entry, reason="changed after launch")
+    if not fields_same:
+        return Action("update", d.key, d, entry, changes=tuple(_field_changes(d, entry)))
+    return Action("unchanged", d.key, d, entry)
+
+
+def _compare(d: Desired, entry: LockEntry, offline: bool) -> tuple[bool, bool]:
+    if d.request is not None and not offline:
+        return d.request.digest == entry.digest, d.fields_digest() == entry.fields_digest
+    fixed, fields = d.source_digests()
+    return fixed == entry.source_digest, fields == entry.source_fields_digest
+
+
+def _field_changes(d: Desired, entry: LockEntry) -> list[Change]:
+    if d.request is None:
+        r = d.rendered
+        new: Mapping[str, Any] = {n: getattr(r, n) for n in UPDATABLE_SOURCE}
+    else:
+        new = d.request.updatable
+    old = entry.fields
+    return [
+        Change(name, old.get(name), new.get(name))
+        for name in sorted(set(old) | set(new))
+        if old.get(name) != new.get(name)
+    ]
+
+
+def _parents_first(actions: list[Action]) -> list[Action]:
+    """Sort by key, then move every child after its parent (validate has ruled out cycles)."""
+    by_key = {a.key: a for a in actions}
+    done: set[str] = set()
+    out: list[Action] = []
+
+    def visit(a: Action, depth: int = 0) -> None:
+        if a.key in done:
+            return
+        parent = a.desired.rendered.parent if a.desired else None
+        if parent in by_key and depth < len(by_key):
+            visit(by_key[parent], depth + 1)
+        done.add(a.key)
+        out.append(a)
+
+    for a in sorted(actions, key=lambda a: a.key):
+        visit(a)
+    return out

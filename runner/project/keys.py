@@ -1,0 +1,72 @@
+"""Settling one launch key by hand: `import` adopts an existing run, `forget` drops a key."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from runner.apply.entries import entry_for
+from runner.apply.recovery import with_recorded_launches
+from runner.errors import LaunchspecError, NotFoundError, UsageError
+from runner.project.project import plan
+from runner.specs.config import Config
+from runner.state.journal import Journal
+from runner.state.lockfile import LockEntry, Lockfile, exclusive, read_lockfile, write_lockfile
+
+
+def import_run(config: Config, client: Any, key: str, run_id: str) -> LockEntry:
+    """Record an existing run as the launch of `key`, after checking it fits the spec."""
+    with exclusive(config.state_dir, 0):
+        lock = _with_journal(config, read_lockfile(config.lockfile, organization=client.org_id))
+        if key in lock.entries and lock.entries[key].run_id != run_id:
+            raise UsageError(
+                f"{key!r} is already recorded as run {lock.entries[key].run_id}",
+                hint=f"`launchspec forget {key}` first if that record is wrong",
+            )
+        try:
+            run = client.get_run(run_id)
+        except NotFoundError as e:
+            raise LaunchspecError(f"run {run_id} does not exist or is not visible") from e
+        launched_at = str(run.get("created_at") or "")[:19] + "Z"
+        planned = plan(config, client, launch_at=launched_at, lock=lock)
+        action = next((a for a in planned.plan.actions if a.key == key), None)
+        if action is None or action.desired is None or action.desired.request is None:
+            raise UsageError(f"no spec has the key {key!r}; import needs the spec it belongs to")
+        entry = entry_for(action.desired, run_id)
+        if str(run.get("checklist_id")) != entry.template_id:
+            raise LaunchspecError(
+                f"run {run_id} was launched from template {run.get('checklist_id')}, "
+                f"but {key!r} uses {entry.template_id}"
+            )
+        entry = replace(entry, launched_at=launched_at, adopted=True)
+        write_lockfile(config.lockfile, lock.with_entry(key, entry))
+        _settle_intents(config, key, "imported", run_id)
+        return entry
+
+
+def forget(config: Config, key: str) -> LockEntry | None:
+    """Drop `key` from the lockfile and its pending journal records; its run is untouched."""
+    with exclusive(config.state_dir, 0):
+        lock = _with_journal(config, read_lockfile(config.lockfile))
+        entry = lock.entries.get(key)
+        pending = _settle_intents(config, key, "forgotten", None)
+        if entry is None and not pending:
+            raise UsageError(f"{key!r} is neither in the lockfile nor pending")
+        if entry is not None:
+            write_lockfile(config.lockfile, lock.without(key))
+        return entry
+
+
+def _with_journal(config: Config, lock: Lockfile) -> Lockfile:
+    """The lockfile plus runs only the journal knows (a crash before the lockfile write)."""
+    return with_recorded_launches(Journal(config.state_dir), lock)[0]
+
+
+def _settle_intents(config: Config, key: str, how: str, run_id: str | None) -> int:
+    """Close every open or launched journal record of `key`, so nothing re-adds it later."""
+    journal = Journal(config.state_dir)
+    pending = [i for i in journal.pending() if i.key == key]
+    launched = [i for i, _ in journal.launched() if i.key == key]
+    for intent in pending + launched:
+        journal.resolved(intent, how, run_id)
+    return len(pending)

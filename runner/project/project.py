@@ -1,0 +1,297 @@
+"""Runs the stages in order (load, check, render, resolve, plan): one function per command."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from dataclasses import replace as evolve
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from runner.apply.apply import Applier
+from runner.apply.events import ApplyResult, Event
+from runner.apply.reconcile import RunIndex, Settled, ambiguity_hint
+from runner.apply.recovery import pending_keys, settle_pending, with_recorded_launches
+from runner.diagnostics import Diagnostic, has_errors
+from runner.errors import AmbiguousLaunchError, SpecError, StalePlanError, UsageError
+from runner.plan.plan import Plan, make_plan
+from runner.project import stages
+from runner.render.expand import split_history
+from runner.specs.config import Config
+from runner.specs.spec import Spec
+from runner.state.journal import Journal
+from runner.state.lockfile import Lockfile, exclusive, read_lockfile, write_lockfile
+from runner.templates.snapshots import SnapshotStore
+
+
+@dataclass
+class ValidationResult:
+    """What `validate` found: the good specs, every problem, and how many files were read."""
+
+    specs: list[Spec] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files: int = 0
+
+
+def spec_files(config: Config, paths: Sequence[Path] = ()) -> list[Path]:
+    """The spec files named by `paths` (files or folders) or, when none, by the config's globs."""
+    from runner.check.check import find_spec_files
+
+    return find_spec_files(config, paths)
+
+
+def validate(
+    config: Config, paths: Sequence[Path] = (), *, fields: bool = True
+) -> ValidationResult:
+    """Load and check every spec file: syntax, schema, ids, parents, templates' names; with
+    `fields`, also kick-off fields, steps and owners against the template snapshots."""
+    from runner.check.check import check_files
+    from runner.project.stages import field_diagnostics
+
+    files = spec_files(config, paths)
+    specs, diagnostics = check_files(config, files)
+    if fields:
+        found = field_diagnostics(config, specs, now_utc())
+        diagnostics = sorted(diagnostics + found, key=Diagnostic.sort_key)
+    return ValidationResult(specs=specs, diagnostics=diagnostics, files=len(files))
+
+
+# -- plan ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Planned:
+    """A plan and what it was computed from; apply goes on from here."""
+
+    plan: Plan
+    lock: Lockfile
+    journal: Journal
+    settled: list[Settled] = field(default_factory=list)
+
+
+def now_utc(now: datetime | None = None) -> str:
+    """The pinned launch time for this command: now (or the injected `now`), UTC, seconds."""
+    moment = now.astimezone(UTC) if now is not None else datetime.now(UTC)
+    return moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def plan(
+    config: Config,
+    client: Any | None,
+    *,
+    replace: Sequence[str] = (),
+    prune: bool = False,
+    refresh: bool = False,
+    launch_at: str | None = None,
+    lock: Lockfile | None = None,
+    now: datetime | None = None,
+    backfill: int = 0,
+) -> Planned:
+    """Validate, render, resolve (when `client` is given) and compare with the lockfile.
+
+    The clock is `launch_at`, else `now`, else the real time; it also picks the current period
+    of recurring specs, and `backfill` adds up to that many earlier periods.
+    """
+    result = validate(config, fields=False)  # resolved below: online, or from the snapshots
+    if has_errors(result.diagnostics):
+        raise SpecError(result.diagnostics)
+    org = getattr(client, "org_id", None)
+    journal = Journal(config.state_dir)
+    if lock is None:
+        lock = read_lockfile(config.lockfile, organization=org)
+    lock, settled = with_recorded_launches(journal, lock)
+    at = launch_at or now_utc(now)
+    rendered = stages.render_all(config, result.specs, lock, at, backfill)
+    keys = {r.key for r in rendered}
+    _check_keys(keys, replace)
+    snapshots = SnapshotStore.load(config.snapshots_dir)
+    if client is not None:
+        desired, notes = stages.resolve_all(client, rendered, snapshots)
+    else:
+        desired, notes = stages.offline(rendered, snapshots)
+    live = stages.live_states(client, lock) if (client and refresh) else None
+    shown, history = split_history(lock, result.specs, keys, at, config.timezone)
+    planned = make_plan(
+        desired,
+        shown,
+        launch_at=at,
+        inputs=stages.input_digests(config, result.specs),
+        pending=pending_keys(journal),
+        live=live,
+        replace=replace,
+        prune=prune,
+        # Launches resolved from snapshots compare by request digest, as online ones do.
+        offline=client is None and not any(d.request for d in desired),
+        notes=[*notes, *history],
+    )
+    return Planned(planned, lock, journal, settled)
+
+
+def _check_keys(known: set[str], keys: Sequence[str]) -> None:
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        raise UsageError(f"--replace names no spec: {', '.join(unknown)}")
+
+
+# -- apply --------------------------------------------------------------------------------
+
+
+@dataclass
+class ApplyOptions:
+    """How apply may act: what to replace or prune, how much, how fast."""
+
+    replace: Sequence[str] = ()
+    prune: bool = False
+    concurrency: int = 8
+    max_launches: int | None = None  # None: the configuration's limit
+    lock_timeout: float = 0.0
+    plan_file: Path | None = None
+    backfill: int = 0  # earlier periods of recurring specs to launch when missed
+    now: datetime | None = None  # the clock, for tests and demos; a saved plan's time wins
+
+
+@dataclass
+class Applied:
+    """The plan apply executed, and what happened."""
+
+    planned: Planned
+    result: ApplyResult
+    settled: list[Settled]
+
+
+def apply(
+    config: Config,
+    client: Any,
+    options: ApplyOptions,
+    *,
+    confirm: Callable[[Plan], bool] = lambda plan: True,
+    on_event: Callable[[Event], None] = lambda e: None,
+    on_wait: Callable[[str], None] | None = None,
+    on_note: Callable[[str], None] = lambda note: None,
+    stop: threading.Event | None = None,
+) -> Applied:
+    """Settle the journal, plan, check limits and staleness, ask, then execute."""
+    with exclusive(config.state_dir, options.lock_timeout, on_wait):
+        saved = load_saved_plan(options.plan_file) if options.plan_file else None
+        lock, settled = _settle(config, client, on_note, stop or threading.Event())
+        planned = plan(
+            config,
+            client,
+            replace=options.replace,
+            prune=options.prune,
+            launch_at=saved["launch_at"] if saved else None,
+            lock=lock,
+            now=options.now,
+            backfill=options.backfill,
+        )
+        if saved is not None:
+            check_fresh(saved, planned.plan)
+        _check_limit(planned.plan, options.max_launches or config.max_launches)
+        result = ApplyResult(lock=planned.lock)
+        if planned.plan.has_changes and confirm(planned.plan):
+            applier = Applier(
+                client,
+                planned.lock,
+                planned.journal,
+                config.lockfile,
+                concurrency=options.concurrency,
+                provenance=config.provenance,
+                on_event=on_event,
+                stop=stop,
+            )
+            result = applier.run(planned.plan)
+        _finish(config, planned.journal, result)
+        return Applied(planned, result, settled + planned.settled)
+
+
+def _settle(
+    config: Config, client: Any, on_note: Callable[[str], None], stop: threading.Event
+) -> tuple[Lockfile, list[Settled]]:
+    """Record what the journal knows and read back every launch whose outcome is unknown."""
+    journal = Journal(config.state_dir)
+    lock = read_lockfile(config.lockfile, organization=client.org_id)
+    before = lock.serial
+    lock, recovered = with_recorded_launches(journal, lock)
+    age = config.settle_seconds
+    lock, read_back = settle_pending(journal, lock, RunIndex(client), min_age=age)
+    young = [s for s in read_back if s.how == "young"]
+    if young:
+        wait = max(s.wait for s in young)
+        keys = ", ".join(s.key for s in young)
+        on_note(
+            f"the answer to an earlier launch of {keys} was lost and its run is not on the "
+            f"server yet; waiting {wait:.0f} s for the server to settle before reading it "
+            "back (limits.settle_seconds)"
+        )
+        stop.wait(wait)
+        lock, again = settle_pending(journal, lock, RunIndex(client), min_age=age)
+        read_back = [s for s in read_back if s.how != "young"] + again
+    if lock.organization is None:
+        lock = evolve(lock, organization=client.org_id)
+    if lock.serial != before or not config.lockfile.exists():
+        write_lockfile(config.lockfile, lock)
+    ambiguous = [s for s in read_back if s.how == "ambiguous"]
+    if ambiguous:
+        first = ambiguous[0]
+        raise AmbiguousLaunchError(
+            f"cannot tell whether {first.key!r} was launched: {len(first.candidates)} runs "
+            f"on the server match its journal record",
+            hint=ambiguity_hint(first.key, first.candidates),
+        )
+    return lock, recovered + read_back
+
+
+def _check_limit(plan_: Plan, limit: int) -> None:
+    launches = plan_.count("launch") + plan_.count("replace")
+    if launches > limit:
+        raise UsageError(
+            f"this apply would launch {launches} processes, over the limit of {limit}",
+            hint=f"review the plan, then pass --max-launches {launches} to allow it",
+        )
+
+
+def _finish(config: Config, journal: Journal, result: ApplyResult) -> None:
+    if result.lock is not None and not journal.pending():
+        journal.compact()
+
+
+def load_saved_plan(path: Path) -> dict[str, Any]:
+    """Read a plan written by `plan --out`; only its identity and checksum are used."""
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise UsageError(f"cannot read saved plan {path}: {e}") from e
+    if not isinstance(doc, dict) or "checksum" not in doc or "launch_at" not in doc:
+        raise UsageError(f"{path} is not a launchspec plan (write one with `plan --out`)")
+    return doc
+
+
+def check_fresh(saved: dict[str, Any], current: Plan) -> None:
+    """Refuse a saved plan whose inputs, lockfile or outcome differ from now."""
+    old_inputs: dict[str, str] = saved.get("inputs", {})
+    changed = sorted(
+        name
+        for name in set(old_inputs) | set(current.inputs)
+        if old_inputs.get(name) != current.inputs.get(name)
+    )
+    if changed:
+        raise StalePlanError(
+            f"the saved plan is stale: {', '.join(changed)} changed since it was made",
+            hint="run `launchspec plan --out FILE` again and review it",
+        )
+    same_lineage = current.serial == 0 or saved.get("lineage") == current.lineage
+    if not same_lineage or saved.get("serial") != current.serial:
+        raise StalePlanError(
+            f"the saved plan is stale: the lockfile changed since it was made (serial "
+            f"{saved.get('serial')} -> {current.serial})",
+            hint="run `launchspec plan --out FILE` again and review it",
+        )
+    if saved["checksum"] != current.checksum:
+        raise StalePlanError(
+            "the saved plan is stale: the same inputs now give a different plan (a template, "
+            "the organisation's people, or an allowed environment variable changed)",
+            hint="run `launchspec plan --out FILE` again and review it",
+        )

@@ -1,0 +1,244 @@
+"""The render and resolve stages over every spec, with the reads they need (templates, people)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from runner.diagnostics import Diagnostic, has_errors
+from runner.errors import NotFoundError, SpecError
+from runner.plan.plan import Desired
+from runner.render.render import Rendered
+from runner.specs.config import Config
+from runner.specs.spec import Spec
+from runner.state.lockfile import Lockfile
+
+HEX_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def render_all(
+    config: Config, specs: Sequence[Spec], lock: Lockfile, at: str, backfill: int = 0
+) -> list[Rendered]:
+    """One Rendered per launch the specs ask for at `at` (for_each elements, due periods)."""
+    from runner.render.expand import Instance, instances, spec_zone
+    from runner.render.render import RenderContext, render_spec
+
+    env = {name: os.environ[name] for name in config.env_allow if name in os.environ}
+    out: list[Rendered] = []
+    problems: list[Diagnostic] = []
+    wanted: list[tuple[Instance, bool]] = []  # (instance, launched when due)
+    now = _parse_time(at)
+    for spec in specs:
+        found, diagnostics = instances(spec, config.root, now, config.timezone, backfill)
+        wanted.extend((inst, True) for inst in found)
+        problems.extend(diagnostics)
+        if not found:  # a period not due yet is rendered all the same: errors show in review
+            preview, _ = instances(spec, config.root, now, config.timezone, preview=True)
+            wanted.extend((inst, False) for inst in preview)
+    for inst, keep in wanted:
+        spec, entry = inst.spec, lock.entries.get(inst.key)
+        context = RenderContext(
+            launch_at=_parse_time(entry.launched_at if entry else at),
+            timezone=spec_zone(spec.data, config.timezone),
+            default_vars=dict(config.defaults.get("vars", {})),
+            env=env,
+            git=git_context(),
+            secret_vars=tuple(config.secret_vars),
+            key=inst.key,
+            each=inst.each_names(),
+            period=inst.period_names(),
+        )
+        rendered, diagnostics = render_spec(spec, context)
+        problems.extend(diagnostics)
+        if rendered is not None and keep:
+            out.append(rendered)
+    if has_errors(problems):
+        raise SpecError(problems)
+    return out
+
+
+def resolve_all(
+    client: Any, rendered: Sequence[Rendered], snapshots: Any | None = None
+) -> tuple[list[Desired], list[str]]:
+    """Resolve every launch; with `snapshots` (a SnapshotStore), also report template drift."""
+    from runner.resolve.resolve import Directory, resolve
+
+    templates: dict[str, Any] = {}
+    # Independent reads go out together: each costs a round trip, and they add up on every plan.
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="read") as pool:
+        lists = [
+            pool.submit(f)
+            for f in (client.list_users, client.list_groups, client.list_tags, client.list_folders)
+        ]
+        refs = sorted({r.template for r in rendered})
+        fetched = dict(
+            zip(refs, pool.map(lambda ref: _fetch_template(client, ref), refs), strict=True)
+        )
+        users, groups, tags, folders = (f.result() for f in lists)
+    templates.update(fetched)
+    directory = Directory(users=users, groups=groups, tags=tags, folders=folders)
+    desired: list[Desired] = []
+    problems: list[Diagnostic] = []
+    for r in rendered:
+        template = _template(client, r, templates, problems)
+        if template is None:
+            continue
+        if snapshots is not None:
+            problems.extend(_drift(snapshots, r, template))
+        request, diagnostics = resolve(r, template, directory)
+        problems.extend(diagnostics)
+        if request is not None:
+            desired.append(Desired(r, request))
+    if has_errors(problems):
+        raise SpecError(problems)
+    return desired, []
+
+
+def _template(
+    client: Any, r: Rendered, cache: dict[str, Any], problems: list[Diagnostic]
+) -> Any | None:
+    ref = r.template
+    if ref not in cache:
+        cache[ref] = _fetch_template(client, ref)
+    found = cache[ref]
+    if isinstance(found, str):
+        problems.append(Diagnostic(found, r.spec.pos("template"), "template", code="template"))
+        return None
+    return found
+
+
+def find_template(client: Any, ref: str) -> Any:
+    """The template `ref` (an id or a title) names, or a message saying why it cannot be used."""
+    return _fetch_template(client, ref)
+
+
+def _fetch_template(client: Any, ref: str) -> Any:
+    """The template's API shape, or a message saying why it cannot be used."""
+    if HEX_ID.fullmatch(ref):
+        try:
+            return client.get_template(ref)
+        except NotFoundError:
+            return f"template {ref} does not exist in this organisation (or is not visible)"
+    matches = [t for t in client.find_templates(ref) if t.get("title") == ref]
+    if not matches:
+        matches = [
+            t for t in client.find_templates(ref) if str(t.get("title", "")).lower() == ref.lower()
+        ]
+    if len(matches) != 1:
+        return (
+            f"no template is titled {ref!r}"
+            if not matches
+            else f"{len(matches)} templates are titled {ref!r}; use the template id"
+        )
+    return client.get_template(str(matches[0]["id"]))
+
+
+def _drift(snapshots: Any, r: Rendered, template: Any) -> list[Diagnostic]:
+    from runner.templates.snapshotdiff import drift_message, template_changes
+
+    old = snapshots.templates.get(str(template.get("id")))
+    changes = template_changes(old, template) if old is not None else []
+    if not changes:
+        return []
+    message = drift_message(str(template.get("title") or template.get("id")), changes)
+    hint = "run `launchspec templates pull`, review the snapshot diff and the specs, and commit"
+    return [Diagnostic(message, r.spec.pos("template"), "template", code="drift", hint=hint)]
+
+
+def offline(
+    rendered: Sequence[Rendered], snapshots: Any | None = None
+) -> tuple[list[Desired], list[str]]:
+    """Without the API: resolve against the snapshots where there are some, else render only."""
+    if snapshots is not None:
+        return _from_snapshots(rendered, snapshots)
+    notes = [
+        "no API token: templates, kick-off fields, owners and live runs were not checked; "
+        "changes are judged from the rendered specs against the lockfile"
+    ]
+    return [Desired(r) for r in rendered], notes
+
+
+def _from_snapshots(rendered: Sequence[Rendered], store: Any) -> tuple[list[Desired], list[str]]:
+    from runner.templates.snapshots import covered_note, uncovered_note
+
+    covered = [r for r in rendered if store.knows(r.template)]
+    rest = [r for r in rendered if not store.knows(r.template)]
+    desired, _ = resolve_all(store, covered)
+    folder = os.path.relpath(store.folder)
+    notes = [covered_note(folder)] if covered else []
+    if rest:
+        notes.append(uncovered_note(((r.template, r.key) for r in rest), folder))
+    return desired + [Desired(r) for r in rest], notes
+
+
+def live_states(client: Any, lock: Lockfile) -> dict[str, str]:
+    states = {}
+    for key, entry in lock.entries.items():
+        try:
+            run = client.get_run(entry.run_id)
+        except NotFoundError:
+            states[key] = "missing"
+            continue
+        states[key] = "archived" if run.get("status") == "archived" else "active"
+    return states
+
+
+def input_digests(config: Config, specs: Sequence[Spec]) -> dict[str, str]:
+    """sha256 of every file the plan was computed from, by path relative to the root."""
+    from runner.render.expand import data_files
+
+    files = {spec.file for spec in specs} | {str(p) for p in data_files(specs, config.root)}
+    if config.file is not None:
+        files.add(str(config.file))
+    out = {}
+    for name in sorted(files):
+        path = Path(name) if Path(name).is_absolute() else config.root / name
+        rel = os.path.relpath(path, config.root)
+        out[rel] = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+    return out
+
+
+def git_context() -> dict[str, Any]:
+    """What templates may know of git, from the GitHub Actions environment when present."""
+    ref = os.environ.get("GITHUB_REF", "")
+    pr = ref.split("/")[2] if ref.startswith("refs/pull/") else None
+    return {
+        "sha": os.environ.get("GITHUB_SHA", ""),
+        "ref": ref,
+        "pr": int(pr) if pr and pr.isdigit() else None,
+        "repository": os.environ.get("GITHUB_REPOSITORY", ""),
+    }
+
+
+def _parse_time(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+
+
+def field_diagnostics(config: Any, specs: Sequence[Any], at: str) -> list[Any]:
+    """Field-level problems of `specs` found against the snapshots (none when there are none).
+
+    For `validate`: renders with launch time `at` (or the lockfile's, for launched keys) and
+    resolves offline, the same way `plan` without a token does.
+    """
+    from runner.errors import LockfileError, SpecError
+    from runner.state.lockfile import Lockfile, read_lockfile
+    from runner.templates.snapshots import SnapshotStore
+
+    store = SnapshotStore.load(config.snapshots_dir)
+    if store is None or not specs:
+        return []
+    try:
+        lock = read_lockfile(config.lockfile)
+    except LockfileError:
+        lock = Lockfile.new()  # validate checks specs; the lockfile is plan's business
+    try:
+        offline(render_all(config, specs, lock, at), store)
+    except SpecError as e:
+        return list(e.diagnostics)
+    return []

@@ -1,0 +1,142 @@
+"""Offline checks of templated strings: Jinja syntax, names used, sandbox-unsafe attributes."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from runner.diagnostics import Diagnostic, Position
+from runner.specs.source import Document, PathKey
+
+# Names whose attributes are checked against what the spec and configuration define.
+_CHECKED_ROOTS = ("vars", "env")
+
+
+@dataclass(frozen=True)
+class TemplateInfo:
+    """What a template string needs: its syntax error (if any), names and checked attributes."""
+
+    error: tuple[int, str] | None = None  # (Jinja line, message)
+    names: frozenset[str] = frozenset()  # undeclared top-level names
+    attrs: frozenset[tuple[str, str]] = frozenset()  # ("vars", "client"), ("env", "USER")
+    private: frozenset[str] = frozenset()  # attributes starting with "_" (sandbox escapes)
+    forbidden: tuple[str, ...] = ()  # include/import/extends: would read files
+
+
+@lru_cache(maxsize=65536)
+def analyse(text: str) -> TemplateInfo:
+    """Parse `text` once (cached: specs repeat the same strings) and list what it needs."""
+    from jinja2 import TemplateSyntaxError, meta, nodes
+
+    from runner.render.templating import environment, forbidden_tags
+
+    try:
+        ast = environment().parse(text)
+    except TemplateSyntaxError as e:
+        return TemplateInfo(error=(e.lineno or 1, e.message or str(e)))
+    attrs: set[tuple[str, str]] = set()
+    private: set[str] = set()
+    for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+        attr = node.attr if isinstance(node, nodes.Getattr) else _const_key(node)
+        if attr is None:
+            continue
+        if attr.startswith("_"):
+            private.add(attr)
+        base: Any = getattr(node, "node", None)
+        if isinstance(base, nodes.Name) and base.name in _CHECKED_ROOTS:
+            attrs.add((base.name, attr))
+    private.update(_attr_filter_names(ast))
+    names = frozenset(meta.find_undeclared_variables(ast))
+    forbidden = tuple(forbidden_tags(ast))
+    return TemplateInfo(None, names, frozenset(attrs), frozenset(private), forbidden)
+
+
+def _attr_filter_names(ast: Any) -> set[str]:
+    """`x | attr('__class__')` reaches attributes too: catch private names given that way."""
+    from jinja2 import nodes
+
+    found = set()
+    for node in ast.find_all(nodes.Filter):
+        if node.name == "attr" and node.args and isinstance(node.args[0], nodes.Const):
+            value = node.args[0].value
+            if isinstance(value, str) and value.startswith("_"):
+                found.add(value)
+    return found
+
+
+def _const_key(node: Any) -> str | None:
+    from jinja2 import nodes
+
+    arg = node.arg
+    return arg.value if isinstance(arg, nodes.Const) and isinstance(arg.value, str) else None
+
+
+def templated_strings(data: Any, path: PathKey = ()) -> Iterator[tuple[PathKey, str]]:
+    """Every string value under `data` that holds Jinja syntax, with its path."""
+    if isinstance(data, str):
+        if "{{" in data or "{%" in data or "{#" in data:
+            yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from templated_strings(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from templated_strings(value, (*path, i))
+
+
+@dataclass(frozen=True)
+class Known:
+    """What templates may refer to: top-level names, `vars.*` and `env.*`."""
+
+    names: Collection[str]
+    vars: Collection[str]
+    env: Collection[str]
+
+
+def _suggest(word: str, options: Collection[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def check_templates(doc: Document, known: Known, dotted: Any) -> list[Diagnostic]:
+    """Diagnostics for every templated string in `doc`: syntax, unknown names, `_` attributes."""
+    found: list[Diagnostic] = []
+    strings = doc.templated if doc.templated is not None else templated_strings(doc.data)
+    for path, text in strings:
+        info = analyse(text)
+        at = doc.pos(path)
+        where = dotted(path)
+        if info.error is not None:
+            line, message = info.error
+            pos = Position(at.file, at.line + line - 1, at.col if line == 1 else 1)
+            found.append(
+                Diagnostic(f"template syntax error: {message}", pos, path=where, code="jinja")
+            )
+            continue
+        for name in info.names.difference(known.names):
+            message = f"template uses '{name}', which is not defined{_suggest(name, known.names)}"
+            hint = f"templates may use {', '.join(known.names)}"
+            found.append(Diagnostic(message, at, path=where, code="undefined", hint=hint))
+        for root, attr in info.attrs:
+            allowed = known.vars if root == "vars" else known.env
+            if attr in allowed:
+                continue
+            hint = (
+                "define it under `vars:` in the spec or `defaults.vars` in launchspec.yaml"
+                if root == "vars"
+                else "list the variable under `env:` in launchspec.yaml"
+            )
+            message = (
+                f"template uses '{root}.{attr}', which is not defined{_suggest(attr, allowed)}"
+            )
+            found.append(Diagnostic(message, at, path=where, code="undefined", hint=hint))
+        for attr in sorted(info.private):
+            message = f"template reads '{attr}': attributes starting with '_' are not allowed"
+            found.append(Diagnostic(message, at, path=where, code="sandbox"))
+        for tag in info.forbidden:
+            message = f"{{% {tag} %}} is not allowed in a spec: templates cannot read files"
+            found.append(Diagnostic(message, at, path=where, code="sandbox"))
+    return found

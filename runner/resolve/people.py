@@ -1,0 +1,89 @@
+"""Owners as written (emails, ids, group names, guests) -> the API's {users, guests, groups}."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from runner.resolve.directory import Directory, closest, looks_like_email
+
+PathPart = str | int
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a value, `path` relative to where the caller found it."""
+
+    message: str
+    path: tuple[PathPart, ...] = ()
+    hint: str | None = None
+
+
+@dataclass
+class People:
+    """Resolved owners: user ids, guest emails, group ids, plus how to show them."""
+
+    users: list[int] = field(default_factory=list)
+    guests: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)  # emails and group names, for plans
+    problems: list[Problem] = field(default_factory=list)
+
+    def body(self) -> dict[str, list[Any]]:
+        return {"users": list(self.users), "guests": list(self.guests), "groups": list(self.groups)}
+
+    def count(self) -> int:
+        return len(self.users) + len(self.guests) + len(self.groups)
+
+
+def resolve_people(
+    directory: Directory,
+    users: Sequence[Any] = (),
+    guests: Sequence[Any] = (),
+    groups: Sequence[Any] = (),
+) -> People:
+    """Look every reference up; what cannot be found becomes a Problem at its list index."""
+    out = People()
+    for i, ref in enumerate(users):
+        user = directory.user(ref)
+        if user is None:
+            out.problems.append(_unknown_user(ref, directory, ("users", i)))
+        elif int(user["id"]) not in out.users:
+            out.users.append(int(user["id"]))
+            out.shown.append(str(user.get("email") or user["id"]))
+    for i, email in enumerate(guests):
+        if not looks_like_email(email):
+            out.problems.append(Problem(f"guest {email!r} is not an email address", ("guests", i)))
+        elif email.casefold() not in (g.casefold() for g in out.guests):
+            out.guests.append(email)
+            out.shown.append(f"{email} (guest)")
+    for i, ref in enumerate(groups):
+        group = directory.group(ref)
+        if group is None:
+            out.problems.append(_unknown_group(ref, directory, ("groups", i)))
+        elif group["id"] not in out.groups:
+            out.groups.append(str(group["id"]))
+            out.shown.append(f"{group.get('name') or group['id']} (group)")
+    return out
+
+
+def _unknown_user(ref: Any, directory: Directory, path: tuple[PathPart, ...]) -> Problem:
+    what = "email" if isinstance(ref, str) and "@" in ref else "id"
+    guess = closest(ref, directory.emails()) if isinstance(ref, str) else None
+    hint = f"did you mean {guess!r}?" if guess else None
+    if what == "email" and hint is None:
+        hint = "to invite someone outside the organisation, list them under guests"
+    return Problem(f"user {ref!r} is not in the organisation (unknown {what})", path, hint)
+
+
+def _unknown_group(ref: Any, directory: Directory, path: tuple[PathPart, ...]) -> Problem:
+    names = directory.group_names()
+    guess = closest(ref, names) if isinstance(ref, str) else None
+    known = ", ".join(names) or "none"
+    hint = f"did you mean {guess!r}?" if guess else None
+    return Problem(
+        f"group {ref!r} is not in the organisation (unknown id or name; groups: {known})",
+        path,
+        hint,
+    )

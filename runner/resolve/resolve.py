@@ -1,0 +1,284 @@
+"""Labels, titles and emails -> API ids; plain values -> API shapes: Rendered -> LaunchRequest.
+
+Kick-off keys match a field by timeline id, else by label (exact, then a unique case-insensitive
+match), else by alias; task keys match a step the same way by id, title, alias. Every value the
+API would refuse or silently drop is a diagnostic at the value's position in the spec.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from runner.diagnostics import Diagnostic
+from runner.render.render import Rendered
+from runner.render.render_values import json_path
+from runner.resolve.directory import Directory, closest, label_of
+from runner.resolve.encode import EncodeError, encode
+from runner.resolve.people import PathPart, People, Problem, resolve_people
+from runner.resolve.shapes import canonical_json, find_one, plain, unwrap
+
+__all__ = ["UPDATABLE_FIELDS", "Directory", "LaunchRequest", "canonical_json", "resolve"]
+
+# Run fields the API lets change after launch (PUT); everything else is fixed at launch.
+UPDATABLE_FIELDS = ("name", "summary", "owner_id", "starred", "is_public")
+SECRET = "(secret)"
+
+
+@dataclass(frozen=True)
+class LaunchRequest:
+    """What apply will POST for one key, plus what the plan shows and compares."""
+
+    key: str
+    template_id: str
+    template_title: str
+    body: Mapping[str, Any]  # POST /runs body, without parent_id and provenance (added at apply)
+    digest: str  # sha256 of the canonical JSON of the fields fixed at launch
+    updatable: Mapping[str, Any]  # UPDATABLE_FIELDS -> value, compared with the lockfile
+    parent: str | None = None  # key of the parent launch
+    display: Mapping[str, Any] = field(default_factory=dict)  # human view: labels, titles, names
+    guests: tuple[str, ...] = ()  # guest emails the launch will invite (a risk flag)
+    secret_values: tuple[str, ...] = ()
+
+
+def resolve(
+    rendered: Rendered, template: Mapping[str, Any], directory: Directory
+) -> tuple[LaunchRequest | None, list[Diagnostic]]:
+    """Resolve one rendered launch against its template (API shape) and the directory."""
+    return _Resolver(rendered, template, directory).run()
+
+
+class _Resolver:
+    def __init__(self, rendered: Rendered, template: Mapping[str, Any], directory: Directory):
+        self.r = rendered
+        self.template = template
+        self.directory = directory
+        self.diagnostics: list[Diagnostic] = []
+        self.guests: list[str] = []
+        self.display: dict[str, Any] = {"template": template.get("title"), "owner": None}
+
+    def problem(self, p: Problem, *base: PathPart) -> None:
+        path = (*base, *p.path)
+        self.diagnostics.append(
+            Diagnostic(
+                p.message,
+                pos=self.r.spec.pos(*path),
+                path=json_path(path),
+                code="resolve",
+                hint=p.hint,
+            )
+        )
+
+    def run(self) -> tuple[LaunchRequest | None, list[Diagnostic]]:
+        if self.template.get("status", "published") != "published":
+            msg = "template is a draft; launching it would be refused (403)"
+            self.problem(Problem(msg, hint="publish the template in Tallyfy first"), "template")
+        body = self._body()
+        if self.diagnostics:
+            return None, self.diagnostics
+        fixed = {k: v for k, v in body.items() if k not in UPDATABLE_FIELDS}
+        return LaunchRequest(
+            key=self.r.key,
+            template_id=str(self.template["id"]),
+            template_title=str(self.template.get("title") or ""),
+            body=body,
+            digest=hashlib.sha256(canonical_json(fixed).encode()).hexdigest(),
+            updatable={k: body[k] for k in UPDATABLE_FIELDS if k in body},
+            parent=self.r.parent,
+            display=self.display,
+            guests=tuple(sorted(set(self.guests), key=str.casefold)),
+            secret_values=self.r.secret_values,
+        ), []
+
+    def _body(self) -> dict[str, Any]:
+        r = self.r
+        body: dict[str, Any] = {"checklist_id": self.template.get("id")}
+        if r.name:
+            body["name"] = r.name
+        if r.summary is not None:
+            body["summary"] = r.summary
+        self.display.update(name=self._redact(r.name), summary=self._redact(r.summary))
+        if r.owner is not None:
+            body["owner_id"] = self._owner(r.owner)
+        optional = {
+            "prerun": self._prerun(),
+            "tasks": self._tasks(),
+            "tags": self._labels(r.tags, "tags", self.directory.tag, ("title",)),
+            "folders": self._labels(r.folders, "folders", self.directory.folder, ("name", "title")),
+            "users": self._people(users=r.users).users,
+            "groups": self._people(groups=r.groups).groups,
+            "roles": self._roles(),
+        }
+        body.update({k: v for k, v in optional.items() if v})
+        for flag in ("starred", "is_public"):
+            if getattr(r, flag) is not None:
+                body[flag] = bool(getattr(r, flag))
+        return body
+
+    def _redact(self, text: str | None) -> str | None:
+        for secret in self.r.secret_values:
+            text = text.replace(secret, SECRET) if text else text
+        return text
+
+    def _owner(self, ref: str | int) -> int | None:
+        user = self.directory.user(ref)
+        self.display["owner"] = str(user.get("email") or user["id"]) if user else str(ref)
+        if user is None:
+            people = resolve_people(self.directory, users=[ref])
+            self.problem(
+                Problem(f"run owner: {people.problems[0].message}", hint=people.problems[0].hint),
+                "owner",
+            )
+            return None
+        return int(user["id"])
+
+    def _people(
+        self,
+        base: tuple[PathPart, ...] = (),
+        users: Sequence[Any] = (),
+        guests: Sequence[Any] = (),
+        groups: Sequence[Any] = (),
+    ) -> People:
+        people = resolve_people(self.directory, users, guests, groups)
+        for p in people.problems:
+            self.problem(p, *base)
+        self.guests.extend(people.guests)
+        return people
+
+    def _labels(
+        self, refs: Sequence[str], key: str, find: Any, fields: tuple[str, ...]
+    ) -> list[str]:
+        ids: list[str] = []
+        shown: list[str] = []
+        known = [label_of(i, *fields) for i in getattr(self.directory, key)]
+        for i, ref in enumerate(refs):
+            item = find(ref)
+            if item is None:
+                guess = closest(str(ref), known)
+                self.problem(
+                    Problem(
+                        f"{key[:-1]} {ref!r} does not exist (known: {', '.join(known) or 'none'})",
+                        hint=f"did you mean {guess!r}?" if guess else None,
+                    ),
+                    key,
+                    i,
+                )
+            elif item["id"] not in ids:
+                ids.append(str(item["id"]))
+                shown.append(label_of(item, *fields))
+        self.display[key] = shown
+        return ids
+
+    def _roles(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for role, refs in self.r.roles.items():
+            if not isinstance(refs, Mapping):
+                self.problem(Problem("a role takes {users, guests, groups}"), "roles", role)
+                continue
+            people = self._people(("roles", role), *(refs.get(k) or () for k in _KINDS))
+            out[str(role)] = people.body()
+        return out
+
+    def _prerun(self) -> dict[str, Any]:
+        fields = unwrap(self.template.get("prerun"))
+        zone = ZoneInfo(self.r.timezone)
+        out: dict[str, Any] = {}
+        shown: dict[str, Any] = {}
+        seen: set[str] = set()  # fields named, even when their value is refused
+        for key, value in self.r.prerun.items():
+            found = self._match(str(key), fields, "label", "prerun", _KICKOFF)
+            if found is None or value is None:
+                continue
+            fid, label = str(found["id"]), label_of(found, "label")
+            if fid in seen:
+                self.problem(Problem(f"kick-off field {label!r} is given twice"), "prerun", key)
+                continue
+            seen.add(fid)
+            try:
+                out[fid] = encode(found, value, self.directory, zone)
+            except EncodeError as exc:
+                self.problem(Problem(exc.message, hint=exc.hint), "prerun", key)
+                continue
+            if found.get("field_type") == "assignees_form":
+                self.guests.extend(out[fid]["guests"])
+            shown[label] = self._shown(value)
+        self._required(fields, seen)
+        self.display["prerun"] = shown
+        return out
+
+    def _required(self, fields: Sequence[Mapping[str, Any]], given: set[str]) -> None:
+        for f in fields:
+            if f.get("required") and f.get("id") not in given:
+                where = ("prerun",) if "prerun" in self.r.spec.data else ()
+                self.problem(
+                    Problem(
+                        f"missing required kick-off field {label_of(f, 'label')!r} "
+                        f"(the API would refuse the launch: 422)"
+                    ),
+                    *where,
+                )
+
+    def _shown(self, value: Any) -> Any:
+        """The value as written, JSON-safe, and hidden entirely when it holds a secret."""
+        text = canonical_json(plain(value))
+        if any(s in text for s in self.r.secret_values):
+            return SECRET
+        return plain(value)
+
+    def _match(
+        self, key: str, items: Sequence[Mapping[str, Any]], label: str, where: str, what: str
+    ) -> Mapping[str, Any] | None:
+        found = find_one(key, items, label, what, silently_dropped=where == "prerun")
+        if isinstance(found, Problem):
+            self.problem(found, where, key)
+            return None
+        return found
+
+    def _tasks(self) -> dict[str, Any]:
+        steps = unwrap(self.template.get("steps"))
+        out: dict[str, Any] = {}
+        shown: dict[str, Any] = {}
+        for key, task in self.r.tasks.items():
+            step = self._match(key, steps, "title", "tasks", "step")
+            if step is None:
+                continue
+            sid, title, base = str(step["id"]), label_of(step, "title"), ("tasks", key)
+            if sid in out:
+                self.problem(Problem(f"step {title!r} is given twice"), *base)
+                continue
+            entry: dict[str, Any] = {}
+            if task.deadline is not None:
+                entry["deadline"] = task.deadline
+            people = self._people((*base, "owners"), task.users, task.guests, task.groups)
+            if task.owners_set or people.count() or people.problems:
+                self._check_step_owners(step, people, (*base, "owners"))
+                entry["owners"] = people.body()
+            out[sid] = entry
+            shown[title] = {"deadline": task.deadline, "owners": people.shown}
+        self.display["tasks"] = shown
+        return {k: v for k, v in out.items() if v}
+
+    def _check_step_owners(
+        self, step: Mapping[str, Any], people: People, base: tuple[PathPart, ...]
+    ) -> None:
+        title = label_of(step, "title")
+        if people.guests and step.get("allow_guest_owners") is False:
+            self.problem(
+                Problem(f"step {title!r} does not allow guests as owners"), *base, "guests"
+            )
+        limit = step.get("max_assignable")
+        if isinstance(limit, int) and people.count() > limit:
+            self.problem(
+                Problem(
+                    f"step {title!r} takes at most {limit} owner{'s' if limit != 1 else ''}; "
+                    f"{people.count()} given (users, guests and groups each count)"
+                ),
+                *base,
+            )
+
+
+_KINDS = ("users", "guests", "groups")
+_KICKOFF = "kick-off field"

@@ -1,0 +1,144 @@
+"""The project configuration file (`launchspec.yaml` at the root of a specs repo)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from runner.errors import ConfigError
+
+CONFIG_FILE = "launchspec.yaml"
+DEFAULT_SPEC_GLOBS = ("specs/**/*.yaml", "specs/**/*.yml")
+DEFAULT_LOCKFILE = "launchspec.lock.json"
+STATE_DIR = ".launchspec"
+TOKEN_VAR = "TALLYFY_TOKEN"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Project settings; every path is absolute."""
+
+    root: Path
+    org_id: str | None = None
+    api_url: str | None = None
+    spec_globs: tuple[str, ...] = DEFAULT_SPEC_GLOBS
+    lockfile: Path = Path(DEFAULT_LOCKFILE)
+    state_dir: Path = Path(STATE_DIR)
+    snapshots_dir: Path = Path("templates")
+    env_allow: tuple[str, ...] = ()  # env vars templates may read as `env.NAME`
+    secret_vars: tuple[str, ...] = ()  # names in `vars` whose values are never shown
+    defaults: dict[str, Any] = field(default_factory=dict)  # merged under every spec
+    max_launches: int = 25  # apply refuses more without --max-launches
+    settle_seconds: int = 60  # a lost launch may still appear on the server this long after
+    provenance: bool = True  # add a provenance line to each run's summary
+    timezone: str = "UTC"
+    file: Path | None = None  # the config file, when one exists
+
+
+@lru_cache(maxsize=1)
+def config_schema() -> dict[str, Any]:
+    """config.schema.json with `defaults.*` checked by the spec schema's own definitions."""
+    from runner.specs.schema import load_schema
+
+    schema = copy.deepcopy(load_schema("config.schema.json"))
+    spec = load_schema()
+    defaults = schema["properties"]["defaults"]["properties"]
+    for key in defaults:
+        defaults[key] = spec["properties"][key]
+    schema["$defs"].update(spec["$defs"])
+    return schema
+
+
+def load_config(root: Path) -> Config:
+    """Read `launchspec.yaml` under `root` if present, else defaults; raise ConfigError."""
+    root = root.resolve()
+    path = root / CONFIG_FILE
+    data: dict[str, Any] = {}
+    if path.is_file():
+        data = _read(path)
+    return _build(root, data, path if path.is_file() else None)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    """The configuration's data, checked; the first problem raises with its position."""
+    from runner.specs.schema import SchemaChecker
+    from runner.specs.source import load_file
+
+    docs, problems = load_file(path, CONFIG_FILE)
+    errors = [d for d in problems if d.severity == "error"]
+    if not docs and all(d.code == "empty" for d in errors):
+        return {}  # a file of comments only: every default applies
+    if not errors and len(docs) != 1:
+        raise ConfigError(f"{CONFIG_FILE} must hold exactly one YAML document")
+    if not errors:
+        doc = docs[0]
+        if "token" in doc.data:
+            raise ConfigError(
+                "the API token does not belong in launchspec.yaml (it would be committed)",
+                hint=f"set the {TOKEN_VAR} environment variable instead",
+                pos=doc.key_pos(("token",)),
+            )
+        errors = SchemaChecker(config_schema()).check(doc) + _meaning(doc)
+    if errors:
+        errors.sort(key=lambda d: d.sort_key())
+        first, rest = errors[0], errors[1:]
+        more = "".join(f"\n  {d.pos}: {d.message}" for d in rest)  # every problem in one go
+        raise ConfigError(first.message + more, hint=first.hint, pos=first.pos)
+    data: dict[str, Any] = docs[0].data
+    return data
+
+
+def _meaning(doc: Any) -> list[Any]:
+    """Checks beyond the schema: the token stays out of templates; the time zone exists."""
+    from runner.diagnostics import Diagnostic
+
+    found = []
+    env = doc.data.get("env") or []
+    if TOKEN_VAR in env:
+        index = env.index(TOKEN_VAR)
+        found.append(
+            Diagnostic(f"{TOKEN_VAR} may not be exposed to templates", doc.pos(("env", index)))
+        )
+    zone = doc.data.get("timezone")
+    if isinstance(zone, str) and not zone_exists(zone):
+        found.append(
+            Diagnostic(
+                f"unknown time zone '{zone}'", doc.pos(("timezone",)), hint="e.g. Europe/Berlin"
+            )
+        )
+    return found
+
+
+def zone_exists(name: str) -> bool:
+    """Whether `name` is an IANA time zone this machine knows."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _build(root: Path, data: dict[str, Any], file: Path | None) -> Config:
+    limits = data.get("limits") or {}
+    return Config(
+        root=root,
+        org_id=data.get("organization"),
+        api_url=data.get("api_url"),
+        spec_globs=tuple(data.get("specs") or DEFAULT_SPEC_GLOBS),
+        lockfile=root / data.get("lockfile", DEFAULT_LOCKFILE),
+        state_dir=root / data.get("state_dir", STATE_DIR),
+        snapshots_dir=root / data.get("snapshots_dir", "templates"),
+        env_allow=tuple(data.get("env") or ()),
+        secret_vars=tuple(data.get("secrets") or ()),
+        defaults=dict(data.get("defaults") or {}),
+        max_launches=int(limits.get("max_launches", 25)),
+        settle_seconds=int(limits.get("settle_seconds", 60)),
+        provenance=bool(data.get("provenance", True)),
+        timezone=data.get("timezone", "UTC"),
+        file=file,
+    )

@@ -1,0 +1,73 @@
+"""Fail-closed scan of output text for the API token and secret values, plain or encoded."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from urllib.parse import quote, quote_plus
+
+from runner.errors import LaunchspecError
+from runner.specs.config import TOKEN_VAR
+
+# Shorter values match ordinary text by chance (and "(secret)" itself), so they are not
+# looked for; a secret that short protects nothing anyway.
+MIN_LENGTH = 4
+REDACTED = "(secret)"
+
+
+class LeakError(LaunchspecError):
+    """Output about to be written holds a secret; nothing was written."""
+
+
+def encodings(value: str) -> Iterator[tuple[str, str]]:
+    """(form name, encoded text) for every form a value may take in output."""
+    raw = value.encode()
+    yield "as is", value
+    yield "base64-encoded", base64.b64encode(raw).decode()
+    yield "base64-encoded", base64.b64encode(raw).decode().rstrip("=")
+    yield "base64url-encoded", base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    yield "URL-encoded", quote(value, safe="")
+    yield "URL-encoded", quote_plus(value, safe="")
+    yield "HTML-escaped", html.escape(value)
+    yield "JSON-escaped", json.dumps(value)[1:-1]
+
+
+def find_leak(text: str, secrets: Mapping[str, Iterable[str]]) -> str | None:
+    """The first `KIND (FORM)` found in `text`, e.g. `the API token (base64-encoded)`, or None.
+
+    `secrets` maps a kind (what the message names) to its values (never named).
+    """
+    text = text.replace(REDACTED, "\0")  # the marker itself is no leak, even of "secret"
+    for kind, values in secrets.items():
+        for value in values:
+            if len(value) < MIN_LENGTH:
+                continue
+            for form, encoded in encodings(value):
+                if encoded in text:
+                    return f"{kind} ({form})"
+    return None
+
+
+def secrets_to_scan(
+    secret_values: Iterable[str], env: Mapping[str, str]
+) -> dict[str, tuple[str, ...]]:
+    """The token from the environment and the plan's secret values, by kind."""
+    token = env.get(TOKEN_VAR, "").strip()
+    return {
+        f"the API token ({TOKEN_VAR})": (token,) if token else (),
+        "a value of a variable marked secret": tuple(secret_values),
+    }
+
+
+def check(texts: Mapping[str, str], secrets: Mapping[str, Iterable[str]]) -> None:
+    """Raise LeakError naming the output and the kind of secret if any text holds one."""
+    frozen = {kind: tuple(values) for kind, values in secrets.items()}
+    for where, text in texts.items():
+        found = find_leak(text, frozen)
+        if found:
+            raise LeakError(
+                f"the {where} would contain {found}; nothing was written",
+                hint="a template or value exposes it; mark the variable secret, or remove it",
+            )

@@ -1,0 +1,171 @@
+"""One plan action as a collapsible Markdown section of the pull-request comment (pure)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from runner.plan.plan import Action
+from runner.views.planview import LABEL, SYMBOL, redact
+
+SECRET = "(secret)"
+MAX_CELL = 300  # longer values are cut here; the JSON artifact holds them whole
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_MENTION = re.compile(r"(^|[^\w.+-])@(?=\w)")  # `@name` pings people on GitHub; emails do not
+ADVICE = {
+    "edited": "Not applied: `launchspec apply --replace {key}` archives the run and relaunches.",
+    "orphaned": "Kept: `launchspec apply --prune` archives its run.",
+    "archive": "Apply archives this run.",
+    "pending": "Apply reads its outcome back from the server before anything else.",
+    "missing": "`launchspec forget {key}` it, or `launchspec apply --replace {key}`.",
+}
+DETAILED = ("launch", "replace", "edited")
+
+
+def html_text(text: str) -> str:
+    """Text for inside HTML tags: escaped, and `@name` kept from pinging anyone."""
+    return _MENTION.sub(r"\1&#64;", html.escape(text, quote=False))
+
+
+def md_text(text: str, limit: int = MAX_CELL) -> str:
+    """Text for a Markdown table cell or list item: one line, escaped, cut at `limit`."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    escaped = _MD_SPECIAL.sub(r"\\\1", html_text(text))
+    return escaped.replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def code(text: str) -> str:
+    """An inline code span (backslashes show as they are inside one, so nothing is escaped)."""
+    return "`" + text.replace("`", "'").replace("\n", " ") + "`"
+
+
+def plain(value: Any, secrets: Sequence[str]) -> str:
+    """A value as a reader would write it; any value holding a secret is hidden whole."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, Mapping) and set(value) <= {"users", "guests", "groups"}:
+        text = ", ".join(people(value))
+    elif isinstance(value, list | tuple):
+        text = ", ".join(plain(v, ()) for v in value)
+    else:
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    if any(s and s in text for s in secrets):
+        return SECRET
+    return redact(text, secrets)
+
+
+def people(value: Mapping[str, Any]) -> list[str]:
+    """`{users, groups, guests}` as written, in one list with the kind named."""
+    out = [str(u) for u in value.get("users") or ()]
+    out += [f"{g} (group)" for g in value.get("groups") or ()]
+    out += [f"{g} (guest)" for g in value.get("guests") or ()]
+    return out
+
+
+def deadline(value: Any) -> str:
+    """`2026-12-01T17:00:00Z` as `2026-12-01 17:00 UTC` (seconds kept when not zero)."""
+    text = str(value or "")
+    if re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", text):
+        day, clock = text[:-1].split("T")
+        return f"{day} {clock.removesuffix(':00')} UTC"
+    return text
+
+
+def details(a: Action) -> dict[str, Any]:
+    """What the plan shows of a launch: resolved when the API or snapshots were read, else as
+    written in the spec (template by name, people and fields by label)."""
+    d = a.desired
+    if d is None:
+        return {}
+    if d.request is not None:
+        return dict(d.request.display)
+    r = d.rendered
+    tasks = {
+        title: {
+            "deadline": t.deadline,
+            "owners": people({"users": t.users, "groups": t.groups, "guests": t.guests}),
+        }
+        for title, t in r.tasks.items()
+    }
+    return {
+        "template": r.template,
+        "owner": r.owner,
+        "prerun": dict(r.prerun),
+        "tasks": tasks,
+        "tags": list(r.tags),
+        "folders": list(r.folders),
+    }
+
+
+def section(a: Action, secrets: Sequence[str]) -> str:
+    """`<details>` with a one-line summary and, inside, what a reviewer needs to judge it."""
+    name = a.desired.rendered.name if a.desired else (a.entry.name if a.entry else "")
+    shown = html_text(redact(name, secrets))  # a name keeps its other words, unlike a value
+    head = f"<code>{SYMBOL[a.kind].strip() or '='}</code> <b>{html_text(a.key)}</b>"
+    head += f" · {LABEL[a.kind]}" + (f" · {shown}" if shown else "")
+    body = _facts(a, secrets)
+    if a.kind in DETAILED:
+        info = details(a)
+        body += _tables(info, secrets)
+    if a.changes:
+        body += ["| Field | Now | After apply |", "|---|---|---|"]
+        body += [
+            f"| {md_text(c.field)} | {md_text(plain(c.old, secrets))} "
+            f"| {md_text(plain(c.new, secrets))} |"
+            for c in a.changes
+        ]
+        body.append("")
+    lines = ["<details>", f"<summary>{head}</summary>", "", *body, "</details>", ""]
+    return redact("\n".join(lines) + "\n", secrets)
+
+
+def _facts(a: Action, secrets: Sequence[str]) -> list[str]:
+    info = details(a) if a.kind in DETAILED else {}
+    facts = []
+    if info.get("template"):
+        facts.append(f"template **{md_text(plain(info['template'], secrets))}**")
+    if info.get("owner"):
+        facts.append(f"owner {md_text(plain(info['owner'], secrets))}")
+    parent = a.desired.rendered.parent if a.desired else (a.entry.parent if a.entry else None)
+    if parent:
+        facts.append(f"after {code(parent)}")
+    for key in ("tags", "folders"):
+        if info.get(key):
+            facts.append(f"{key} {md_text(plain(info[key], secrets))}")
+    if a.entry is not None:
+        facts.append(f"run {code(a.entry.run_id)}")
+    guests = a.desired.request.guests if a.desired and a.desired.request else ()
+    if guests and a.kind in ("launch", "replace"):
+        facts.append(f"invites guests {md_text(plain(list(guests), secrets))}")
+    lines = [" · ".join(facts), ""] if facts else []
+    if a.reason or a.kind in ADVICE:
+        why = (a.reason[:1].upper() + a.reason[1:] + ". ") if a.reason else ""
+        lines += [f"{md_text(why)}{ADVICE.get(a.kind, '').format(key=a.key)}".strip(), ""]
+    return lines
+
+
+def _tables(info: Mapping[str, Any], secrets: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    prerun = info.get("prerun") or {}
+    if prerun:
+        out += ["| Kick-off field | Value |", "|---|---|"]
+        out += [
+            f"| {md_text(str(k))} | {md_text(plain(v, secrets))} |" for k, v in prerun.items()
+        ]
+        out.append("")
+    tasks = info.get("tasks") or {}
+    if tasks:
+        out += ["| Task | Deadline | Owners |", "|---|---|---|"]
+        for title, task in tasks.items():
+            task = task if isinstance(task, Mapping) else {}
+            owners = plain(list(task.get("owners") or ()), secrets) or "(as in the template)"
+            when = deadline(task.get("deadline")) or "(as in the template)"
+            out.append(f"| {md_text(str(title))} | {md_text(when)} | {md_text(owners)} |")
+        out.append("")
+    return out

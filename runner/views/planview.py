@@ -1,0 +1,177 @@
+"""Plans as text (Terraform-like) and as versioned JSON; pure functions that return strings."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from runner.plan.plan import PLAN_FORMAT_VERSION, Action, Plan
+
+SYMBOL = {
+    "launch": "+",
+    "update": "~",
+    "replace": "-/+",
+    "unchanged": " ",
+    "edited": "!",
+    "orphaned": "-",
+    "archive": "-",
+    "missing": "?",
+    "pending": "?",
+}
+COLOUR = {"+": "green", "~": "yellow", "-/+": "red", "!": "magenta", "-": "red", "?": "cyan"}
+SUMMARY_KINDS = (
+    "launch",
+    "update",
+    "replace",
+    "edited",
+    "orphaned",
+    "archive",
+    "missing",
+    "pending",
+    "unchanged",
+)
+LABEL = {
+    "launch": "to launch",
+    "update": "to update",
+    "replace": "to replace",
+    "edited": "edited after launch",
+    "orphaned": "orphaned",
+    "archive": "to archive",
+    "missing": "missing",
+    "pending": "pending reconciliation",
+    "unchanged": "unchanged",
+}
+
+
+def secrets_of(plan: Plan) -> list[str]:
+    """Every value the plan must never show, longest first (so overlaps redact fully)."""
+    found: set[str] = set()
+    for a in plan.actions:
+        if a.desired is not None:
+            found.update(a.desired.rendered.secret_values)
+            if a.desired.request is not None:
+                found.update(a.desired.request.secret_values)
+    return sorted((s for s in found if s), key=len, reverse=True)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Replace every secret value with `(secret)`."""
+    for secret in secrets:
+        text = text.replace(secret, "(secret)")
+    return text
+
+
+def summary_line(plan: Plan) -> str:
+    """`N to launch, N to update, …` (kinds with zero are left out, except launch)."""
+    parts = [f"{plan.count(k)} {LABEL[k]}" for k in SUMMARY_KINDS if plan.count(k) or k == "launch"]
+    return ", ".join(parts)
+
+
+def format_text(plan: Plan, *, colour: bool = False, verbose: bool = False) -> str:
+    """The plan a person reads in a terminal."""
+    lines = [f"launchspec plan: {summary_line(plan)}", ""]
+    for action in plan.actions:
+        if action.kind == "unchanged" and not verbose:
+            continue
+        lines.extend(_text_action(action, colour))
+    for note in plan.notes:
+        lines.append(f"note: {note}")
+    if not plan.has_changes:
+        lines.append("No changes: every spec is launched and up to date.")
+    return redact("\n".join(lines).rstrip() + "\n", secrets_of(plan))
+
+
+def _text_action(a: Action, colour: bool) -> list[str]:
+    symbol = SYMBOL[a.kind]
+    head = f"{symbol:>3} {a.key}"
+    if colour and symbol in COLOUR:
+        import click
+
+        head = click.style(head, fg=COLOUR[symbol], bold=True)
+    name = _name(a)
+    out = [f"{head}  {LABEL.get(a.kind, a.kind)}" + (f": {name!r}" if name else "")]
+    detail = _display(a)
+    if a.kind in ("launch", "replace") and detail:
+        out.append(f"        template: {detail.get('template', '')}")
+        for label, value in (detail.get("prerun") or {}).items():
+            out.append(f"        {label}: {_short(value)}")
+        for title, task in (detail.get("tasks") or {}).items():
+            out.append(f"        task {title!r}: {_short(task)}")
+    for change in a.changes:
+        out.append(f"        {change.field}: {_short(change.old)} -> {_short(change.new)}")
+    if a.entry is not None and a.kind != "unchanged":
+        out.append(f"        run {a.entry.run_id}")
+    if a.reason:
+        out.append(f"        ({a.reason}{_advice(a)})")
+    return out
+
+
+def _advice(a: Action) -> str:
+    return {
+        "edited": f"; not applied: `launchspec apply --replace {a.key}` archives and relaunches",
+        "orphaned": "; kept: `launchspec apply --prune` archives its run",
+        "pending": "; apply reads it back from the server first",
+        "missing": "; `launchspec forget` it, or `apply --replace` it",
+    }.get(a.kind, "")
+
+
+def _name(a: Action) -> str:
+    if a.desired is not None:
+        return a.desired.rendered.name
+    return a.entry.name if a.entry else ""
+
+
+def _display(a: Action) -> dict[str, Any]:
+    if a.desired is not None and a.desired.request is not None:
+        return dict(a.desired.request.display)
+    return {}
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str, sort_keys=True)
+    text = " ".join(text.split()) if "\n" in text else text  # one line per value
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plan_dict(plan: Plan) -> dict[str, Any]:
+    """The documented JSON form of a plan (format_version 1); also what `plan --out` saves."""
+    return {
+        "format_version": PLAN_FORMAT_VERSION,
+        "checksum": plan.checksum,
+        "lineage": plan.lineage,
+        "serial": plan.serial,
+        "organization": plan.organization,
+        "launch_at": plan.launch_at,
+        "inputs": dict(plan.inputs),
+        "offline": plan.offline,
+        "notes": list(plan.notes),
+        "has_changes": plan.has_changes,
+        "summary": {k: plan.count(k) for k in SUMMARY_KINDS},
+        "actions": [_action_dict(a) for a in plan.actions],
+    }
+
+
+def _action_dict(a: Action) -> dict[str, Any]:
+    d = a.desired
+    return {
+        "key": a.key,
+        "action": a.kind,
+        "reason": a.reason or None,
+        "name": _name(a),
+        "template_id": d.request.template_id
+        if d and d.request
+        else (a.entry.template_id if a.entry else None),
+        "run_id": a.entry.run_id if a.entry else None,
+        "parent": d.rendered.parent if d else (a.entry.parent if a.entry else None),
+        "digest": d.request.digest if d and d.request else None,
+        "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in a.changes],
+        "details": _display(a) or None,
+        "guests": list(d.request.guests) if d and d.request else [],
+    }
+
+
+def format_json(plan: Plan) -> str:
+    """The plan as JSON text with sorted keys and secrets redacted."""
+    text = json.dumps(plan_dict(plan), indent=2, sort_keys=True, default=str) + "\n"
+    return redact(text, (json.dumps(s)[1:-1] for s in secrets_of(plan)))

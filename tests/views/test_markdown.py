@@ -1,0 +1,190 @@
+"""The Markdown plan (PR comment): golden files, the size limit, escaping and redaction."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from runner.plan.plan import Action, Change, Desired, Plan
+from runner.render.render import Rendered, RenderedTask
+from runner.resolve.resolve import LaunchRequest
+from runner.specs.spec import Spec
+from runner.state.lockfile import LockEntry
+from runner.views.markdown import COMMENT_LIMIT, MARKER, SECTION_ORDER, format_markdown
+from runner.views.planview import LABEL
+
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+AT = "2026-11-29T09:00:00Z"
+SECRET = "hunter2-s3cret"
+
+
+def rendered(key: str, **kw: Any) -> Rendered:
+    base: dict[str, Any] = {
+        "key": key,
+        "spec": Spec(key, {}, None),  # type: ignore[arg-type]
+        "template": "Client Onboarding",
+        "name": f"Onboarding - {key}",
+        "summary": None,
+        "owner": "ops@example.com",
+        "prerun": {"Client name": key},
+        "tasks": {"Kick-off call": RenderedTask("2026-12-02T17:00:00Z", users=("jane@x.io",))},
+    }
+    return Rendered(**{**base, **kw})
+
+
+def request(key: str, guests: tuple[str, ...] = (), **display: Any) -> LaunchRequest:
+    shown = {
+        "template": "Client Onboarding",
+        "owner": "ops@example.com",
+        "name": f"Onboarding - {key}",
+        "prerun": {"Client name": key, "Start date": "2026-12-01", "Modules": ["SSO", "Billing"]},
+        "tasks": {
+            "Kick-off call": {
+                "deadline": "2026-12-02T17:00:00Z",
+                "owners": ["jane@x.io", "Sales (group)", *(f"{g} (guest)" for g in guests)],
+            },
+            "Set up accounts": {"deadline": None, "owners": []},
+        },
+        "tags": ["onboarding"],
+        "folders": [],
+        **display,
+    }
+    return LaunchRequest(key, "tpl1", "Client Onboarding", {}, f"d-{key}", {}, display=shown,
+                         guests=guests)
+
+
+def launch(key: str, online: bool = True, **kw: Any) -> Action:
+    guests = kw.pop("guests", ())
+    req = request(key, guests) if online else None
+    return Action("launch", key, Desired(rendered(key, **kw), req))
+
+
+def entry(key: str) -> LockEntry:
+    return LockEntry(run_id=f"run-{key}", template_id="tpl1", launched_at=AT,
+                     name=f"Onboarding - {key}", digest="x")
+
+
+def make(actions: list[Action], offline: bool = False, notes: tuple[str, ...] = ()) -> Plan:
+    return Plan(tuple(actions), lineage="lin", serial=3, organization="org1", launch_at=AT,
+                inputs={"specs/a.yaml": "abc"}, offline=offline, notes=notes)
+
+
+def small_plan() -> Plan:
+    return make([launch("onboarding-globex", guests=("cfo@globex.example",)),
+                 launch("onboarding-initech")])
+
+
+def every_kind_plan() -> Plan:
+    secret_prerun = {"Client name": "acme", "API key": SECRET}
+    secret_r = rendered("with-secret", prerun=secret_prerun, secret_values=(SECRET,),
+                        name=f"Onboarding {SECRET}")
+    secret_req = request("with-secret", **{"prerun": {"API key": "(secret)"}})
+    secret_req = LaunchRequest(**{**vars(secret_req), "secret_values": (SECRET,)})
+    return make([
+        launch("a-launch", guests=("guest@outside.example",)),
+        Action("launch", "with-secret", Desired(secret_r, secret_req)),
+        Action("update", "b-update", Desired(rendered("b-update"), request("b-update")),
+               entry("b-update"), changes=(Change("name", "Old | name", "New <name> @team"),)),
+        Action("replace", "c-replace", Desired(rendered("c-replace"), request("c-replace")),
+               entry("c-replace"), reason="--replace: archive and relaunch"),
+        Action("unchanged", "d-same", Desired(rendered("d-same")), entry("d-same")),
+        Action("edited", "e-edited", Desired(rendered("e-edited"), request("e-edited")),
+               entry("e-edited"), reason="changed after launch"),
+        Action("orphaned", "f-orphan", entry=entry("f-orphan"), reason="no spec asks for it"),
+        Action("archive", "g-archive", entry=entry("g-archive"), reason="no spec asks for it"),
+        Action("missing", "h-missing", Desired(rendered("h-missing")), entry("h-missing"),
+               reason="the run is archived"),
+        Action("pending", "i-pending", Desired(rendered("i-pending")),
+               reason="an earlier launch's outcome is unknown"),
+    ])
+
+
+def big_plan(n: int = 2000) -> Plan:
+    return make([launch(f"launch-{i:04d}", guests=(f"g{i % 7}@guest.example",))
+                 for i in range(n)])
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"missing {path}: run with UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs (UPDATE_GOLDEN=1 to renew)"
+
+
+def test_small_plan_golden() -> None:
+    check_golden("plan-small.md", format_markdown(small_plan()))
+
+
+def test_every_kind_golden() -> None:
+    text = format_markdown(every_kind_plan(), max_launches=1)
+    check_golden("plan-every-kind.md", text)
+    assert "**3 launches, over the safety limit of 1**" in text
+    assert "1 edited after launch" in text and "1 pending reconciliation" in text
+    assert "guest@outside.example" in text
+    for kind in SECTION_ORDER:
+        assert f" · {LABEL[kind]} · " in text, kind
+    assert "d-same" not in text  # unchanged entries are not listed
+
+
+def test_secret_values_are_redacted() -> None:
+    text = format_markdown(every_kind_plan())
+    assert SECRET not in text
+    assert "Onboarding (secret)" in text and "| API key | (secret) |" in text
+
+
+def test_values_are_escaped_and_mentions_defused() -> None:
+    text = format_markdown(every_kind_plan())
+    assert "Old \\| name" in text
+    assert "New &lt;name&gt; &#64;team" in text and "<name>" not in text
+
+
+def test_two_thousand_launches_stay_under_the_limit() -> None:
+    text = format_markdown(big_plan())
+    check_golden("plan-2000.md", text)
+    assert len(text) < COMMENT_LIMIT and len(text.encode()) < COMMENT_LIMIT
+    assert text.startswith(MARKER)
+    assert "sections are not shown** (" in text and "launchspec-plan` artifact" in text
+    assert "**2,000 launches, over the safety limit of 25**" in text
+    assert "7 guest invitations" in text
+    shown = text.count("<details>")
+    assert 50 < shown < 2000
+    assert f"**{2000 - shown:,} of 2,000 sections are not shown**" in text
+    assert "launch-0000" in text and "launch-1999" not in text  # a stable prefix is kept
+
+
+def test_cut_keeps_decisions_first() -> None:
+    plan = make([*big_plan(1500).actions,
+                 Action("edited", "zz-edited", Desired(rendered("zz-edited")), entry("zz-edited"),
+                        reason="changed after launch")])
+    text = format_markdown(plan)
+    assert text.index("zz-edited</b>") < text.index("launch-0000</b>")
+
+
+def test_deterministic() -> None:
+    assert format_markdown(big_plan(300)) == format_markdown(big_plan(300))
+
+
+def test_offline_tier_says_what_it_skipped() -> None:
+    plan = make([launch("x", online=False)], offline=True,
+                notes=("no API token: templates, kick-off fields, owners were not checked",))
+    text = format_markdown(plan, online=False)
+    assert "> [!WARNING]" in text and "Offline plan: no API token." in text
+    assert "**Not checked:** templates, kick-off fields" in text
+    assert "| Kick-off call | 2026-12-02 17:00 UTC | jane@x.io |" in text  # as written
+
+
+def test_no_changes() -> None:
+    plan = make([Action("unchanged", "d", Desired(rendered("d")), entry("d"))])
+    text = format_markdown(plan)
+    assert "No changes: every spec is launched and up to date." in text
+    assert "<details>" not in text
+
+
+@pytest.mark.parametrize("budget", [2_000, 10_000])
+def test_any_budget_is_respected(budget: int) -> None:
+    assert len(format_markdown(big_plan(200), budget=budget)) <= budget
