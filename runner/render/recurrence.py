@@ -23,7 +23,6 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 Cadence = Literal["daily", "weekly", "monthly", "quarterly", "yearly"]
-CADENCES: tuple[Cadence, ...] = ("daily", "weekly", "monthly", "quarterly", "yearly")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 LABEL_PATTERNS: dict[str, str] = {
     "daily": r"\d{4}-\d{2}-\d{2}",

@@ -7,8 +7,6 @@ from collections.abc import Sequence
 
 from runner.diagnostics import Diagnostic
 
-DIAGNOSTIC_FORMATS = ("text", "json", "github")
-
 
 def _gh_escape(value: str, *, prop: bool = False) -> str:
     """Escape a value for a workflow command, as the Actions toolkit does."""
