@@ -51,6 +51,16 @@ def resolve(
     return _Resolver(rendered, template, directory).run()
 
 
+def launch_refusal(template: Mapping[str, Any]) -> str | None:
+    """Why Tallyfy would refuse to launch `template` (403), or None when it would launch it.
+
+    The one place this is decided: `resolve` refuses such a launch, and `doctor` reports it.
+    """
+    if template.get("status", "published") != "published":
+        return "template is a draft; launching it would be refused (403)"
+    return None
+
+
 class _Resolver:
     def __init__(self, rendered: Rendered, template: Mapping[str, Any], directory: Directory):
         self.r = rendered
@@ -73,9 +83,9 @@ class _Resolver:
         )
 
     def run(self) -> tuple[LaunchRequest | None, list[Diagnostic]]:
-        if self.template.get("status", "published") != "published":
-            msg = "template is a draft; launching it would be refused (403)"
-            self.problem(Problem(msg, hint="publish the template in Tallyfy first"), "template")
+        refusal = launch_refusal(self.template)
+        if refusal:
+            self.problem(Problem(refusal, hint="publish the template in Tallyfy first"), "template")
         body = self._body()
         if self.diagnostics:
             return None, self.diagnostics
