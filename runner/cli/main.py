@@ -122,10 +122,11 @@ def sandbox(args: Sequence[str]) -> None:
     os.execv(sys.executable, [sys.executable, "-I", "-m", "runner.sandbox", *args])
 
 
+from runner.cli.doctor import COMMANDS as DOCTOR_COMMANDS  # noqa: E402
 from runner.cli.launch import COMMANDS as LAUNCH_COMMANDS  # noqa: E402 - after the group
 from runner.cli.templates import COMMANDS as TEMPLATE_COMMANDS  # noqa: E402
 
-for _command in [*LAUNCH_COMMANDS, *TEMPLATE_COMMANDS]:
+for _command in [*LAUNCH_COMMANDS, *TEMPLATE_COMMANDS, *DOCTOR_COMMANDS]:
     cli.add_command(_command)
 
 

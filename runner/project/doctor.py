@@ -1,0 +1,194 @@
+"""`launchspec doctor`: a read-only first contact with an organisation: what holds, what not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from runner.errors import ApiError, LaunchspecError, SpecError
+from runner.resolve.encode import ENCODERS
+from runner.resolve.shapes import unwrap
+from runner.specs.config import Config
+from runner.views.doctorview import Finding, Report, Status
+
+HeadersSeen = Callable[[], Sequence[Mapping[str, str]]]
+KNOWN_BASES = ("https://go.tallyfy.com/api", "https://api.tallyfy.com")
+OPTION_TYPES = ("radio", "dropdown", "multiselect")
+
+
+def doctor(config: Config, client: Any, headers_seen: HeadersSeen) -> Report:
+    """Check the connection, then each template the specs use, then the specs against them."""
+    report = Report(client.base_url, client.org_id)
+    try:
+        refs = spec_refs(config)
+    except LaunchspecError as e:
+        report.findings.append(Finding("specs", "fail", f"the specs could not be read: {e}"))
+        refs = []
+    report.findings += probe(client, refs, headers_seen)
+    if not report.failed:
+        report.findings += launch_check(config, client)
+    return report
+
+
+def spec_refs(config: Config) -> list[str]:
+    """The `template:` of every valid spec, each once."""
+    from runner.project.catalog import spec_templates
+
+    return spec_templates(config)
+
+
+def probe(client: Any, refs: Sequence[str], headers_seen: HeadersSeen) -> list[Finding]:
+    """What reads alone can settle: base URL, token, organisation, templates, rate limits.
+
+    Replayable: it needs only the client, so recorded fixtures can stand in for the server.
+    """
+    found = [_base_url(client.base_url)]
+    me = _token(client, found)
+    if me is None:
+        return found
+    if not _organisation(client, me, found):
+        return found
+    for ref in refs:
+        found += template_findings(client, ref)
+    found.append(_rate_limits(headers_seen()))
+    return found
+
+
+def _base_url(url: str) -> Finding:
+    if url.rstrip("/") in KNOWN_BASES:
+        return Finding("base URL", "ok", f"{url} is one of Tallyfy's documented base URLs")
+    return Finding(
+        "base URL",
+        "warn",
+        f"{url} is not one of Tallyfy's documented base URLs ({' or '.join(KNOWN_BASES)})",
+        hint="fine for a proxy or a local sandbox; otherwise check TALLYFY_API_URL",
+    )
+
+
+def _token(client: Any, found: list[Finding]) -> dict[str, Any] | None:
+    try:
+        me = dict(client.me())
+    except ApiError as e:
+        hint = "create a new personal access token (they expire, and die on logout)"
+        found.append(Finding("token", "fail", f"GET /me failed: {e.message}", hint=hint))
+        return None
+    found.append(Finding("token", "ok", f"accepted (user id {me.get('id', '?')})"))
+    return me
+
+
+def _organisation(client: Any, me: Mapping[str, Any], found: list[Finding]) -> bool:
+    orgs = [str(o.get("id")) for o in unwrap(me.get("organizations")) if isinstance(o, Mapping)]
+    try:
+        users = client.list_users()
+        folders = client.list_folders()
+    except ApiError as e:
+        hint = "check TALLYFY_ORG_ID (or `organization:` in launchspec.yaml) and the base URL"
+        found.append(Finding("organisation", "fail", f"{client.org_id}: {e}", hint=hint))
+        return False
+    if orgs and client.org_id not in orgs:
+        found.append(Finding("organisation", "warn", f"/me does not list {client.org_id}"))
+    else:
+        found.append(Finding("organisation", "ok", f"readable: {len(users)} members"))
+    found.append(_folder_types(folders))
+    return True
+
+
+def _folder_types(folders: Sequence[Mapping[str, Any]]) -> Finding:
+    kinds: dict[str, int] = {}
+    for f in folders:
+        kind = str(f.get("folder_type") or "not given")
+        kinds[kind] = kinds.get(kind, 0) + 1
+    words = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"
+    status: Status = "warn" if "not given" in kinds else "ok"
+    hint = "" if status == "ok" else "only folders of type `run` hold processes"
+    return Finding("folders", status, f"folder types: {words}", hint=hint)
+
+
+def _rate_limits(headers: Sequence[Mapping[str, str]]) -> Finding:
+    seen = sorted({f"{k}: {v}" for h in headers for k, v in h.items() if "ratelimit" in k})
+    if seen:
+        return Finding("rate limit", "ok", "the API announces its limits: " + "; ".join(seen[:4]))
+    return Finding(
+        "rate limit",
+        "warn",
+        "no X-RateLimit-* headers in the answers",
+        hint="launchspec obeys Retry-After and adapts its concurrency to 429s",
+    )
+
+
+def template_findings(client: Any, ref: str) -> list[Finding]:
+    """What the template `ref` names, and whether launching it would be refused or misencoded."""
+    from runner.project.stages import find_template
+
+    subject = f"template {ref}"
+    try:
+        template = find_template(client, ref)
+    except ApiError as e:
+        return [Finding(subject, "fail", f"could not be read: {e}")]
+    if isinstance(template, str):
+        return [Finding(subject, "fail", template)]
+    if not isinstance(template, Mapping) or not template.get("id"):
+        return [Finding(subject, "fail", "the API answered with no template")]
+    return [_launchable(subject, template), *_fields(subject, template), _steps(subject, template)]
+
+
+def _launchable(subject: str, template: Mapping[str, Any]) -> Finding:
+    from runner.resolve.resolve import launch_refusal
+
+    facts = ", ".join(
+        f"{k}={template.get(k)!r}"
+        for k in ("status", "is_published_state", "dual_version_enabled", "archived_at")
+        if k in template
+    )
+    refusal = launch_refusal(template)
+    if refusal:
+        return Finding(subject, "fail", f"{refusal} ({facts})")
+    return Finding(subject, "ok", f"launchable ({facts or 'no status fields'})")
+
+
+def _fields(subject: str, template: Mapping[str, Any]) -> list[Finding]:
+    out = []
+    for f in unwrap(template.get("prerun")):
+        label = f"{subject}: kick-off field {f.get('label')!r}"
+        kind = str(f.get("field_type"))
+        if kind not in ENCODERS:
+            out.append(Finding(label, "fail", f"field type {kind!r} is not one launchspec knows"))
+        elif kind in OPTION_TYPES and not _good_options(f.get("options")):
+            out.append(Finding(label, "fail", "options are not [{id: integer, text: string}]"))
+        elif "required" not in f:
+            hint = "the official SDK reads a missing `required` as true"
+            out.append(Finding(label, "warn", "does not say whether it is required", hint=hint))
+    return out
+
+
+def _good_options(options: Any) -> bool:
+    items = unwrap(options)
+    return all(
+        isinstance(o, Mapping) and isinstance(o.get("id"), int) and isinstance(o.get("text"), str)
+        for o in items
+    )
+
+
+def _steps(subject: str, template: Mapping[str, Any]) -> Finding:
+    steps = unwrap(template.get("steps"))
+    caps = sorted({int(s["max_assignable"]) for s in steps if s.get("max_assignable") is not None})
+    words = ", ".join("0 (unlimited)" if c == 0 else str(c) for c in caps) or "none set"
+    return Finding(subject, "ok", f"{len(steps)} steps; max_assignable: {words}")
+
+
+def launch_check(config: Config, client: Any) -> list[Finding]:
+    """Render and resolve every spec against the live templates and people, as `plan` does."""
+    from runner.project import stages
+    from runner.project.project import now_utc, validate
+    from runner.state.lockfile import Lockfile
+
+    specs = validate(config, fields=False).specs
+    try:
+        rendered = stages.render_all(config, specs, Lockfile.new(), now_utc())
+        desired, _ = stages.resolve_all(client, rendered)
+    except SpecError as e:
+        return [
+            Finding("launches", "fail", str(d), hint="`launchspec plan` shows the same")
+            for d in e.diagnostics
+        ]
+    return [Finding("launches", "ok", f"{len(desired)} launches resolve against the live org")]

@@ -1,0 +1,81 @@
+"""`launchspec doctor`: read-only checks against the sandbox, and recorded fixtures replayed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+
+from runner.client.client import TallyfyClient
+from runner.client.recording import ReplayTransport
+from runner.project.doctor import probe
+from tests.support.cli import make_project, run_cli
+from tests.support.sandbox import SandboxProcess, list_runs
+
+DRAFT = "61fa169a59262d246dfe11bf19c05969"  # the seed's template that cannot be launched
+
+
+def _doctor_json(root: Path, env: dict[str, str], *args: str) -> tuple[int, dict[str, object]]:
+    result = run_cli(root, "doctor", "--format", "json", *args, env=env)
+    return result.code, json.loads(result.out)
+
+
+def test_doctor_says_ready_and_changes_nothing(tmp_path: Path, sandbox: SandboxProcess) -> None:
+    root = make_project(tmp_path)
+    result = run_cli(root, "doctor", env=sandbox.env())
+    assert result.code == 0, result.text
+    assert "ok    token: accepted" in result.out
+    assert "launches resolve against the live org" in result.out
+    assert result.out.rstrip().endswith("warnings).") or "Ready" in result.out
+    assert list_runs(sandbox) == []  # read-only: nothing was launched
+    assert not (root / "launchspec.lock.json").exists()
+
+
+def test_rejected_token_fails_without_echoing_it(tmp_path: Path, sandbox: SandboxProcess) -> None:
+    root = make_project(tmp_path)
+    wrong = "not-the-token-0123456789"
+    result = run_cli(root, "doctor", env={**sandbox.env(), "TALLYFY_TOKEN": wrong})
+    assert result.code == 1
+    assert "FAIL  token" in result.out
+    assert wrong not in result.out + result.err
+
+
+def test_a_template_that_cannot_be_launched_fails(tmp_path: Path, sandbox: SandboxProcess) -> None:
+    root = make_project(tmp_path)
+    (root / "specs" / "vendor.yaml").write_text(
+        f"id: vendor-acme\ntemplate: {DRAFT}\nname: Vendor onboarding - Acme\n"
+    )
+    code, report = _doctor_json(root, sandbox.env())
+    assert code == 1
+    assert report["ok"] is False
+    failed = [f for f in report["findings"] if f["status"] == "fail"]  # type: ignore[union-attr]
+    assert any(DRAFT in f["check"] for f in failed), failed
+
+
+def test_recording_hides_identities_and_replays(tmp_path: Path, sandbox: SandboxProcess) -> None:
+    root = make_project(tmp_path)
+    fixtures = tmp_path / "fixtures"
+    code, live = _doctor_json(root, sandbox.env(), "--record", str(fixtures))
+    assert code == 0, live
+    recorded = "".join(p.read_text() for p in sorted(fixtures.iterdir()))
+    for identity in (sandbox.org, sandbox.token, "jane@example.com", "Jane", "Globex",
+                     "efd12534ded06f20e21b33e8dacf1f15", "Client Onboarding", "Sales"):
+        assert identity not in recorded, identity
+
+    meta = json.loads((fixtures / "index.json").read_text())
+    base = "https://go.tallyfy.com/api"
+    transport = ReplayTransport(fixtures, base)
+    with TallyfyClient(base, meta["org_id"], "replay-token", transport=transport) as client:
+        headers = [x["headers"] for x in meta["exchanges"]]
+        replayed = probe(client, meta["templates"], lambda: headers)
+    live_checks = [f for f in live["findings"][1:] if f["check"] != "launches"]  # type: ignore[index]
+    assert [f.status for f in replayed[1:]] == [f["status"] for f in live_checks]
+    assert len(replayed) > 5
+
+
+def test_replay_answers_what_was_not_recorded_with_a_404(tmp_path: Path) -> None:
+    (tmp_path / "index.json").write_text(json.dumps({"format": 1, "exchanges": []}))
+    transport = ReplayTransport(tmp_path, "https://api.tallyfy.com")
+    request = httpx.Request("GET", "https://api.tallyfy.com/me")
+    assert transport.handle_request(request).status_code == 404
