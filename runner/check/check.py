@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from runner.diagnostics import Diagnostic
-from runner.errors import UsageError
+from runner.diagnostics import Diagnostic, Position
+from runner.errors import SpecError, UsageError
 from runner.specs.config import Config
 from runner.specs.source import Document
 from runner.specs.spec import Spec
@@ -45,7 +46,26 @@ def find_spec_files(config: Config, paths: Sequence[Path] = ()) -> list[Path]:
         for pattern in config.spec_globs:
             found.update(p for p in config.root.glob(pattern) if p.is_file())
     excluded = {config.file, config.file.resolve()} if config.file else set()
-    return sorted(p for p in found if p not in excluded and p.absolute() not in excluded)
+    files = sorted(p for p in found if p not in excluded and p.absolute() not in excluded)
+    outside = [p for p in files if not p.resolve().is_relative_to(config.root.resolve())]
+    if outside and paths:
+        raise UsageError(
+            f"{outside[0]}: spec files must be inside the project root ({config.root})",
+            hint="name files inside the root, or pick another root with -C",
+        )
+    if outside:
+        raise SpecError([_outside_root(config.root, p) for p in outside])
+    return files
+
+
+def _outside_root(root: Path, path: Path) -> Diagnostic:
+    """A spec file whose real path (links followed) is outside the project root."""
+    return Diagnostic(
+        f"spec file is outside the project root (it leads to {path.resolve()})",
+        Position(os.path.relpath(path, root)),
+        code="outside-root",
+        hint="spec files must be inside the project root; links may not lead out of it",
+    )
 
 
 def merge_defaults(defaults: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:

@@ -102,6 +102,7 @@ def _meaning(doc: Any) -> list[Any]:
         found.append(
             Diagnostic(f"{TOKEN_VAR} may not be exposed to templates", doc.pos(("env", index)))
         )
+    found += _globs_inside_root(doc)
     zone = doc.data.get("timezone")
     if isinstance(zone, str) and not zone_exists(zone):
         found.append(
@@ -109,6 +110,29 @@ def _meaning(doc: Any) -> list[Any]:
                 f"unknown time zone '{zone}'", doc.pos(("timezone",)), hint="e.g. Europe/Berlin"
             )
         )
+    return found
+
+
+def _globs_inside_root(doc: Any) -> list[Any]:
+    """Spec globs stay inside the root: a `..` part or an absolute path could read any file."""
+    from pathlib import PurePosixPath
+
+    from runner.diagnostics import Diagnostic
+
+    found = []
+    globs = doc.data.get("specs")
+    for index, glob in enumerate(globs if isinstance(globs, list) else []):
+        if not isinstance(glob, str):
+            continue
+        parts = PurePosixPath(glob.replace("\\", "/")).parts
+        if glob.startswith(("/", "~")) or ".." in parts or (parts and ":" in parts[0]):
+            found.append(
+                Diagnostic(
+                    f"spec glob {glob!r} leaves the project root",
+                    doc.pos(("specs", index)),
+                    hint="spec files must be inside the project root: write a path relative to it",
+                )
+            )
     return found
 
 

@@ -200,3 +200,47 @@ def test_composite_action_step(workspace: Path, command: str, code: int) -> None
              if command == "validate" else ""}
     ran = run_steps(ACTION, workspace, {"TALLYFY_TOKEN": ""}, **extra)
     assert ran["run"][0].returncode == code, ran["run"][0].stdout + ran["run"][0].stderr
+
+
+# -- code from a pull request must not run ----------------------------------------------------
+
+PYTHON_CALL = re.compile(r"\bpython3?((?:\s+-[A-Za-z]+)*)\s+-m\s+(\S+)")
+
+
+def _python_calls() -> list[tuple[str, str, str]]:
+    """(file, flags, module) of every `python ... -m MODULE` in the workflows and the action."""
+    calls = []
+    for path in [*sorted(WORKFLOWS.glob("*.yml")), REPO / "action.yml"]:
+        for match in PYTHON_CALL.finditer(path.read_text()):
+            calls.append((path.name, match.group(1), match.group(2)))
+    return calls
+
+
+def test_every_python_call_in_the_workflows_is_isolated() -> None:
+    calls = _python_calls()
+    assert len(calls) >= 4, calls  # plan, apply, recurring and the action install the runner
+    assert [c for c in calls if "-I" not in c[1].split()] == []
+
+
+@pytest.mark.parametrize("flags", sorted({c[1] for c in _python_calls()}))
+def test_a_planted_pip_does_not_run(tmp_path: Path, flags: str) -> None:
+    """A pull request that adds `pip/__main__.py` at the checkout's root runs nothing."""
+    marker = tmp_path / "pwned"
+    (tmp_path / "pip").mkdir()
+    (tmp_path / "pip" / "__main__.py").write_text(f"open({str(marker)!r}, 'w').write('x')\n")
+    (tmp_path / "pip" / "__init__.py").write_text("")
+    proc = subprocess.run([sys.executable, *flags.split(), "-m", "pip", "--version"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert not marker.exists(), "the pull request's pip/__main__.py ran"
+    assert proc.returncode == 0 and "pip" in proc.stdout
+
+
+def test_a_planted_pip_would_run_without_isolation(tmp_path: Path) -> None:
+    """The attack the test above guards against is real: plain `python -m` imports it."""
+    marker = tmp_path / "pwned"
+    (tmp_path / "pip").mkdir()
+    (tmp_path / "pip" / "__main__.py").write_text(f"open({str(marker)!r}, 'w').write('x')\n")
+    (tmp_path / "pip" / "__init__.py").write_text("")
+    subprocess.run([sys.executable, "-m", "pip", "--version"], cwd=tmp_path,
+                   capture_output=True, timeout=60)
+    assert marker.exists()
