@@ -1,4 +1,4 @@
-"""Spec files are read only from inside the project root: no `..` or absolute globs, no links out."""
+"""Spec files come only from inside the project root: no `..` or absolute globs, no links out."""
 
 from __future__ import annotations
 
