@@ -26,10 +26,13 @@ class Connection:
     org_id: str
     token: str = field(repr=False)
     sandbox: subprocess.Popen[str] | None = field(default=None, repr=False)
+    limits: dict[str, float] = field(default_factory=dict)  # the configuration's API limits
 
     def client(self, **options: Any) -> Any:
+        from runner.client.budgets import budgets_from
         from runner.client.client import TallyfyClient
 
+        options.setdefault("budgets", budgets_from(self.limits))
         return TallyfyClient(self.url, self.org_id, self.token, **options)
 
     def close(self) -> None:
@@ -55,7 +58,7 @@ def from_environment(config: Config, env: dict[str, str] | None = None) -> Conne
             hint="set TALLYFY_ORG_ID, or `organization:` in launchspec.yaml",
         )
     url = env.get("TALLYFY_API_URL") or config.api_url or DEFAULT_API_URL
-    return Connection(url=url.rstrip("/"), org_id=org, token=token)
+    return Connection(url=url.rstrip("/"), org_id=org, token=token, limits=config.api_limits)
 
 
 def start_sandbox(config: Config, timeout: float = 30) -> Connection:
@@ -70,7 +73,9 @@ def start_sandbox(config: Config, timeout: float = 30) -> Connection:
     line = _read_line(proc.stdout, timeout)
     match = _READY.match(line.strip()) if line else None
     if match:
-        return Connection(url=match[1], org_id=match[2], token=match[3], sandbox=proc)
+        return Connection(
+            url=match[1], org_id=match[2], token=match[3], sandbox=proc, limits=config.api_limits
+        )
     proc.kill()
     raise LaunchspecError(
         "the embedded sandbox did not start",

@@ -111,6 +111,17 @@ def backoff(attempt: int, rand: Callable[[], float] = random.random) -> float:
     return ceiling / 2 + rand() * ceiling / 2
 
 
+def retry_after_asked(value: str | None, now: Callable[[], float] = time.time) -> float:
+    """Seconds a Retry-After header asks for, uncapped (0 when absent or unreadable)."""
+    if value is None:
+        return 0.0
+    try:
+        return max(0.0, float(value.strip()))
+    except ValueError:
+        capped = retry_after(value, now)
+        return 0.0 if capped is None else capped
+
+
 def retry_after(value: str | None, now: Callable[[], float] = time.time) -> float | None:
     """Seconds to wait from a Retry-After header (seconds or an HTTP date), capped; None if bad."""
     if value is None or not value.strip():

@@ -33,6 +33,7 @@ class Config:
     defaults: dict[str, Any] = field(default_factory=dict)  # merged under every spec
     max_launches: int = 25  # apply refuses more without --max-launches
     settle_seconds: int = 60  # a lost launch may still appear on the server this long after
+    api_limits: dict[str, float] = field(default_factory=dict)  # deadline, answer time and size
     provenance: bool = True  # add a provenance line to each run's summary
     timezone: str = "UTC"
     file: Path | None = None  # the config file, when one exists
@@ -147,6 +148,9 @@ def zone_exists(name: str) -> bool:
     return True
 
 
+API_LIMITS = ("deadline_seconds", "response_seconds", "max_response_mib", "wait_budget_seconds")
+
+
 def _build(root: Path, data: dict[str, Any], file: Path | None) -> Config:
     limits = data.get("limits") or {}
     return Config(
@@ -162,6 +166,7 @@ def _build(root: Path, data: dict[str, Any], file: Path | None) -> Config:
         defaults=dict(data.get("defaults") or {}),
         max_launches=int(limits.get("max_launches", 25)),
         settle_seconds=int(limits.get("settle_seconds", 60)),
+        api_limits={k: float(v) for k, v in limits.items() if k in API_LIMITS},
         provenance=bool(data.get("provenance", True)),
         timezone=data.get("timezone", "UTC"),
         file=file,
