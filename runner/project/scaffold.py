@@ -41,7 +41,7 @@ def spec_id(title: str) -> str:
 
 def yaml_key(text: str) -> str:
     """`text` as a YAML mapping key: plain when that is safe, else double-quoted."""
-    if PLAIN_KEY.match(text) and text.lower() not in RESERVED:
+    if PLAIN_KEY.fullmatch(text) and text.lower() not in RESERVED:
         return text
     return json.dumps(text, ensure_ascii=False)
 
@@ -138,7 +138,7 @@ def scaffold(config: Any, client: Any | None, ref: str, key: str | None) -> tupl
     """The new spec's key and text for template `ref`, read from the API or the snapshots."""
     from runner.project.catalog import directory_of, lookup, source
 
-    if key is not None and not SPEC_ID.match(key):
+    if key is not None and not SPEC_ID.fullmatch(key):
         raise UsageError(
             f"--id {key!r} is not a valid spec id",
             hint="lowercase letters, digits, '.', '_' and '-', starting with a letter or digit",

@@ -15,7 +15,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def looks_like_email(value: Any) -> bool:
     """A loose check: one @, no spaces, a dot in the domain (the API checks nothing)."""
-    return isinstance(value, str) and bool(EMAIL.match(value))
+    return isinstance(value, str) and bool(EMAIL.fullmatch(value))
 
 
 def closest(word: str, candidates: Sequence[str]) -> str | None:

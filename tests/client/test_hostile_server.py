@@ -34,18 +34,24 @@ def test_a_trickling_answer_is_cut_at_the_response_deadline() -> None:
 
 @pytest.mark.timeout(20)
 def test_a_trickling_launch_answer_is_indeterminate_not_resent() -> None:
-    with hostile("trickle", pace=0.2) as server, _client(server.url, response_seconds=1) as c:
-        with pytest.raises(IndeterminateError):
-            c.launch_run({"checklist_id": TEMPLATE})
+    with (
+        hostile("trickle", pace=0.2) as server,
+        _client(server.url, response_seconds=1) as c,
+        pytest.raises(IndeterminateError),
+    ):
+        c.launch_run({"checklist_id": TEMPLATE})
     assert len(server.requests) == 1
 
 
 @pytest.mark.timeout(20)
 @pytest.mark.parametrize("mode", ["flood", "declared_flood"])
 def test_an_answer_over_the_size_cap_is_refused(mode: str) -> None:
-    with hostile(mode, size=8 * MIB) as server, _client(server.url, max_response_bytes=MIB) as c:
-        with pytest.raises(ApiError) as caught:
-            c.get_template(TEMPLATE)
+    with (
+        hostile(mode, size=8 * MIB) as server,
+        _client(server.url, max_response_bytes=MIB) as c,
+        pytest.raises(ApiError) as caught,
+    ):
+        c.get_template(TEMPLATE)
     assert "larger than 1 MiB" in str(caught.value)
 
 
@@ -79,9 +85,8 @@ def test_endless_retry_after_spends_the_wait_budget_and_says_so() -> None:
 
 @pytest.mark.timeout(20)
 def test_an_empty_template_answer_is_an_api_error_not_a_template() -> None:
-    with hostile("empty") as server, _client(server.url) as c:
-        with pytest.raises(ApiError) as caught:
-            c.get_template(TEMPLATE)
+    with hostile("empty") as server, _client(server.url) as c, pytest.raises(ApiError) as caught:
+        c.get_template(TEMPLATE)
     assert "no template" in str(caught.value)
 
 

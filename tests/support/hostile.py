@@ -17,7 +17,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: HostileServer
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib's name
+    def log_message(self, format: str, *args: object) -> None:
         return
 
     def _drain(self) -> None:
@@ -105,7 +105,7 @@ class HostileServer(ThreadingHTTPServer):
 
 @contextmanager
 def hostile(mode: str, **options: float) -> Iterator[HostileServer]:
-    """A hostile server in `mode` (trickle, flood, declared_flood, throttle, empty), stopped after."""
+    """A server in `mode` (trickle, flood, declared_flood, throttle, empty), stopped after."""
     server = HostileServer(mode, **options)  # type: ignore[arg-type]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
