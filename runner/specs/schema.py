@@ -25,8 +25,9 @@ SPEC_SCHEMA = "launchspec.schema.json"
 def load_schema(name: str = SPEC_SCHEMA) -> dict[str, Any]:
     """The named schema from the package's schema folder."""
     with open(SCHEMA_DIR / name, encoding="utf-8") as f:
-        schema: dict[str, Any] = json.load(f)
-    return full_string_patterns(schema)
+        written: dict[str, Any] = json.load(f)
+    schema: dict[str, Any] = full_string_patterns(written)
+    return schema
 
 
 def full_string_patterns(node: Any) -> Any:
