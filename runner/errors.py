@@ -5,6 +5,7 @@ LaunchspecError            root; `exit_code` is what the CLI exits with (1 unles
  ├─ ConfigError            the project configuration file is unusable
  ├─ SpecError              specs have problems; carries every Diagnostic found
  ├─ LockfileError          the lockfile is corrupt, newer, or from another organisation
+ │   └─ JournalError       a journal line is damaged (not what launchspec writes)
  ├─ LockBusyError          another apply holds the lockfile
  ├─ StalePlanError         a saved plan no longer matches its inputs
  ├─ AmbiguousLaunchError   reconciliation cannot tell whether a launch happened
@@ -57,6 +58,10 @@ class SpecError(LaunchspecError):
 
 class LockfileError(LaunchspecError):
     """The lockfile cannot be trusted as it is."""
+
+
+class JournalError(LockfileError):
+    """A line of the launch journal is damaged: launches in flight cannot be told apart."""
 
 
 class LockBusyError(LaunchspecError):

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.diagnostics import Diagnostic
+from runner.patterns import full_string_patterns
 from runner.specs.source import Document, PathKey
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -28,24 +29,6 @@ def load_schema(name: str = SPEC_SCHEMA) -> dict[str, Any]:
         written: dict[str, Any] = json.load(f)
     schema: dict[str, Any] = full_string_patterns(written)
     return schema
-
-
-def full_string_patterns(node: Any) -> Any:
-    """`node` with each `pattern` ending in `$` made to end in `\\Z` instead.
-
-    JSON Schema patterns are ECMA-262, where `$` is the very end; the validators here use
-    Python's `re`, where `$` also matches before a final newline, so `dup\\n` would pass
-    `^[a-z]+$`. Editors read the schema file as written; our checks read it through this.
-    """
-    if isinstance(node, dict):
-        out = {k: full_string_patterns(v) for k, v in node.items()}
-        pattern = node.get("pattern")
-        if isinstance(pattern, str) and pattern.endswith("$") and not pattern.endswith("\\$"):
-            out["pattern"] = pattern[:-1] + "\\Z"
-        return out
-    if isinstance(node, list):
-        return [full_string_patterns(v) for v in node]
-    return node
 
 
 def dotted(path: Iterable[str | int]) -> str:

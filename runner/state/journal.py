@@ -17,9 +17,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from runner.errors import JournalError
 from runner.state.fsutil import atomic_write, durable_append
+from runner.state.stateschema import journal_problem
 
 JOURNAL_FILE = "journal.jsonl"
+DAMAGED_HINT = (
+    "the journal holds launches that may be in flight, so nothing is sent until it is sound: "
+    "restore the line, or move the file aside and run `launchspec plan --refresh` to see what "
+    "the server holds"
+)
 
 
 @dataclass(frozen=True)
@@ -88,13 +95,21 @@ class Journal:
         if not self.path.exists():
             return []
         out = []
-        for line in self.path.read_bytes().splitlines():
+        lines = self.path.read_bytes().splitlines()
+        for number, line in enumerate(lines, 1):
             try:
                 rec = json.loads(line)
             except (json.JSONDecodeError, UnicodeDecodeError):
-                continue  # only the last line can be torn: appends are single writes
-            if isinstance(rec, dict) and "attempt" in rec and "op" in rec:
-                out.append(rec)
+                # A torn append (a crash mid-write): a cut-off object never parses, and later
+                # appends start on a new line after it. Anything that parses is checked.
+                continue
+            damage = journal_problem(rec) if isinstance(rec, dict) else "not a JSON object"
+            if damage:
+                raise JournalError(
+                    f"{self.path}:{number}: damaged journal line ({damage})",
+                    hint=DAMAGED_HINT,
+                )
+            out.append(rec)
         return out
 
     def pending(self) -> list[Intent]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from runner.errors import LockBusyError, LockfileError
 from runner.state.fsutil import atomic_write
+from runner.state.stateschema import lockfile_problem
 
 FORMAT_VERSION = 1
 
@@ -146,6 +147,12 @@ def parse_lockfile(data: bytes, where: str) -> Lockfile:
     launches = doc.get("launches", {})
     if not isinstance(launches, dict) or not isinstance(doc.get("lineage"), str):
         raise LockfileError(f"{where} is malformed: needs 'lineage' and a 'launches' object")
+    damage = lockfile_problem(doc)
+    if damage:
+        raise LockfileError(
+            f"{where} is malformed: {damage}",
+            hint="restore it from git (git checkout -- the file) and run the command again",
+        )
     try:
         entries = {k: LockEntry.from_json(k, v) for k, v in launches.items()}
     except LockfileError as e:

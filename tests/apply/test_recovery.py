@@ -45,11 +45,19 @@ def _bad_lockfiles(org: str) -> dict[str, tuple[bytes, str]]:
         "bad-time": (json.dumps({**GOOD_LOCK, "launches": {"k": {
             "run_id": "a" * 32, "template_id": "b" * 32, "launched_at": "2026-11-01"}}}).encode(),
             "launched_at"),
+        "bad-serial": (json.dumps({**GOOD_LOCK, "serial": "seven"}).encode(), "serial"),
+        "null-run": (json.dumps({**GOOD_LOCK, "launches": {"onboarding-globex": {
+            "run_id": None, "template_id": "b" * 32, "launched_at": "2026-11-01T09:00:00Z"}}})
+            .encode(), "run_id"),
+        "newline-run": (json.dumps({**GOOD_LOCK, "launches": {"k": {
+            "run_id": "a" * 32 + "\n", "template_id": "b" * 32,
+            "launched_at": "2026-11-01T09:00:00Z"}}}).encode(), "run_id"),
     }
 
 
 @pytest.mark.parametrize("case", ["corrupt", "truncated", "newer", "other-org", "not-an-object",
-                                  "bad-entry", "bad-time"])
+                                  "bad-entry", "bad-time", "bad-serial", "null-run",
+                                  "newline-run"])
 @pytest.mark.parametrize("command", ["apply", "plan"])
 def test_bad_lockfile_is_refused_without_a_launch(
     project: Path, server: Server, case: str, command: str

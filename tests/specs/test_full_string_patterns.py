@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
+from runner.patterns import full_string_patterns
 from runner.resolve.directory import looks_like_email as is_email
-from runner.specs.schema import full_string_patterns, load_schema
+from runner.specs.schema import load_schema
 from tests.support.cli import REPO, make_project, run_cli
 
 ORG = "5192e8fadff2a873872ba9aed3f2e334"
