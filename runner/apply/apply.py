@@ -205,6 +205,11 @@ class Applier:
                 self.journal.resolved(intent, "not-launched")
                 continue
             except ApiError as e:
+                # An error answer does not prove that nothing was made (a server may commit
+                # and still answer 4xx): read back first, as for a lost answer.
+                found = self._read_back_quietly(intent, entry, e)
+                if found is not None:
+                    return found
                 self.journal.failed(intent, f"HTTP {e.status}")
                 raise
             run_id = str(run["id"])
@@ -214,6 +219,16 @@ class Applier:
             return True
         self._emit(Event("failed", d.key, message=f"the server failed {LAUNCH_ATTEMPTS} times"))
         return False
+
+    def _read_back_quietly(self, intent: Intent, entry: LockEntry, error: ApiError) -> bool | None:
+        """`_read_back` after an error answer; None when reading cannot help (a rejected token,
+        or the read fails too: the launch's own error is the one to show)."""
+        if error.status in (401, 429):
+            return None
+        try:
+            return self._read_back(intent, entry)
+        except ApiError:
+            return None
 
     def _read_back(self, intent: Intent, entry: LockEntry) -> bool | None:
         """The POST's answer was lost: look for the run before deciding anything.

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from runner.sandbox.context import Context, ctx_of, json_body
 from runner.sandbox.envelope import ApiError, invalid
 
-_RATES = ("error_rate", "cut_after_commit")
+_RATES = ("error_rate", "cut_after_commit", "error_after_commit")
 _COUNTS = ("latency_ms", "throttle", "seed")
 
 

@@ -32,6 +32,7 @@ class FaultConfig:
     throttle: int = 0
     cut_after_commit: float = 0.0
     seed: int = 0
+    error_after_commit: float = 0.0  # a committed launch answered 422 (a hostile server)
 
     def describe(self) -> str:
         """The `faults=` part of the ready line."""
@@ -40,6 +41,7 @@ class FaultConfig:
             f"error-rate={self.error_rate:g}" if self.error_rate else "",
             f"throttle={self.throttle}" if self.throttle else "",
             f"cut-after-commit={self.cut_after_commit:g}" if self.cut_after_commit else "",
+            f"error-after-commit={self.error_after_commit:g}" if self.error_after_commit else "",
         ]
         named = [p for p in parts if p]
         return ",".join([*named, f"seed={self.seed}"]) if named else "none"
@@ -64,7 +66,7 @@ class Stats:
         self.by_method_status[f"{method} {status}"] += 1
 
     def as_dict(self) -> dict[str, Any]:
-        kinds = ("latency", "throttle", "error_rate", "cut_after_commit")
+        kinds = ("latency", "throttle", "error_rate", "cut_after_commit", "error_after_commit")
         return {
             "requests": {
                 "total": sum(self.by_method.values()),
@@ -136,6 +138,11 @@ class FaultMiddleware:
         cut = (method == "POST" and config.cut_after_commit > 0
                and LAUNCH_PATH.match(scope["path"]) is not None
                and faults.rng.random() < config.cut_after_commit)
+        lie = (method == "POST" and config.error_after_commit > 0
+               and LAUNCH_PATH.match(scope["path"]) is not None
+               and faults.rng.random() < config.error_after_commit)
+        if lie:
+            counted = _erroring(counted, faults.stats)
         await self.app(scope, receive, _cutting(counted, faults.stats) if cut else counted)
 
 
@@ -158,6 +165,29 @@ def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
         if message["type"] == "http.response.start":
             message = {**message, "headers": [*message.get("headers", []), *extra]}
         await send(message)
+
+    return wrapped
+
+
+def _erroring(send: Send, stats: Stats) -> Send:
+    """A committed launch (201) answered as a validation error: the run exists all the same."""
+    state = {"lie": False}
+    body = json.dumps({"error": True, "message": "The given data was invalid.",
+                       "errors": {"name": ["The name field is invalid."]}}).encode()
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 201:
+            state["lie"] = True
+            stats.faults["error_after_commit"] += 1
+            headers = [(k, v) for k, v in message.get("headers", [])
+                       if k.lower() not in (b"content-length",)]
+            headers.append((b"content-length", str(len(body)).encode()))
+            await send({**message, "status": 422, "headers": headers})
+        elif state["lie"] and message["type"] == "http.response.body":
+            if not message.get("more_body"):
+                await send({"type": "http.response.body", "body": body})
+        else:
+            await send(message)
 
     return wrapped
 

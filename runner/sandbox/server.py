@@ -44,6 +44,8 @@ def parser() -> argparse.ArgumentParser:
                         help="at most N requests a minute, then 429 with Retry-After")
     faults.add_argument("--cut-after-commit", type=float, default=0.0,
                         help="share of launches committed, then the connection is cut")
+    faults.add_argument("--error-after-commit", type=float, default=0.0,
+                        help="share of launches committed, then answered 422 all the same")
     faults.add_argument("--fault-seed", type=int,
                         help="seed of the fault generator (default: random, shown when ready)")
     p.add_argument("--admin", action="store_true",
@@ -54,7 +56,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _check(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    for name in ("error_rate", "cut_after_commit"):
+    for name in ("error_rate", "cut_after_commit", "error_after_commit"):
         if not 0 <= getattr(args, name) <= 1:
             p.error(f"--{name.replace('_', '-')} must be between 0 and 1")
     for name in ("latency_ms", "throttle"):
@@ -106,7 +108,7 @@ def main(argv: list[str]) -> int:
     org = args.org or seed.org_id
     fault_seed = args.fault_seed if args.fault_seed is not None else random.randrange(1, 10**6)
     config = FaultConfig(args.latency_ms, args.error_rate, args.throttle,
-                         args.cut_after_commit, fault_seed)
+                         args.cut_after_commit, fault_seed, args.error_after_commit)
     stats = Stats()
     store = Store(str(args.db) if args.db else None)
     ctx = Context(seed, store, org, args.token, Faults(config, stats), stats, args.admin)
