@@ -160,7 +160,7 @@ def _uses_period(text: str) -> bool:
 
     try:
         ast = environment().parse(text)
-    except TemplateSyntaxError:
+    except (TemplateSyntaxError, RecursionError, MemoryError):
         return False  # reported by the template checks
     return any(
         isinstance(n.node, nodes.Name) and n.node.name == "launch" and n.attr.startswith("period")

@@ -31,12 +31,14 @@ def analyse(text: str) -> TemplateInfo:
     """Parse `text` once (cached: specs repeat the same strings) and list what it needs."""
     from jinja2 import TemplateSyntaxError, meta, nodes
 
-    from runner.render.templating import environment, forbidden_tags
+    from runner.render.templating import TOO_DEEP, environment, forbidden_tags
 
     try:
         ast = environment().parse(text)
     except TemplateSyntaxError as e:
         return TemplateInfo(error=(e.lineno or 1, e.message or str(e)))
+    except (RecursionError, MemoryError):
+        return TemplateInfo(error=(1, TOO_DEEP))
     attrs: set[tuple[str, str]] = set()
     private: set[str] = set()
     for node in ast.find_all((nodes.Getattr, nodes.Getitem)):

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from runner.diagnostics import Diagnostic, Severity
+from runner.render.budget import Budget
 from runner.render.templating import TemplateError, is_templated, render_string, wrap
 from runner.specs.spec import Spec
 
@@ -27,6 +28,7 @@ class Renderer:
         self.spec = spec
         self.names = {k: wrap(k, v) for k, v in names.items()}
         self.diagnostics: list[Diagnostic] = []
+        self.budget = Budget()  # one for the whole spec: every templated string draws on it
 
     def value(self, value: Any, path: tuple[PathPart, ...]) -> Any:
         """`value` with every templated string inside it rendered; other values untouched."""
@@ -40,7 +42,7 @@ class Renderer:
 
     def _string(self, text: str, path: tuple[PathPart, ...]) -> str:
         try:
-            return render_string(text, self.names)
+            return render_string(text, self.names, self.budget)
         except TemplateError as exc:
             where = f" (line {exc.line} of the template)" if exc.line and "\n" in text else ""
             self.error(exc.message + where, *path, code=f"template-{exc.kind}")

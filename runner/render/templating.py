@@ -15,6 +15,8 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from runner.render import filters
+from runner.render.budget import Budget, BudgetExceeded, enforced
+from runner.render.limits import bound_filters, check_format, check_percent
 
 # Top-level names a template may use; anything else is an error at validate time.
 TEMPLATE_NAMES = ("vars", "launch", "git", "env", "each", "spec")
@@ -24,6 +26,7 @@ MAX_SEQUENCE = 100_000  # `'x' * n` and `[0] * n` beyond this are refused, not a
 MAX_EXPONENT = 256
 CACHE_SIZE = 4096  # distinct template strings kept compiled
 
+TOO_DEEP = "the template is nested too deeply to compile (parentheses, tags or filters)"
 ErrorKind = Literal["undefined", "security", "syntax", "filter", "limit"]
 
 
@@ -70,9 +73,12 @@ def _sized(value: Any) -> bool:
 class _Sandbox(ImmutableSandboxedEnvironment):
     """The sandbox plus limits on operators that can allocate without bound."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "%"})
 
     def call_binop(self, context: Context, operator_: str, left: Any, right: Any) -> Any:
+        if operator_ == "%":
+            check_percent(left)
+            return operator.mod(left, right)
         if operator_ == "*":
             for seq, n in ((left, right), (right, left)):
                 if _sized(seq) and isinstance(n, int) and len(seq) * n > MAX_SEQUENCE:
@@ -81,6 +87,13 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         if isinstance(right, int) and abs(right) > MAX_EXPONENT:
             raise SecurityError(f"exponent {right} is larger than {MAX_EXPONENT}")
         return operator.pow(left, right)
+
+    def wrap_str_format(self, value: Any) -> Any:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        check_format(str(value.__self__))  # `'{:>1000000000}'.format(x)`: refused before
+        return wrapped
 
 
 def _finalize(value: Any) -> Any:
@@ -109,6 +122,7 @@ def environment() -> ImmutableSandboxedEnvironment:
     env = _Sandbox(undefined=_Undefined, autoescape=False, finalize=_finalize)
     env.filters.update(filters.FILTERS)
     env.filters["iso"] = _iso
+    bound_filters(env.filters)
     # Globals that only help templates that generate markup; none of them belongs in a spec.
     for name in ("lipsum", "joiner"):
         env.globals.pop(name, None)
@@ -140,19 +154,29 @@ def compile_template(source: str) -> Template:
     return env.from_string(ast)  # compiled from the tree just checked: one parse, not two
 
 
-def render_string(source: str, context: Mapping[str, Any]) -> str:
-    """Render one template string; every failure becomes a TemplateError with its line."""
+def render_string(
+    source: str, context: Mapping[str, Any], budget: Budget | None = None
+) -> str:
+    """Render one template string within `budget`; every failure becomes a TemplateError with
+    its line."""
     try:
         template = compile_template(source)
     except TemplateSyntaxError as exc:
         raise TemplateError("syntax", f"template syntax error: {exc.message}", exc.lineno) from None
     except SecurityError as exc:
         raise TemplateError("security", f"the template sandbox refused: {exc}", 1) from None
+    except (RecursionError, SyntaxError, MemoryError):
+        raise TemplateError("limit", TOO_DEEP, 1) from None
     names = {k: wrap(k, v) for k, v in context.items()}
     try:
-        return _bounded(template.generate(names))
+        with enforced(budget):
+            return _bounded(template.generate(names))
     except TemplateError:
         raise
+    except BudgetExceeded as exc:
+        raise _error("limit", f"over the render budget: {exc}", exc) from None
+    except (RecursionError, MemoryError) as exc:
+        raise _error("limit", f"over the render budget: {type(exc).__name__}", exc) from None
     except SecurityError as exc:
         raise _error("security", f"the template sandbox refused: {exc}", exc) from None
     except UndefinedError as exc:
