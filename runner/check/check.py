@@ -106,9 +106,10 @@ def check_files(config: Config, files: Sequence[Path]) -> tuple[list[Spec], list
         for doc in documents:
             vars_ = doc.data.get("vars")
             names = set(default_vars) | (set(vars_) if isinstance(vars_, dict) else set())
-            known = Known(TEMPLATE_NAMES, names, config.env_allow)
+            known = Known(TEMPLATE_NAMES, names, config.env_allow, config.secret_vars)
             found = checker.check(doc) + check_templates(doc, known, dotted)
             found += _name_length(doc)
+            found += inline_secrets(doc, ("vars",), config.secret_vars)
             if not found:  # for_each/every checks assume the shapes the schema promises
                 found += check_doc(doc, config.root)
             if found:
@@ -225,3 +226,24 @@ def _cycles(parents: Mapping[str, str]) -> list[list[str]]:
             cycles.append(cycle[low:] + cycle[:low])
         done.update(trail)
     return cycles
+
+
+def inline_secrets(doc: Document, at: tuple[str, ...], secrets: Sequence[str]) -> list[Diagnostic]:
+    """A secret's value written under `vars` (it would be committed to git): an error there."""
+    values = doc.data
+    for key in at:
+        values = values.get(key) if isinstance(values, Mapping) else None
+    if not isinstance(values, Mapping):
+        return []
+    return [
+        Diagnostic(
+            f"{name!r} is a secret: its value may not be written here (it would be in git)",
+            doc.pos((*at, name)),
+            path=".".join((*at, name)),
+            code="secret",
+            hint=f"set the environment variable {name} (a CI secret) and read it as "
+            f"`{{{{ secrets.{name} }}}}`",
+        )
+        for name in values
+        if name in secrets
+    ]

@@ -131,7 +131,16 @@ for _command in [*LAUNCH_COMMANDS, *TEMPLATE_COMMANDS, *DOCTOR_COMMANDS]:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console entry point: run the CLI and turn launchspec errors into exit statuses."""
+    """Console entry point: run the CLI and turn launchspec errors into exit statuses.
+
+    Everything written to the terminal passes through the redaction of registered secrets."""
+    from runner.cli.redacting import redacted_terminal
+
+    with redacted_terminal():
+        _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from runner.errors import ConfigError, LaunchspecError
+from runner.redaction import register
 from runner.specs.config import Config
 
 DEFAULT_API_URL = "https://go.tallyfy.com/api"
@@ -45,12 +46,32 @@ class Connection:
         self.sandbox = None
 
 
+def token_flaw(token: str) -> str | None:
+    """What makes `token` unusable in an Authorization header, by kind (never the token)."""
+    if "\n" in token or "\r" in token:
+        return "contains a line break"
+    if any(c.isspace() for c in token):
+        return "contains a space"
+    if any(ord(c) < 32 or ord(c) == 127 for c in token):
+        return "contains a control character"
+    if not token.isascii():
+        return "contains a character that is not ASCII"
+    return None
+
+
 def from_environment(config: Config, env: dict[str, str] | None = None) -> Connection | None:
     """A connection from TALLYFY_* variables (and the config's org and URL), or None if no token."""
     env = dict(os.environ if env is None else env)
     token = env.get("TALLYFY_TOKEN", "").strip()
     if not token:
         return None
+    register(token)
+    flaw = token_flaw(token)
+    if flaw:
+        raise ConfigError(
+            f"TALLYFY_TOKEN {flaw}; it was not sent anywhere",
+            hint="copy the token again, without line breaks or spaces (it is one line of text)",
+        )
     org = env.get("TALLYFY_ORG_ID") or config.org_id
     if not org:
         raise ConfigError(

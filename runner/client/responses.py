@@ -35,7 +35,7 @@ def api_error(
     message = _scrubbed(_text(body.get("message")), token)
     code = _text(body.get("code"))
     fields = {
-        name: [_scrubbed(m, token) or "" for m in msgs]
+        _scrubbed(name, token) or "": [_scrubbed(m, token) or "" for m in msgs]
         for name, msgs in field_errors(body.get("errors")).items()
     }
     kwargs: dict[str, Any] = dict(

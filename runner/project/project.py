@@ -16,7 +16,13 @@ from runner.apply.events import ApplyResult, Event
 from runner.apply.reconcile import RunIndex, Settled, ambiguity_hint
 from runner.apply.recovery import pending_keys, settle_pending, with_recorded_launches
 from runner.diagnostics import Diagnostic, has_errors
-from runner.errors import AmbiguousLaunchError, SpecError, StalePlanError, UsageError
+from runner.errors import (
+    AmbiguousLaunchError,
+    ConfigError,
+    SpecError,
+    StalePlanError,
+    UsageError,
+)
 from runner.plan.plan import Plan, make_plan
 from runner.project import stages
 from runner.render.expand import split_history
@@ -190,6 +196,7 @@ def apply(
         if saved is not None:
             check_fresh(saved, planned.plan)
         _check_limit(planned.plan, options.max_launches or config.max_launches)
+        _check_secrets(planned.plan)
         result = ApplyResult(lock=planned.lock)
         if planned.plan.has_changes and confirm(planned.plan):
             applier = Applier(
@@ -251,6 +258,19 @@ def _check_limit(plan_: Plan, limit: int) -> None:
             f"this apply would launch {launches} processes, over the limit of {limit}",
             hint=f"review the plan, then pass --max-launches {launches} to allow it",
         )
+
+
+def _check_secrets(plan_: Plan) -> None:
+    """Refuse to send a placeholder: every secret a launch or an update uses must be set."""
+    for action in plan_.actions:
+        rendered = action.desired.rendered if action.desired else None
+        missing = rendered.missing_secrets if rendered else ()
+        if missing and action.kind in ("launch", "replace", "update"):
+            raise ConfigError(
+                f"secret {missing[0]} is not set in this environment: apply cannot {action.kind} "
+                f"{action.key}",
+                hint=f"set the environment variable {missing[0]} (a CI secret) where apply runs",
+            )
 
 
 def _finish(config: Config, journal: Journal, result: ApplyResult) -> None:

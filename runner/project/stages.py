@@ -14,6 +14,7 @@ from typing import Any
 from runner.diagnostics import Diagnostic, has_errors
 from runner.errors import NotFoundError, SpecError
 from runner.plan.plan import Desired
+from runner.redaction import register
 from runner.render.render import Rendered
 from runner.specs.config import Config
 from runner.specs.spec import Spec
@@ -30,6 +31,8 @@ def render_all(
     from runner.render.render import RenderContext, render_spec
 
     env = {name: os.environ[name] for name in config.env_allow if name in os.environ}
+    secrets = {name: os.environ.get(name) for name in config.secret_vars}
+    register(*secrets.values())  # from here on, nothing this process prints shows them
     out: list[Rendered] = []
     problems: list[Diagnostic] = []
     wanted: list[tuple[Instance, bool]] = []  # (instance, launched when due)
@@ -49,7 +52,7 @@ def render_all(
             default_vars=dict(config.defaults.get("vars", {})),
             env=env,
             git=git_context(),
-            secret_vars=tuple(config.secret_vars),
+            secrets=secrets,
             key=inst.key,
             each=inst.each_names(),
             period=inst.period_names(),

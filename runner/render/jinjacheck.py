@@ -12,7 +12,11 @@ from runner.diagnostics import Diagnostic, Position
 from runner.specs.source import Document, PathKey
 
 # Names whose attributes are checked against what the spec and configuration define.
-_CHECKED_ROOTS = ("vars", "env")
+_CHECKED_ROOTS = ("vars", "env", "secrets")
+SECRET_RULE = (
+    "a secret may only be the whole value of a field: write exactly `{{ secrets.NAME }}`, "
+    "with no filter, operator, test, loop or other text around it"
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class TemplateInfo:
     attrs: frozenset[tuple[str, str]] = frozenset()  # ("vars", "client"), ("env", "USER")
     private: frozenset[str] = frozenset()  # attributes starting with "_" (sandbox escapes)
     forbidden: tuple[str, ...] = ()  # include/import/extends: would read files
+    secret_misuse: bool = False  # `secrets` used other than as `{{ secrets.NAME }}` alone
 
 
 @lru_cache(maxsize=65536)
@@ -53,7 +58,29 @@ def analyse(text: str) -> TemplateInfo:
     private.update(_attr_filter_names(ast))
     names = frozenset(meta.find_undeclared_variables(ast))
     forbidden = tuple(forbidden_tags(ast))
-    return TemplateInfo(None, names, frozenset(attrs), frozenset(private), forbidden)
+    misuse = "secrets" in names and not _whole_secret(ast)
+    return TemplateInfo(None, names, frozenset(attrs), frozenset(private), forbidden, misuse)
+
+
+def _whole_secret(ast: Any) -> bool:
+    """Whether the template is exactly `{{ secrets.NAME }}` (or `secrets['NAME']`), nothing else.
+
+    Any transformation of a secret can print it in a form no scan recognises (`| reverse`,
+    slices, `| tojson`...), so the only use allowed is the value itself, whole.
+    """
+    from jinja2 import nodes
+
+    if len(ast.body) != 1 or not isinstance(ast.body[0], nodes.Output):
+        return False
+    parts = ast.body[0].nodes
+    if len(parts) != 1:
+        return False
+    node = parts[0]
+    by_name = isinstance(node, nodes.Getitem) and _const_key(node) is not None
+    if not (isinstance(node, nodes.Getattr) or by_name):
+        return False
+    base: Any = getattr(node, "node", None)
+    return isinstance(base, nodes.Name) and base.name == "secrets"
 
 
 def _attr_filter_names(ast: Any) -> set[str]:
@@ -96,6 +123,7 @@ class Known:
     names: Collection[str]
     vars: Collection[str]
     env: Collection[str]
+    secrets: Collection[str] = ()
 
 
 def _suggest(word: str, options: Collection[str]) -> str:
@@ -122,15 +150,17 @@ def check_templates(doc: Document, known: Known, dotted: Any) -> list[Diagnostic
             message = f"template uses '{name}', which is not defined{_suggest(name, known.names)}"
             hint = f"templates may use {', '.join(known.names)}"
             found.append(Diagnostic(message, at, path=where, code="undefined", hint=hint))
+        if info.secret_misuse:
+            found.append(Diagnostic(SECRET_RULE, at, path=where, code="secret"))
         for root, attr in info.attrs:
-            allowed = known.vars if root == "vars" else known.env
+            allowed = {"vars": known.vars, "env": known.env, "secrets": known.secrets}[root]
             if attr in allowed:
                 continue
-            hint = (
-                "define it under `vars:` in the spec or `defaults.vars` in launchspec.yaml"
-                if root == "vars"
-                else "list the variable under `env:` in launchspec.yaml"
-            )
+            hint = {
+                "vars": "define it under `vars:` in the spec or `defaults.vars` in launchspec.yaml",
+                "env": "list the variable under `env:` in launchspec.yaml",
+                "secrets": "list the environment variable under `secrets:` in launchspec.yaml",
+            }[root]
             message = (
                 f"template uses '{root}.{attr}', which is not defined{_suggest(attr, allowed)}"
             )

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from runner.diagnostics import Diagnostic
 from runner.render.filters import iso_utc
-from runner.render.render_values import Renderer, deep_merge, secret_strings
+from runner.render.render_values import Renderer, deep_merge, unset_secret
 from runner.specs.spec import Spec
 
 END_OF_DAY = time(17, 0)  # a bare-date deadline means 17:00 local: the end of a business day
@@ -40,7 +40,7 @@ class RenderContext:
     default_vars: Mapping[str, Any] = field(default_factory=dict)  # config `defaults.vars`
     env: Mapping[str, str] = field(default_factory=dict)  # only the allowed names
     git: Mapping[str, Any] = field(default_factory=dict)  # sha, ref, pr
-    secret_vars: tuple[str, ...] = ()
+    secrets: Mapping[str, str | None] = field(default_factory=dict)  # env name -> value, None unset
     key: str | None = None  # the launch key, when not the spec id (for_each, every)
     each: Mapping[str, Any] | None = None  # `each.key`, `each.value` of a for_each element
     period: Mapping[str, str] | None = None  # `launch.period`, `period_start`, `period_end`
@@ -79,6 +79,7 @@ class Rendered:
     parent: str | None = None  # another launch's key
     launch_at: datetime | None = None
     secret_values: tuple[str, ...] = ()  # rendered values that must never be shown
+    missing_secrets: tuple[str, ...] = ()  # secrets used but not set here: apply refuses
     timezone: str = "UTC"  # how resolve reads kick-off dates written without an offset
 
 
@@ -114,7 +115,8 @@ def render_spec(spec: Spec, context: RenderContext) -> tuple[Rendered | None, li
         is_public=data.get("is_public"),
         parent=data.get("parent"),
         launch_at=context.launch_at,
-        secret_values=secret_strings(variables, context.secret_vars),
+        secret_values=tuple(sorted(v for v in context.secrets.values() if v)),
+        missing_secrets=tuple(sorted(r.missing_secrets)),
         timezone=context.timezone,
     )
     diagnostics = sorted(r.diagnostics, key=Diagnostic.sort_key)
@@ -137,6 +139,10 @@ def _names(
     }
     if context.each is not None:
         names["each"] = dict(context.each)
+    names["secrets"] = {
+        name: value if value is not None else unset_secret(name)
+        for name, value in context.secrets.items()
+    }
     return names
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from runner.diagnostics import Diagnostic, Severity
 from runner.render.budget import Budget
+from runner.render.jinjacheck import SECRET_RULE, analyse
 from runner.render.templating import TemplateError, is_templated, render_string, wrap
 from runner.specs.spec import Spec
 
 PathPart = str | int
+UNSET = "(secret "  # the start of what stands in for a secret the environment does not hold
 
 
 def json_path(path: tuple[PathPart, ...]) -> str:
@@ -29,6 +31,7 @@ class Renderer:
         self.names = {k: wrap(k, v) for k, v in names.items()}
         self.diagnostics: list[Diagnostic] = []
         self.budget = Budget()  # one for the whole spec: every templated string draws on it
+        self.missing_secrets: set[str] = set()
 
     def value(self, value: Any, path: tuple[PathPart, ...]) -> Any:
         """`value` with every templated string inside it rendered; other values untouched."""
@@ -41,12 +44,27 @@ class Renderer:
         return value
 
     def _string(self, text: str, path: tuple[PathPart, ...]) -> str:
+        if analyse(text).secret_misuse:  # checked by validate too; plan may run without it
+            self.error(SECRET_RULE, *path, code="secret")
+            return text
         try:
-            return render_string(text, self.names, self.budget)
+            out = render_string(text, self.names, self.budget)
+            if out.startswith(UNSET):
+                self._unset(out.removeprefix(UNSET).split(" ", 1)[0], path)
+            return out
         except TemplateError as exc:
             where = f" (line {exc.line} of the template)" if exc.line and "\n" in text else ""
             self.error(exc.message + where, *path, code=f"template-{exc.kind}")
             return text
+
+    def _unset(self, name: str, path: tuple[PathPart, ...]) -> None:
+        self.missing_secrets.add(name)
+        self.warn(
+            f"secret {name} is not set in this environment: a placeholder stands in for it, "
+            "and apply will refuse to launch",
+            *path,
+            code="secret",
+        )
 
     def error(self, message: str, *path: PathPart, code: str = "render") -> None:
         self._add(message, path, "error", code)
@@ -77,18 +95,6 @@ def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, An
     return out
 
 
-def _leaves(value: Any) -> Iterator[str]:
-    if isinstance(value, Mapping):
-        for v in value.values():
-            yield from _leaves(v)
-    elif isinstance(value, list | tuple):
-        for v in value:
-            yield from _leaves(v)
-    elif value is not None and not isinstance(value, bool):
-        yield str(value)
-
-
-def secret_strings(variables: Mapping[str, Any], secret_names: tuple[str, ...]) -> tuple[str, ...]:
-    """Every non-empty string form of the vars named secret, sorted (so output is stable)."""
-    found = {s for name in secret_names if name in variables for s in _leaves(variables[name])}
-    return tuple(sorted(s for s in found if s))
+def unset_secret(name: str) -> str:
+    """What a template reads for a secret the environment does not hold (shown, never sent)."""
+    return f"{UNSET}{name} is not set)"

@@ -19,7 +19,7 @@ from runner.render.budget import Budget, BudgetExceeded, enforced
 from runner.render.limits import bound_filters, check_format, check_percent
 
 # Top-level names a template may use; anything else is an error at validate time.
-TEMPLATE_NAMES = ("vars", "launch", "git", "env", "each", "spec")
+TEMPLATE_NAMES = ("vars", "launch", "git", "env", "each", "spec", "secrets")
 
 MAX_OUTPUT = 100_000  # characters one rendered string may reach
 MAX_SEQUENCE = 100_000  # `'x' * n` and `[0] * n` beyond this are refused, not allocated

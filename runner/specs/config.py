@@ -29,7 +29,7 @@ class Config:
     state_dir: Path = Path(STATE_DIR)
     snapshots_dir: Path = Path("templates")
     env_allow: tuple[str, ...] = ()  # env vars templates may read as `env.NAME`
-    secret_vars: tuple[str, ...] = ()  # names in `vars` whose values are never shown
+    secret_vars: tuple[str, ...] = ()  # environment variables that hold secrets
     defaults: dict[str, Any] = field(default_factory=dict)  # merged under every spec
     max_launches: int = 25  # apply refuses more without --max-launches
     settle_seconds: int = 60  # a lost launch may still appear on the server this long after
@@ -104,6 +104,7 @@ def _meaning(doc: Any) -> list[Any]:
             Diagnostic(f"{TOKEN_VAR} may not be exposed to templates", doc.pos(("env", index)))
         )
     found += _globs_inside_root(doc)
+    found += _inline_secrets(doc)
     zone = doc.data.get("timezone")
     if isinstance(zone, str) and not zone_exists(zone):
         found.append(
@@ -135,6 +136,26 @@ def _globs_inside_root(doc: Any) -> list[Any]:
                 )
             )
     return found
+
+
+def _inline_secrets(doc: Any) -> list[Any]:
+    """`defaults.vars` holding a value named under `secrets:` would put the secret in git."""
+    from runner.diagnostics import Diagnostic
+
+    secrets = doc.data.get("secrets") or []
+    defaults = doc.data.get("defaults")
+    values = defaults.get("vars") if isinstance(defaults, dict) else None
+    if not isinstance(values, dict) or not isinstance(secrets, list):
+        return []
+    return [
+        Diagnostic(
+            f"{name!r} is a secret: its value may not be written here (it would be in git)",
+            doc.pos(("defaults", "vars", name)),
+            hint=f"set the environment variable {name} and read it as `{{{{ secrets.{name} }}}}`",
+        )
+        for name in values
+        if name in secrets
+    ]
 
 
 def zone_exists(name: str) -> bool:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import quote, quote_plus
 
 from runner.errors import LaunchspecError
+from runner.redaction import registered
 from runner.specs.config import TOKEN_VAR
 
 # Shorter values match ordinary text by chance (and "(secret)" itself), so they are not
@@ -57,7 +58,7 @@ def secrets_to_scan(
     token = env.get(TOKEN_VAR, "").strip()
     return {
         f"the API token ({TOKEN_VAR})": (token,) if token else (),
-        "a value of a variable marked secret": tuple(secret_values),
+        "a secret's value": (*secret_values, *registered()),
     }
 
 
@@ -69,5 +70,5 @@ def check(texts: Mapping[str, str], secrets: Mapping[str, Iterable[str]]) -> Non
         if found:
             raise LeakError(
                 f"the {where} would contain {found}; nothing was written",
-                hint="a template or value exposes it; mark the variable secret, or remove it",
+                hint="a template or value exposes it: read secrets only as `{{ secrets.NAME }}`",
             )

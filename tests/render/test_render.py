@@ -19,7 +19,7 @@ template: Client Onboarding
 name: "Onboarding - {{ vars.client }} ({{ launch.date }})"
 summary: "Kick-off for {{ vars.client }}, key {{ launch.key }}"
 owner: "{{ vars.owner }}"
-vars: {client: Globex Corp, tier: Enterprise, api_key: sk-123}
+vars: {client: Globex Corp, tier: Enterprise}
 prerun:
   Client name: "{{ vars.client }}"
   Start date: 2026-12-01
@@ -27,7 +27,7 @@ prerun:
   Modules: [Billing, "{{ vars.tier }} SSO"]
   Key contacts:
     - {Name: "{{ vars.client }} CFO", Role: CFO}
-  Notes: "token {{ vars.api_key }}"
+  Notes: "{{ secrets.API_KEY }}"
   Seats: 12
 tasks:
   Kick-off call:
@@ -45,7 +45,7 @@ def ctx(**kw: Any) -> RenderContext:
     base: dict[str, Any] = {
         "launch_at": AT,
         "default_vars": {"owner": "ops@example.com", "team": "Sales", "client": "Default"},
-        "secret_vars": ("api_key",),
+        "secrets": {"API_KEY": "sk-123"},
     }
     return RenderContext(**{**base, **kw})
 
@@ -159,10 +159,20 @@ def test_name_longer_than_the_api_allows() -> None:
     assert err.path == "name"
 
 
-def test_secret_vars_are_collected() -> None:
-    assert ok(FULL).secret_values == ("sk-123",)
-    nested = "id: a\ntemplate: t\nvars: {creds: {user: bob, password: hunter2}}\n"
-    assert ok(nested, secret_vars=("creds", "absent")).secret_values == ("bob", "hunter2")
+def test_secrets_come_from_the_context_and_are_collected() -> None:
+    rendered = ok(FULL)
+    assert rendered.secret_values == ("sk-123",)
+    assert rendered.prerun["Notes"] == "sk-123"
+    two = ok("id: a\ntemplate: t\n", secrets={"USER": "bob", "PASSWORD": "hunter2", "GONE": None})
+    assert two.secret_values == ("bob", "hunter2")
+
+
+def test_an_unset_secret_is_a_placeholder_and_a_warning() -> None:
+    text = "id: a\ntemplate: t\nsummary: '{{ secrets.GONE }}'\n"
+    rendered, diagnostics = render_spec(spec(text), ctx(secrets={"GONE": None}))
+    assert rendered is not None and rendered.missing_secrets == ("GONE",)
+    assert rendered.summary == "(secret GONE is not set)"
+    assert [d.severity for d in diagnostics] == ["warning"]
 
 
 def test_env_git_and_spec_names() -> None:

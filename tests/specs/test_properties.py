@@ -72,7 +72,7 @@ def check_text(text: str) -> tuple[list[Spec], list[Diagnostic]]:
 
 def render_twice(spec: Spec) -> None:
     TRIED["rendered specs"] += 1
-    context = RenderContext(launch_at=AT, secret_vars=("token",))
+    context = RenderContext(launch_at=AT, secrets={"TOKEN": "a-secret-value"})
     first, problems = render_spec(spec, context)
     second, again = render_spec(spec, context)
     positioned(problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -75,6 +76,16 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(429)
         self.send_header("Content-Type", "application/json")
         self.send_header("Retry-After", "99999999")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _echo_token(self) -> None:
+        """422 whose error field names and message repeat the Authorization header."""
+        auth = self.headers.get("authorization", "")
+        body = json.dumps({"message": f"bad {auth}", "errors": {auth: [f"no {auth}"]}}).encode()
+        self.send_response(422)
+        self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

@@ -74,7 +74,7 @@ def test_secret_in_any_form_fails_closed(encode: object, tmp_path: Path) -> None
     leaked["Notes"] = f"see {encode(SECRET)}"  # type: ignore[index, operator]
     with pytest.raises(leaks.LeakError) as caught:
         github.plan_texts(plan, github.ViewOptions("markdown"), save=False, env={})
-    assert "a value of a variable marked secret" in str(caught.value)
+    assert "a secret's value" in str(caught.value)
     assert SECRET not in str(caught.value)
 
 

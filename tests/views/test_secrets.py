@@ -34,14 +34,15 @@ def forms(secret: str) -> set[str]:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     root = make_project(tmp_path)
-    (root / "launchspec.yaml").write_text("secrets: [contract]\n")
+    (root / "launchspec.yaml").write_text("secrets: [CONTRACT]\n")
     spec = root / SPEC
     text = spec.read_text()
-    text = text.replace("  tier: Enterprise\n", f"  tier: Enterprise\n  contract: \"{SECRET}\"\n")
-    text = text.replace('name: "Onboarding - {{ vars.client }} ({{ launch.date }})"',
-                        'name: "Onboarding - {{ vars.client }} {{ vars.contract }}"')
-    text = text.replace("    Signed 2026-11-20.", "    Contract {{ vars.contract }}. Signed.")
+    old_notes = "  Notes: |                                   # textarea\n"
+    old_notes += "    Signed 2026-11-20. Wants SSO live before training.\n"
+    assert old_notes in text
+    text = text.replace(old_notes, '  Notes: "{{ secrets.CONTRACT }}"\n')
     spec.write_text(text)
+    assert "secrets.CONTRACT" in spec.read_text()
     return root
 
 
@@ -52,6 +53,7 @@ def _input(root: Path, path: Path) -> bool:
 
 
 def _every_command(root: Path, env: dict[str, str]) -> list[Result]:
+    env = {**env, "CONTRACT": SECRET}
     wrong = {**env, "TALLYFY_TOKEN": WRONG_TOKEN}
     runs = [
         run_cli(root, "-vv", "validate", env=env),
