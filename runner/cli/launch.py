@@ -144,7 +144,19 @@ Exit status: 0 everything applied, 1 something was not (the summary says what)."
     type=float,
     default=0.0,
     show_default=True,
-    help="Seconds to wait for another apply to finish.",
+    help="Seconds to wait for another apply (here, or holding the shared lease) to finish.",
+)
+@click.option(
+    "--no-lease",
+    is_flag=True,
+    help="Do not take the shared lease on the git remote: only this checkout's lock protects "
+    "the apply (two machines could then launch the same specs).",
+)
+@click.option(
+    "--dedupe",
+    is_flag=True,
+    help="Archive duplicate runs of a key (two or more carrying its marker), keeping the "
+    "oldest (then the smallest id), and record the survivor.",
 )
 @sandbox_option
 @clock_options
@@ -158,11 +170,19 @@ def apply(
     replace: Sequence[str],
     prune: bool,
     lock_timeout: float,
+    no_lease: bool,
+    dedupe: bool,
     use_sandbox: bool,
     backfill: int,
     now: datetime | None,
 ) -> None:
-    """Launch what is missing, exactly once, and record each run in the lockfile."""
+    """Launch what is missing, exactly once, and record each run in the lockfile.
+
+    Before the first write, apply takes a lease shared by every machine that applies this
+    project: a ref on the git remote (`refs/launchspec/lease`), renewed while it runs. With
+    no git remote it says so and relies on this checkout's lock. After launching it reads
+    the markers back: a key with two runs is a duplicate (exit 1); --dedupe settles them.
+    """
     from runner.cli.apply_screen import ApplyView
     from runner.project import project
 
@@ -175,6 +195,8 @@ def apply(
         concurrency=concurrency,
         max_launches=max_launches,
         lock_timeout=lock_timeout,
+        no_lease=no_lease,
+        dedupe=dedupe,
         plan_file=planfile,
         backfill=backfill,
         now=now,

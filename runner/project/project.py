@@ -25,6 +25,7 @@ from runner.errors import (
 )
 from runner.plan.plan import Plan, make_plan
 from runner.project import stages
+from runner.project.sharing import shared_lease
 from runner.render.expand import split_history
 from runner.specs.config import Config
 from runner.specs.spec import Spec
@@ -154,6 +155,8 @@ class ApplyOptions:
     concurrency: int = 8
     max_launches: int | None = None  # None: the configuration's limit
     lock_timeout: float = 0.0
+    no_lease: bool = False  # rely on this checkout's lock alone
+    dedupe: bool = False  # archive duplicate runs of a key, keeping one
     plan_file: Path | None = None
     backfill: int = 0  # earlier periods of recurring specs to launch when missed
     now: datetime | None = None  # the clock, for tests and demos; a saved plan's time wins
@@ -180,9 +183,13 @@ def apply(
     stop: threading.Event | None = None,
 ) -> Applied:
     """Settle the journal, plan, check limits and staleness, ask, then execute."""
-    with exclusive(config.state_dir, options.lock_timeout, on_wait):
+    stop = stop or threading.Event()
+    with (
+        exclusive(config.state_dir, options.lock_timeout, on_wait),
+        shared_lease(config, options, on_wait, on_note, stop),
+    ):
         saved = load_saved_plan(options.plan_file) if options.plan_file else None
-        lock, settled = _settle(config, client, on_note, stop or threading.Event())
+        lock, settled = _settle(config, client, on_note, stop)
         planned = plan(
             config,
             client,

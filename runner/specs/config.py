@@ -35,6 +35,8 @@ class Config:
     settle_seconds: int = 60  # a lost launch may still appear on the server this long after
     api_limits: dict[str, float] = field(default_factory=dict)  # deadline, answer time and size
     provenance: bool = True  # add a provenance line to each run's summary
+    lease_remote: str | None = "origin"  # the git remote holding the shared lease; None: off
+    lease_ttl: float = 120.0
     timezone: str = "UTC"
     file: Path | None = None  # the config file, when one exists
 
@@ -174,6 +176,7 @@ API_LIMITS = ("deadline_seconds", "response_seconds", "max_response_mib", "wait_
 
 def _build(root: Path, data: dict[str, Any], file: Path | None) -> Config:
     limits = data.get("limits") or {}
+    lease = data.get("lease", {})
     return Config(
         root=root,
         org_id=data.get("organization"),
@@ -189,6 +192,8 @@ def _build(root: Path, data: dict[str, Any], file: Path | None) -> Config:
         settle_seconds=int(limits.get("settle_seconds", 60)),
         api_limits={k: float(v) for k, v in limits.items() if k in API_LIMITS},
         provenance=bool(data.get("provenance", True)),
+        lease_remote=None if lease is False else str(lease.get("remote", "origin")),
+        lease_ttl=120.0 if lease is False else float(lease.get("ttl_seconds", 120)),
         timezone=data.get("timezone", "UTC"),
         file=file,
     )

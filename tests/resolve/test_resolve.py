@@ -194,14 +194,14 @@ def test_draft_template_is_refused() -> None:
 
 
 FULL = (
-    "name: 'Onboarding {{ vars.client }}'\nsummary: 'Key {{ vars.key }}'\nowner: 1001\n"
-    "vars: {client: Globex, key: sk-9}\ntags: [onboarding]\n"
+    "name: 'Onboarding {{ vars.client }}'\nsummary: 'Key sk-9'\nowner: 1001\n"
+    "vars: {client: Globex}\ntags: [onboarding]\n"
     "tasks:\n  Kick-off call: {deadline: 2026-12-10, owners: {users: [jane@example.com]}}\n"
 )
 
 
 def test_body_shape_and_omissions() -> None:
-    request = launch(FULL, "  Notes: 'secret {{ vars.key }}'\n", secret_vars=("key",))
+    request = launch(FULL, "  Notes: '{{ secrets.KEY }}'\n", secrets={"KEY": "sk-9"})
     body = request.body
     assert list(body) == ["checklist_id", "name", "summary", "owner_id", "prerun", "tasks", "tags"]
     assert body["checklist_id"] == "efd12534ded06f20e21b33e8dacf1f15"
@@ -228,7 +228,7 @@ def test_digest_covers_what_is_fixed_at_launch() -> None:
 
 
 def test_display_is_human_and_hides_secrets() -> None:
-    request = launch(FULL, "  Notes: 'token {{ vars.key }}'\n", secret_vars=("key",))
+    request = launch(FULL, "  Notes: '{{ secrets.KEY }}'\n", secrets={"KEY": "sk-9"})
     d = request.display
     assert d["template"] == ONBOARDING
     assert d["owner"] == "ops@example.com"

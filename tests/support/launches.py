@@ -28,11 +28,12 @@ REQUIRED = "  Client name: Globex\n  Start date: 2026-12-01\n  Plan tier: Growth
 
 
 def run(
-    text: str, title: str = ONBOARDING, secret_vars: tuple[str, ...] = (), **tpl: Any
+    text: str, title: str = ONBOARDING, secrets: dict[str, str] | None = None, **tpl: Any
 ) -> tuple[LaunchRequest | None, list[Diagnostic]]:
-    """Render `text` at AT and resolve it against the seed template `title`."""
+    """Render `text` at AT (with `secrets` from the environment) and resolve it against the
+    seed template `title`."""
     rendered, problems = render_spec(
-        seed.spec(text), RenderContext(launch_at=AT, secret_vars=secret_vars)
+        seed.spec(text), RenderContext(launch_at=AT, secrets=secrets or {})
     )
     assert rendered is not None, problems
     template = seed.template(title, wrap_prerun=bool(tpl.pop("wrap_prerun", False)))

@@ -1,0 +1,73 @@
+"""Applying from several machines: the shared lease around an apply, and what it says."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from runner.specs.config import Config
+from runner.state.lease import Git, Lease, LeaseError
+from runner.state.lockfile import parse_lockfile, read_lockfile, write_lockfile
+from runner.state.merge import merged
+
+ALONE = "only this checkout's lock protects this apply: another machine could launch the same specs"
+
+
+@contextmanager
+def shared_lease(
+    config: Config,
+    options: Any,
+    on_wait: Callable[[str], None] | None,
+    on_note: Callable[[str], None],
+    stop: threading.Event,
+) -> Iterator[None]:
+    """Hold the lease on the git remote for the block, or say plainly why there is none.
+
+    Off by choice (`--no-lease`, `lease: false`) or with no git remote, apply goes on with
+    this checkout's lock and says so; a remote that exists but cannot be reached stops it.
+    """
+    if options.no_lease or config.lease_remote is None:
+        on_note(f"the shared lease is off: {ALONE}")
+        yield
+        return
+    git = Git(config.root, config.lease_remote)
+    try:
+        found = git.has_remote()
+    except LeaseError:
+        found = False  # no git here at all
+    if not found:
+        on_note(f"no git remote {config.lease_remote!r}, so no shared lease: {ALONE}")
+        yield
+        return
+
+    def lost() -> None:
+        on_note("the shared lease was lost (another machine took it over): stopping")
+        stop.set()
+
+    def current() -> bytes | None:
+        path = config.lockfile
+        return path.read_bytes() if path.exists() else None
+
+    with Lease(git, config.lease_ttl, options.lock_timeout, on_wait, lost, current) as lease:
+        inherit(config, lease.inherited, on_note)
+        yield
+
+
+def inherit(config: Config, carried: bytes | None, on_note: Callable[[str], None]) -> None:
+    """Bring this checkout's lockfile up to what the previous holder of the lease left.
+
+    The lease carries its holder's lockfile, so an apply that follows another on a different
+    machine knows its runs before the lockfile reaches it through git.
+    """
+    if carried is None:
+        return
+    theirs = parse_lockfile(carried, "the lockfile carried by the shared lease")
+    ours = read_lockfile(config.lockfile)
+    both = merged(ours, theirs)
+    if both is None:
+        on_note("the shared lease carries a lockfile of another lineage: not merged")
+    elif both != ours:
+        write_lockfile(config.lockfile, both)
+        on_note(f"took {len(both.entries) - len(ours.entries)} launches from the shared lease")

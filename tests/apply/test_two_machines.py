@@ -1,0 +1,83 @@
+"""Two clones of one repository apply the same new specs at once: exactly once across machines."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from runner.state.lockfile import Lockfile, write_lockfile
+from tests.chaos.harness import ApplyProcess, Server, cli_env, write_specs
+from tests.support.sandbox import SandboxProcess
+
+SPECS = 40
+
+
+def _git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def _two_clones(tmp_path: Path, org: str, config: str = "") -> tuple[Path, Path]:
+    """A repository with SPECS new specs and a committed lockfile, cloned twice."""
+    remote, seed = tmp_path / "remote.git", tmp_path / "seed"
+    _git(tmp_path, "init", "--quiet", "--bare", str(remote))
+    _git(tmp_path, "init", "--quiet", "-b", "main", str(seed))
+    write_specs(seed, SPECS, prefix="twin")
+    (seed / "launchspec.yaml").write_text("limits: {settle_seconds: 1, max_launches: 100}\n"
+                                          + config)
+    write_lockfile(seed / "launchspec.lock.json", Lockfile.new(org))
+    _git(seed, "add", ".")
+    _git(seed, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "-m", "specs")
+    _git(seed, "push", "--quiet", str(remote), "main")
+    a, b = tmp_path / "a", tmp_path / "b"
+    for clone in (a, b):
+        _git(tmp_path, "clone", "--quiet", "-b", "main", str(remote), str(clone))
+    return a, b
+
+
+def _both(a: Path, b: Path, env: dict[str, str], *args: str) -> tuple[ApplyProcess, ApplyProcess]:
+    first = ApplyProcess.start(a, env, *args)
+    second = ApplyProcess.start(b, env, *args)
+    first.finish(timeout=180)
+    second.finish(timeout=180)
+    return first, second
+
+
+def _active(server: Server) -> list[str]:
+    return [r["name"] for r in server.runs()]
+
+
+def test_with_the_lease_each_spec_launches_once_and_lockfiles_agree(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+) -> None:
+    server = Server(sandbox_factory("--admin", "--latency-ms", "50", "--fault-seed", "1"))
+    a, b = _two_clones(tmp_path, server.sb.org)
+    first, second = _both(a, b, cli_env(server.sb), "--lock-timeout", "120")
+    assert first.proc.returncode == 0, first.text
+    assert second.proc.returncode == 0, second.text
+    names = _active(server)
+    assert len(names) == len(set(names)) == SPECS
+    lock_a, lock_b = (c / "launchspec.lock.json" for c in (a, b))
+    assert lock_a.read_bytes() == lock_b.read_bytes()
+    assert "shared lease" in first.text + second.text  # one of them waited for the other
+
+
+def test_a_holder_killed_mid_apply_is_taken_over_after_expiry(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+) -> None:
+    server = Server(sandbox_factory("--admin", "--latency-ms", "50", "--fault-seed", "2"))
+    a, b = _two_clones(tmp_path, server.sb.org, "lease: {ttl_seconds: 6}\n")
+    env = cli_env(server.sb)
+    killed = ApplyProcess.start(a, env, "--concurrency", "2")
+    assert killed.wait_for("launched", timeout=60), killed.text
+    killed.signal(signal.SIGKILL)
+    killed.finish(timeout=10)
+    started = time.monotonic()
+    other = ApplyProcess.start(b, env, "--lock-timeout", "60")
+    assert other.finish(timeout=120) == 0, other.text
+    assert time.monotonic() - started >= 1  # it waited for the dead holder's lease to expire
+    names = _active(server)
+    assert len(names) == len(set(names)) == SPECS, sorted(names)
