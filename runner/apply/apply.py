@@ -17,6 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from typing import Any, Protocol
 
+from runner.apply import duplicates
 from runner.apply.entries import entry_for, entry_json
 from runner.apply.events import ApplyResult, Event
 from runner.apply.reconcile import RunIndex, ambiguity_hint, marker_for, with_marker
@@ -74,6 +75,7 @@ class Applier:
         started = time.monotonic()
         try:
             self._execute(plan)
+            self._check_duplicates()
         finally:
             self.result.seconds = time.monotonic() - started
             with self._mutex:
@@ -82,6 +84,20 @@ class Applier:
         self.result.interrupted = self.stop.is_set()
         self.result.lock = self.lock
         return self.result
+
+    def _check_duplicates(self) -> None:
+        """Read back the markers of the keys launched: two runs for one key is a duplicate
+        (another machine launched it too), reported so that it is settled, not hidden."""
+        launched = {e.key for e in self.result.events if e.kind in ("launched", "adopted")}
+        if not self.provenance or not launched:
+            return
+        keys = {k: self.lock.entries[k].template_id for k in launched if k in self.lock.entries}
+        for template_id in set(keys.values()):
+            self._index.forget(template_id)
+        for key, ids in duplicates.find(self._index, self.lock.lineage, keys).items():
+            why = f"{len(ids)} runs carry its marker: {', '.join(ids)}; "
+            why += "`launchspec apply --dedupe` keeps the oldest and archives the others"
+            self._emit(Event("duplicate", key, message=why))
 
     def _execute(self, plan: Plan) -> None:
         todo = self._preflight([a for a in plan.actions if a.acts])

@@ -17,6 +17,9 @@ class Event:
     message: str = ""
 
 
+FAILING = ("failed", "unknown", "skipped", "duplicate")
+
+
 @dataclass
 class ApplyResult:
     """What an apply did and did not do."""
@@ -32,5 +35,5 @@ class ApplyResult:
     @property
     def ok(self) -> bool:
         return not self.interrupted and not any(
-            e.kind in ("failed", "unknown", "skipped") for e in self.events
+            e.kind in FAILING for e in self.events
         )

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from runner.apply.events import Event
+from runner.apply.events import FAILING, Event
 from runner.errors import UsageError
 from runner.plan.plan import Plan
 from runner.views.planview import format_text, secrets_of
@@ -25,6 +25,8 @@ STYLE = {
     "failed": "red",
     "unknown": "magenta",
     "skipped": "yellow",
+    "duplicate": "red",
+    "deduped": "yellow",
 }
 
 
@@ -122,6 +124,6 @@ class ApplyView:
                 err=True,
             )
         for e in result.events:
-            if e.kind in ("failed", "unknown", "skipped"):
+            if e.kind in FAILING:
                 click.echo(self._redact(f"  {e.kind} {e.key}: {e.message}"), err=True)
         return 1

@@ -24,6 +24,7 @@ Kind = Literal[
     "archive",
     "missing",
     "pending",
+    "duplicate",
 ]
 # Kinds that apply acts on; the rest are shown only.
 ACTING = ("launch", "update", "replace", "archive")
@@ -145,13 +146,21 @@ def make_plan(
     prune: bool = False,
     offline: bool = False,
     notes: Sequence[str] = (),
+    duplicates: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Plan:
-    """Compare what the specs want with what the lockfile says was launched."""
+    """Compare what the specs want with what the lockfile says was launched.
+
+    `duplicates` (read with `--refresh`): keys whose marker two or more runs carry."""
     pending_keys, replace_keys = set(pending), set(replace)
     actions = [
         _action_for(d, lock.entries.get(d.key), pending_keys, live, replace_keys, offline)
         for d in desired
     ]
+    for i, a in enumerate(actions):
+        if duplicates and a.key in duplicates:
+            ids = duplicates[a.key]
+            why = f"{len(ids)} runs carry this key's marker: {', '.join(ids)}"
+            actions[i] = Action("duplicate", a.key, a.desired, a.entry, reason=why)
     wanted = {d.key for d in desired}
     for key, entry in sorted(lock.entries.items()):
         if key not in wanted:

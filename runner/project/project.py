@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from runner.apply import duplicates
 from runner.apply.apply import Applier
 from runner.apply.events import ApplyResult, Event
 from runner.apply.reconcile import RunIndex, Settled, ambiguity_hint
@@ -120,6 +121,7 @@ def plan(
     else:
         desired, notes = stages.offline(rendered, snapshots)
     live = stages.live_states(client, lock) if (client and refresh) else None
+    dups = _duplicates(client, lock) if (client and refresh and config.provenance) else None
     shown, history = split_history(lock, result.specs, keys, at, config.timezone)
     planned = make_plan(
         desired,
@@ -133,8 +135,14 @@ def plan(
         # Launches resolved from snapshots compare by request digest, as online ones do.
         offline=client is None and not any(d.request for d in desired),
         notes=[*notes, *history],
+        duplicates=dups,
     )
     return Planned(planned, lock, journal, settled)
+
+
+def _duplicates(client: Any, lock: Lockfile) -> dict[str, tuple[str, ...]]:
+    keys = {k: e.template_id for k, e in lock.entries.items()}
+    return duplicates.find(RunIndex(client), lock.lineage, keys)
 
 
 def _check_keys(known: set[str], keys: Sequence[str]) -> None:
@@ -190,6 +198,9 @@ def apply(
     ):
         saved = load_saved_plan(options.plan_file) if options.plan_file else None
         lock, settled = _settle(config, client, on_note, stop)
+        if options.dedupe:
+            lock = duplicates.dedupe(client, lock, on_event)
+            write_lockfile(config.lockfile, lock)
         planned = plan(
             config,
             client,

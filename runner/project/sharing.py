@@ -5,8 +5,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+from runner.errors import LockfileError
 from runner.specs.config import Config
 from runner.state.lease import Git, Lease, LeaseError
 from runner.state.lockfile import parse_lockfile, read_lockfile, write_lockfile
@@ -71,3 +73,23 @@ def inherit(config: Config, carried: bytes | None, on_note: Callable[[str], None
     elif both != ours:
         write_lockfile(config.lockfile, both)
         on_note(f"took {len(both.entries) - len(ours.entries)} launches from the shared lease")
+
+
+def merge_files(ours: Path, theirs: Path) -> tuple[int, int]:
+    """Merge lockfile `theirs` into `ours` in place (a git merge driver's job).
+
+    Returns (keys taken from theirs, keys both named with different runs). Raises
+    LockfileError when the two are of different lineages (nothing says which keys match).
+    """
+    mine = parse_lockfile(ours.read_bytes(), str(ours))
+    other = parse_lockfile(theirs.read_bytes(), str(theirs))
+    both = merged(mine, other)
+    if both is None:
+        raise LockfileError(
+            f"{ours} and {theirs} are lockfiles of different lineages; not merged",
+            hint="keep one of them, then `launchspec import KEY RUN_ID` the other's runs",
+        )
+    taken = sum(1 for k in other.entries if k not in mine.entries)
+    clashes = sum(1 for k, e in other.entries.items() if k in mine.entries and mine.entries[k] != e)
+    write_lockfile(ours, both)
+    return taken, clashes

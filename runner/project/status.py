@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from runner.apply.duplicates import find as find_duplicates
+from runner.apply.reconcile import RunIndex
 from runner.errors import NotFoundError
 from runner.resolve.directory import Directory
 from runner.state.lockfile import LockEntry, Lockfile
@@ -45,10 +47,11 @@ class RunStatus:
     total: int = 0
     next_task: TaskInfo | None = None
     overdue: tuple[TaskInfo, ...] = ()
+    duplicates: tuple[str, ...] = ()  # runs carrying this key's marker, when more than one
 
     @property
     def flagged(self) -> bool:
-        return self.status in FLAGGED
+        return self.status in FLAGGED or bool(self.duplicates)
 
 
 def collect(client: Any, lock: Lockfile, now: datetime) -> list[RunStatus]:
@@ -57,8 +60,9 @@ def collect(client: Any, lock: Lockfile, now: datetime) -> list[RunStatus]:
     items = sorted(lock.entries.items())
     with ThreadPoolExecutor(max_workers=8) as pool:
         reads = list(pool.map(lambda item: _read(client, item[1]), items))
+    dups = find_duplicates(RunIndex(client), lock.lineage, {k: e.template_id for k, e in items})
     return [
-        summarise(key, entry, run, tasks, directory, now)
+        replace(summarise(key, entry, run, tasks, directory, now), duplicates=dups.get(key, ()))
         for (key, entry), (run, tasks) in zip(items, reads, strict=True)
     ]
 
@@ -188,6 +192,9 @@ def _details(statuses: Sequence[RunStatus]) -> list[str]:
             out.append(f"! {s.key}: run {s.run_id} no longer exists (deleted, or not visible)")
         elif s.status == "archived":
             out.append(f"! {s.key}: run {s.run_id} is archived")
+        if s.duplicates:
+            ids = ", ".join(s.duplicates)
+            out.append(f"! {s.key}: launched more than once, runs {ids} (`apply --dedupe`)")
         for t in s.overdue:
             owners = ", ".join(t.owners) or "nobody"
             out.append(f"! {s.key}: task {t.title!r} ({owners}) was due {_when(t.deadline)}")

@@ -21,6 +21,7 @@ ADVICE = {
     "archive": "Apply archives this run.",
     "pending": "Apply reads its outcome back from the server before anything else.",
     "missing": "`launchspec forget {key}` it, or `launchspec apply --replace {key}`.",
+    "duplicate": "`launchspec apply --dedupe` keeps the oldest run and archives the others.",
 }
 DETAILED = ("launch", "replace", "edited")
 

@@ -18,8 +18,12 @@ SYMBOL = {
     "archive": "-",
     "missing": "?",
     "pending": "?",
+    "duplicate": "!!",
 }
-COLOUR = {"+": "green", "~": "yellow", "-/+": "red", "!": "magenta", "-": "red", "?": "cyan"}
+COLOUR = {
+    "+": "green", "~": "yellow", "-/+": "red", "!": "magenta", "-": "red", "?": "cyan",
+    "!!": "red",
+}  # fmt: skip
 SUMMARY_KINDS = (
     "launch",
     "update",
@@ -29,6 +33,7 @@ SUMMARY_KINDS = (
     "archive",
     "missing",
     "pending",
+    "duplicate",
     "unchanged",
 )
 LABEL = {
@@ -40,6 +45,7 @@ LABEL = {
     "archive": "to archive",
     "missing": "missing",
     "pending": "pending reconciliation",
+    "duplicate": "launched more than once",
     "unchanged": "unchanged",
 }
 
@@ -113,6 +119,7 @@ def _advice(a: Action) -> str:
         "orphaned": "; kept: `launchspec apply --prune` archives its run",
         "pending": "; apply reads it back from the server first",
         "missing": "; `launchspec forget` it, or `apply --replace` it",
+        "duplicate": "; `launchspec apply --dedupe` keeps the oldest and archives the others",
     }.get(a.kind, "")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from runner.state.lockfile import Lockfile, write_lockfile
 from tests.chaos.harness import ApplyProcess, Server, cli_env, write_specs
+from tests.support.cli import run_cli
 from tests.support.sandbox import SandboxProcess
 
 SPECS = 40
@@ -81,3 +82,37 @@ def test_a_holder_killed_mid_apply_is_taken_over_after_expiry(
     assert time.monotonic() - started >= 1  # it waited for the dead holder's lease to expire
     names = _active(server)
     assert len(names) == len(set(names)) == SPECS, sorted(names)
+
+
+def test_without_the_lease_duplicates_are_reported_and_settled(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+) -> None:
+    server = Server(sandbox_factory("--admin", "--latency-ms", "200", "--fault-seed", "3"))
+    a, b = _two_clones(tmp_path, server.sb.org)
+    env = cli_env(server.sb)
+    first, second = _both(a, b, env, "--no-lease")
+    names = _active(server)
+    assert len(names) > SPECS, "both applied at once without the lease: some specs twice"
+    outputs = first.text + second.text
+    assert "duplicate twin-" in outputs and 1 in (first.proc.returncode, second.proc.returncode)
+
+    refreshed = run_cli(a, "plan", "--refresh", env=env)
+    assert "launched more than once" in refreshed.out, refreshed.text
+    assert "apply --dedupe" in refreshed.out
+
+    deduped = run_cli(a, "apply", "--yes", "--dedupe", "--no-lease", env=env)
+    assert deduped.code == 0, deduped.text
+    names = _active(server)
+    assert len(names) == len(set(names)) == SPECS
+    again = run_cli(a, "plan", "--refresh", env=env)
+    assert "launched more than once" not in again.out, again.text
+
+
+def test_status_flags_a_key_launched_twice(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+) -> None:
+    server = Server(sandbox_factory("--admin", "--latency-ms", "200", "--fault-seed", "4"))
+    a, b = _two_clones(tmp_path, server.sb.org)
+    _both(a, b, cli_env(server.sb), "--no-lease")
+    shown = run_cli(a, "status", env=cli_env(server.sb))
+    assert "launched more than once" in shown.out, shown.text
