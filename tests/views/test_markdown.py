@@ -99,6 +99,8 @@ def every_kind_plan() -> Plan:
                reason="the run is archived"),
         Action("pending", "i-pending", Desired(rendered("i-pending")),
                reason="an earlier launch's outcome is unknown"),
+        Action("duplicate", "j-twice", Desired(rendered("j-twice")), entry("j-twice"),
+               reason="2 runs carry this key's marker: " + "1" * 32 + ", " + "2" * 32),
     ])
 
 
