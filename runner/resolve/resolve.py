@@ -55,8 +55,17 @@ def launch_refusal(template: Mapping[str, Any]) -> str | None:
     """Why Tallyfy would refuse to launch `template` (403), or None when it would launch it.
 
     The one place this is decided: `resolve` refuses such a launch, and `doctor` reports it.
+    Real templates carry `status` "active" or null; only with dual versioning on must a
+    template be in a published state (docs/tallyfy-api-notes.md, "Launchability").
     """
-    if template.get("status", "published") != "published":
+    if template.get("archived_at"):
+        return "template is archived; launching it would be refused (403)"
+    if template.get("dual_version_enabled") and not template.get("is_published_state"):
+        return (
+            "template has dual versioning on and is not in a published state; launching it "
+            "would be refused (403)"
+        )
+    if template.get("status") == "draft":
         return "template is a draft; launching it would be refused (403)"
     return None
 

@@ -60,8 +60,8 @@ def _template(checklist_id: Any, seed: Seed) -> Obj:
     template = seed.templates_by_id.get(checklist_id)
     if template is None:
         raise not_found()
-    if template.get("status") != "published":
-        raise error(403, "This template is a draft and cannot be launched.", "FORBIDDEN")
+    if template.get("dual_version_enabled") and not template.get("is_published_state"):
+        raise error(403, "This template is not published and cannot be launched.", "FORBIDDEN")
     return template
 
 

@@ -71,7 +71,8 @@ def template_body(template: Obj, seed: Seed, with_: set[str]) -> Obj:
     tid = template["id"]
     body: Obj = {
         key: template.get(key)
-        for key in ("id", "title", "summary", "status", "type", "default_process_name_format")
+        for key in ("id", "title", "summary", "status", "type", "default_process_name_format",
+                    "dual_version_enabled", "is_published_state")
     }
     body.update(
         prerun=[field_body(f, tid) for f in template["prerun"]],

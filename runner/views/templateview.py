@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
+from runner.resolve.resolve import launch_refusal
 from runner.resolve.shapes import unwrap
 from runner.templates.rows import FieldRow, StepRow
 
@@ -21,12 +22,17 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], indent: str = " 
     return out
 
 
+def launchability(template: Mapping[str, Any]) -> str:
+    """`launchable`, or `not launchable` (the fields behind it are in docs/tallyfy-api-notes.md)."""
+    return "not launchable" if launch_refusal(template) else "launchable"
+
+
 def list_rows(templates: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "id": str(t.get("id")),
             "title": str(t.get("title") or ""),
-            "status": str(t.get("status") or ""),
+            "status": launchability(t),
             # A list answer may leave fields or steps out: unknown, not zero.
             "kickoff_fields": len(unwrap(t["prerun"])) if "prerun" in t else None,
             "steps": len(unwrap(t["steps"])) if "steps" in t else None,
@@ -60,7 +66,7 @@ def format_show(
     head = {
         "id": str(template.get("id")),
         "title": str(template.get("title") or ""),
-        "status": str(template.get("status") or ""),
+        "status": launchability(template),
         "origin": origin,
     }
     if fmt == "json":

@@ -25,7 +25,8 @@ def test_list_from_the_api(tmp_path: Path, sandbox: SandboxProcess) -> None:
     assert lines[2].split() == ["title", "id", "status", "kick-off", "fields", "steps"]
     row = next(line for line in lines if line.startswith("Vendor Onboarding"))
     # The list answer carries kick-off fields but not steps: shown as unknown, not as 0.
-    assert row.split()[-4:] == ["61fa169a59262d246dfe11bf19c05969", "draft", "1", "?"]
+    assert row.split()[-5:] == ["61fa169a59262d246dfe11bf19c05969", "not", "launchable", "1",
+                                "?"]
 
 
 def test_list_offline_reads_the_snapshots(tmp_path: Path) -> None:
@@ -43,7 +44,7 @@ def test_show_fields_and_steps(tmp_path: Path, sandbox: SandboxProcess) -> None:
                      env=sandbox.env())
     assert result.code == 0, result.text
     out = result.out
-    assert out.startswith("Client Onboarding  efd12534ded06f20e21b33e8dacf1f15  (published")
+    assert out.startswith("Client Onboarding  efd12534ded06f20e21b33e8dacf1f15  (launchable")
     tier = next(line for line in out.splitlines() if line.strip().startswith("Plan tier"))
     assert tier.split() == ["Plan", "tier", "89dc6258a8e9ef206778bc562ac2b4aa", "dropdown",
                             "yes", "Starter", "|", "Growth", "|", "Enterprise"]

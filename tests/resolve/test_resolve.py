@@ -186,7 +186,10 @@ def test_draft_template_is_refused() -> None:
     request, problems = run(text, title="Vendor Onboarding (draft)")
     assert request is None
     (p,) = problems
-    assert p.message == "template is a draft; launching it would be refused (403)"
+    assert p.message == (
+        "template has dual versioning on and is not in a published state; launching it "
+        "would be refused (403)"
+    )
     assert p.pos == Position("specs/test.yaml", 2, 11)
 
 
