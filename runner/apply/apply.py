@@ -22,7 +22,7 @@ from runner.apply.entries import entry_for, entry_json
 from runner.apply.events import ApplyResult, Event
 from runner.apply.reconcile import RunIndex, ambiguity_hint, marker_for, with_marker
 from runner.errors import ApiError, IndeterminateError, LaunchspecError
-from runner.plan.plan import Action, Plan
+from runner.plan.plan import Action, Desired, Plan
 from runner.state.journal import Intent, Journal
 from runner.state.lockfile import LockEntry, Lockfile, write_lockfile
 
@@ -230,7 +230,7 @@ class Applier:
                 raise
             run_id = str(run["id"])
             self.journal.record_launch(intent, run_id)
-            self._record(d.key, replace(entry, run_id=run_id))
+            self._record(d.key, replace(entry, run_id=run_id, name=_held_name(run, entry, d)))
             self._emit(Event("launched", d.key, run_id))
             return True
         self._emit(Event("failed", d.key, message=f"the server failed {LAUNCH_ATTEMPTS} times"))
@@ -317,6 +317,16 @@ class Applier:
         with self._mutex:
             self.result.events.append(event)
         self.on_event(event)
+
+
+def _held_name(run: Mapping[str, Any], entry: LockEntry, d: Desired) -> str:
+    """The name the server gave the run (a template's auto-naming may replace the one sent),
+    unless it holds a secret: the lockfile keeps the redacted name then."""
+    held = str(run.get("name") or "")
+    secrets = d.request.secret_values if d.request else ()
+    if not held or any(s and s in held for s in secrets):
+        return entry.name
+    return held
 
 
 def _unknown(error: ApiError) -> str:

@@ -37,6 +37,22 @@ class People:
         return len(self.users) + len(self.guests) + len(self.groups)
 
 
+def over_cap(limit: Any, count: int) -> bool:
+    """Whether `count` assignees pass a step's `max_assignable` (0 or none: unlimited)."""
+    return isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 and count > limit
+
+
+def assignee_count(people: People, directory: Directory) -> int:
+    """What the cap counts: distinct members (a group as its members) and guests."""
+    members: set[str] = {str(u) for u in people.users}
+    guests = set(people.guests)
+    for ref in people.groups:
+        group = directory.group(ref) or {}
+        members.update(str(m) for m in group.get("members") or ())
+        guests.update(str(g) for g in group.get("guests") or ())
+    return len(members) + len(guests)
+
+
 def resolve_people(
     directory: Directory,
     users: Sequence[Any] = (),

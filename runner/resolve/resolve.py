@@ -18,7 +18,14 @@ from runner.render.render import Rendered
 from runner.render.render_values import json_path
 from runner.resolve.directory import Directory, closest, label_of
 from runner.resolve.encode import EncodeError, encode
-from runner.resolve.people import PathPart, People, Problem, resolve_people
+from runner.resolve.people import (
+    PathPart,
+    People,
+    Problem,
+    assignee_count,
+    over_cap,
+    resolve_people,
+)
 from runner.resolve.shapes import canonical_json, find_one, plain, unwrap
 
 __all__ = ["UPDATABLE_FIELDS", "Directory", "LaunchRequest", "canonical_json", "resolve"]
@@ -49,6 +56,12 @@ def resolve(
 ) -> tuple[LaunchRequest | None, list[Diagnostic]]:
     """Resolve one rendered launch against its template (API shape) and the directory."""
     return _Resolver(rendered, template, directory).run()
+
+
+def default_name(template: Mapping[str, Any], r: Rendered) -> str:
+    """Tallyfy's documented default run name: `{template title} - {date}` (launch date)."""
+    at = r.launch_at.astimezone(ZoneInfo(r.timezone)) if r.launch_at else None
+    return f"{template.get('title') or 'Process'} - {at.date().isoformat() if at else ''}"
 
 
 def launch_refusal(template: Mapping[str, Any]) -> str | None:
@@ -115,11 +128,12 @@ class _Resolver:
     def _body(self) -> dict[str, Any]:
         r = self.r
         body: dict[str, Any] = {"checklist_id": self.template.get("id")}
-        if r.name:
-            body["name"] = r.name
+        # Sources disagree on whether a name is required (docs/tallyfy-api-notes.md): always
+        # send one, the documented default "{template title} - {date}" when the spec has none.
+        body["name"] = r.name or default_name(self.template, r)
         if r.summary is not None:
             body["summary"] = r.summary
-        self.display.update(name=self._redact(r.name), summary=self._redact(r.summary))
+        self.display.update(name=self._redact(body["name"]), summary=self._redact(r.summary))
         if r.owner is not None:
             body["owner_id"] = self._owner(r.owner)
         optional = {
@@ -289,11 +303,12 @@ class _Resolver:
                 Problem(f"step {title!r} does not allow guests as owners"), *base, "guests"
             )
         limit = step.get("max_assignable")
-        if isinstance(limit, int) and people.count() > limit:
+        count = assignee_count(people, self.directory)
+        if over_cap(limit, count):
             self.problem(
                 Problem(
                     f"step {title!r} takes at most {limit} owner{'s' if limit != 1 else ''}; "
-                    f"{people.count()} given (users, guests and groups each count)"
+                    f"{count} given (a group counts as its members; guests count too)"
                 ),
                 *base,
             )

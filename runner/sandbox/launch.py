@@ -198,16 +198,27 @@ def _override(step: Obj, override: Any, seed: Seed, errors: Errors) -> Obj:
         problems = check_owners(owners, seed, f"{path}.owners")
         errors.update(problems)
         if not problems:
-            result["owners"] = _step_owners(step, owners, path, errors)
+            result["owners"] = _step_owners(step, owners, path, errors, seed)
     return result
 
 
-def _step_owners(step: Obj, owners: Obj, path: str, errors: Errors) -> Obj:
+def _assignee_count(chosen: Obj, seed: Seed) -> int:
+    """The cap counts members and guests: a group counts as its members (documented)."""
+    members = {str(u) for u in chosen["users"]}
+    guests = {str(g) for g in chosen["guests"]}
+    for gid in chosen["groups"]:
+        group = seed.groups_by_id.get(str(gid)) or {}
+        members.update(str(m) for m in group.get("members") or [])
+        guests.update(str(g) for g in group.get("guests") or [])
+    return len(members) + len(guests)
+
+
+def _step_owners(step: Obj, owners: Obj, path: str, errors: Errors, seed: Seed) -> Obj:
     keys = ("users", "guests", "groups")
     chosen = {key: list(dict.fromkeys(owners.get(key) or [])) for key in keys}
     limit = step.get("max_assignable")
-    count = sum(len(v) for v in chosen.values())
-    if isinstance(limit, int) and count > limit:
+    count = _assignee_count(chosen, seed)
+    if isinstance(limit, int) and limit > 0 and count > limit:  # 0: unlimited
         errors[f"{path}.owners"] = [f"This step can have at most {limit} assignees."]
     if chosen["guests"] and not step.get("allow_guest_owners"):
         errors[f"{path}.owners.guests"] = ["This step cannot be assigned to guests."]

@@ -260,3 +260,25 @@ def test_every_template_in_the_seed_resolves() -> None:
     for title, prerun in texts.items():
         request, problems = run(f"id: k\ntemplate: {title}\n{prerun}", title=title)
         assert request is not None, problems
+
+
+def test_a_group_counts_as_its_members_against_the_cap() -> None:
+    # Sales has two members; the 30-day review takes one owner (evidence: the cap counts
+    # members and guests, a group as its members).
+    extra = "tasks:\n  30-day review:\n    owners: {groups: [Sales]}\n"
+    p = one(extra)
+    assert "takes at most 1 owner; 2 given" in p.message
+
+
+def test_max_assignable_zero_means_unlimited() -> None:
+    from runner.resolve.people import over_cap
+
+    assert not over_cap(0, 25)
+    assert not over_cap(None, 25)
+    assert over_cap(2, 3) and not over_cap(2, 2)
+
+
+def test_a_launch_always_sends_a_name() -> None:
+    """Sources conflict on whether `name` is required: send the documented default."""
+    body = launch().body  # the spec has no name
+    assert body["name"] == f"{ONBOARDING} - 2026-12-04"

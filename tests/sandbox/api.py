@@ -70,7 +70,7 @@ ONBOARDING_FIELD_TYPES = {
     F_CONTRACT: "file",
 }
 S_KICKOFF = "18c10325629613d2608de126489ab828"  # default owner 1002, max_assignable 3
-S_SETUP = "740d2cf07ad9f77aa91ecbc6e40fabd6"  # 1003 + group Ops, max_assignable null
+S_SETUP = "740d2cf07ad9f77aa91ecbc6e40fabd6"  # 1003 + group Ops, max_assignable 0 (unlimited)
 S_TRAINING = "109fffa180b8e74f405a8b4b20d41f77"  # 1002, max_assignable 2
 S_REVIEW = "3e4926a1f526b6dd75a7f25af98d07b5"  # 1001, max_assignable 1
 ONBOARDING_STEPS = [S_KICKOFF, S_SETUP, S_TRAINING, S_REVIEW]

@@ -319,6 +319,19 @@ def test_max_assignable_is_enforced(api: Api) -> None:
     assert ids_of(_tasks(api, run["id"])[S_KICKOFF]["owners"]["users"]) == {1001, 1002, 1003}
 
 
+def test_a_group_counts_as_its_members_against_max_assignable(api: Api) -> None:
+    """Evidence: the cap counts members and guests together; Sales has two members."""
+    errors_422(api.launch(name="group over cap", tasks={S_REVIEW: {"owners": {
+        "groups": [GROUP_SALES]}}}))
+    api.launch_ok(name="group within cap", tasks={S_TRAINING: {"owners": {
+        "groups": [GROUP_SALES]}}})
+
+
+def test_max_assignable_zero_means_unlimited(api: Api) -> None:
+    five = {"users": [1001, 1002, 1003, 1004, 1005]}
+    api.launch_ok(name="no cap", tasks={S_SETUP: {"owners": five}})
+
+
 # ---- templates that cannot be launched, malformed requests ----
 
 
