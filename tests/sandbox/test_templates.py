@@ -182,7 +182,7 @@ def test_steps_wrapped_with_shapes(api: Api) -> None:
     assert kickoff["deadline"]["value"] == 2 and kickoff["deadline"]["unit"] == "days"
     assert kickoff["assignees"] == [1002]
     setup = next(s for s in steps if s["id"] == ONBOARDING_STEPS[1])
-    assert setup["max_assignable"] is None
+    assert setup["max_assignable"] == 0  # 0 means unlimited (documented)
 
 
 def test_sdk_style_get_with_steps_prerun_and_unknowns(api: Api) -> None:
