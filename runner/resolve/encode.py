@@ -136,11 +136,13 @@ def _table(field: Field, value: Any, directory: Directory, zone: tzinfo) -> list
     rows = [value] if isinstance(value, Mapping) else value
     if not isinstance(rows, list | tuple) or not columns:
         raise EncodeError(f"{_label(field)} needs a list of rows (maps by column, or lists)")
-    cells = [_row(field, columns, row, n) for n, row in enumerate(rows, 1)]
-    return [
-        {"id": col["id"], "label": col.get("label"), "value": [row[i] for row in cells]}
-        for i, col in enumerate(columns)
-    ]
+    if len(rows) != 1:
+        raise EncodeError(
+            f"{_label(field)} has {len(rows)} rows; launchspec sends one row, as a list of cells "
+            "in column order, the shape every public client sends",
+            hint="the shape of several rows at launch is not documented or seen anywhere yet",
+        )
+    return _row(field, columns, rows[0], 1)
 
 
 def _row(field: Field, columns: Sequence[Mapping[str, Any]], row: Any, n: int) -> list[str]:

@@ -39,6 +39,9 @@ def check_prerun(fields: list[Obj], prerun: dict[str, Any], seed: Seed,
     for item in fields:
         fid, label = item["id"], str(item.get("label") or item["id"])
         value = prerun.get(fid)
+        if value == "" and item.get("field_type") == "table":
+            errors[f"prerun.{fid}"] = ["Invalid table field"]  # unlike other types' "cleared"
+            continue
         if is_blank(value):
             if require and item.get("required"):
                 errors[f"prerun.{fid}"] = [f"{label} is required"]
@@ -116,8 +119,13 @@ def _multiselect(item: Obj, value: Any, seed: Seed) -> Any:
 
 
 def _table(item: Obj, value: Any, seed: Seed) -> Any:
-    if not isinstance(value, list | dict) or len(value) != len(item.get("columns") or []):
+    # Real senders write one row as a flat list of cells in column order; "" is refused.
+    if value == "" or not isinstance(value, list):
+        raise Bad("Invalid table field")
+    if len(value) != len(item.get("columns") or []):
         raise Bad("Number of columns does not match required columns")
+    if not all(isinstance(cell, str | int | float) for cell in value):
+        raise Bad("Invalid table field")
     return value
 
 

@@ -81,13 +81,16 @@ def test_multiselect_marks_each_option_selected() -> None:
     assert "listed twice" in one(prerun="  Modules: [SSO, SSO]\n").message
 
 
-def test_table_is_one_entry_per_column() -> None:
-    written = "[{Name: Ann, email: ann@x.io}, [Bob, CTO, bob@x.io]]"
-    assert value("Key contacts", written) == [
-        {"id": 31, "label": "Name", "value": ["Ann", "Bob"]},
-        {"id": 32, "label": "Role", "value": ["", "CTO"]},
-        {"id": 33, "label": "Email", "value": ["ann@x.io", "bob@x.io"]},
-    ]
+def test_a_table_row_is_a_flat_list_of_cells_in_column_order() -> None:
+    """Evidence: every public sender writes `["Widget", "3"]` (docs/tallyfy-api-notes.md)."""
+    assert value("Key contacts", "{Name: Ann, email: ann@x.io}") == ["Ann", "", "ann@x.io"]
+    assert value("Key contacts", "[{Name: Ann, email: ann@x.io}]") == ["Ann", "", "ann@x.io"]
+    assert value("Key contacts", "[[Bob, CTO, bob@x.io]]") == ["Bob", "CTO", "bob@x.io"]
+
+
+def test_several_table_rows_are_refused_until_their_shape_is_known() -> None:
+    p = one(prerun="  Key contacts: [{Name: Ann}, {Name: Bob}]\n")
+    assert "2 rows" in p.message and "one row" in p.message
 
 
 def test_table_with_the_wrong_column_count_or_names() -> None:
