@@ -32,8 +32,10 @@ def api_error(
     """The ApiError for a non-2xx answer: status, message, field errors, code, request id."""
     body = parse_json(content)
     body = body if isinstance(body, dict) else {}
-    message = _scrubbed(_text(body.get("message")), token)
-    code = _text(body.get("code"))
+    # Newer errors nest: {"error": {"code", "message", "details"}} (the MCP server's reading).
+    nested = body.get("error") if isinstance(body.get("error"), dict) else {}
+    message = _scrubbed(_text(body.get("message")) or _text(nested.get("message")), token)
+    code = _text(body.get("code")) or _text(nested.get("code"))
     fields = {
         _scrubbed(name, token) or "": [_scrubbed(m, token) or "" for m in msgs]
         for name, msgs in field_errors(body.get("errors")).items()

@@ -17,7 +17,9 @@ from runner.sandbox.shapes import run_view
 from runner.sandbox.store import RunQuery
 
 Obj = dict[str, Any]
-STATUSES = ("active", "complete", "problem", "archived", "delayed", "starred")
+STATUSES = (
+    "active", "complete", "problem", "archived", "delayed", "starred", "issue", "improvement",
+)  # fmt: skip
 TRUE = ("true", "1", "yes")
 
 
@@ -79,7 +81,8 @@ def _run_query(params: QueryParams, ctx: Context) -> RunQuery:
         folder=params.get("folder") or None,
         groups=_csv(params, "groups"),
         starred=None if starred is None else starred.lower() in TRUE,
-        archived="only" if archived in ("only", *TRUE) else "exclude",
+        # SDK and MCP server: `archived=only` alone, `archived=true` alongside the others.
+        archived="only" if archived == "only" else "include" if archived in TRUE else "exclude",
         sort=params.get("sort") or "-created_at",
     )
 
@@ -104,7 +107,7 @@ async def activate_run(request: Request) -> Response:
 async def delete_run(request: Request) -> Response:
     ctx = org_ctx(request)
     changes.delete(_run(ctx, request), ctx.store)
-    return Response(status_code=204)
+    return Response(status_code=200)  # 200 with an empty body, as real clients see it
 
 
 async def run_tasks(request: Request) -> Response:

@@ -159,7 +159,7 @@ def _run_filters(org: str, query: RunQuery) -> tuple[list[str], list[Any]]:
     if query.status in ("active", "complete"):
         where.append("status = ?")
         params.append(query.status)
-    elif query.status == "problem":
+    elif query.status in ("problem", "issue", "improvement"):
         where.append("0")  # the sandbox never marks tasks as problems
     elif query.status == "starred":
         where.append("starred = 1")

@@ -362,3 +362,13 @@ def test_datetimes_in_bodies_are_sent_as_iso_8601_with_z() -> None:
     mock.client().launch_run({"tasks": {"s": {"deadline": deadline}}, "on": date(2026, 1, 2)})
     sent = json.loads(mock.requests[0].content)
     assert sent == {"tasks": {"s": {"deadline": "2026-01-02T09:00:00Z"}}, "on": "2026-01-02"}
+
+
+def test_a_nested_error_body_reaches_the_user() -> None:
+    """Evidence (MCP server): newer errors are `{"error": {"code", "message", "details"}}`."""
+    nested = {"error": {"code": "SEAT_LIMIT", "message": "No seats left in this plan",
+                        "details": {"seats": 0}}}
+    with Recorder(err(409, nested)).client() as c, pytest.raises(ApiError) as caught:
+        c.launch_run({"checklist_id": "t"})
+    assert "No seats left in this plan" in str(caught.value)
+    assert caught.value.code == "SEAT_LIMIT"

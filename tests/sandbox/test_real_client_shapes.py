@@ -1,0 +1,33 @@
+"""What real clients send and read (docs/tallyfy-api-notes.md), served as they expect it."""
+
+from __future__ import annotations
+
+from tests.sandbox.api import Api
+
+
+def _listed(api: Api, run_id: str, **params: str) -> bool:
+    r = api.get("runs", {"per_page": 100, **params})
+    assert r.status_code == 200, r.text
+    return run_id in {run["id"] for run in r.json()["data"]}
+
+
+def test_archived_true_includes_archived_runs_with_the_others(api: Api) -> None:
+    """SDK and MCP server: `archived=true` includes, `archived=only` alone."""
+    live = api.launch_ok(name="stays active")["id"]
+    gone = api.launch_ok(name="archived one")["id"]
+    assert api.delete(f"runs/{gone}").status_code == 200
+    assert _listed(api, live, archived="true") and _listed(api, gone, archived="true")
+    assert _listed(api, gone, archived="only") and not _listed(api, live, archived="only")
+    assert not _listed(api, gone)  # left out by default
+
+
+def test_statuses_issue_and_improvement_are_valid_filters(api: Api) -> None:
+    for status in ("issue", "improvement"):
+        assert api.get("runs", {"status": status}).status_code == 200
+
+
+def test_permanent_delete_answers_200_with_an_empty_body(api: Api) -> None:
+    run = api.launch_ok(name="to delete")["id"]
+    api.delete(f"runs/{run}")
+    r = api.delete(f"runs/{run}/delete")
+    assert r.status_code == 200 and r.content == b""
