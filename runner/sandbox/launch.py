@@ -40,8 +40,11 @@ def launch(body: Any, org: str, seed: Seed, store: Store) -> tuple[Obj, list[Obj
         raise invalid(errors)
     created_us = store.clock.tick()
     run.update(id=new_id(), increment_id=store.next_increment(org))
+    if template.get("assign_run_starter", True):
+        run["starter"] = run.get("started_by")
     tasks = [_task(step, run, overrides.get(step["id"], {}), created_us, org, store)
              for step in template["steps"]]
+    run.pop("starter", None)
     stamp = iso(created_us)
     if not run["name"]:
         run["name"] = f"{template['title']} - {stamp[:10]}"
@@ -230,6 +233,9 @@ def _task(step: Obj, run: Obj, override: Obj, created_us: int, org: str, store: 
         "users": list(step["assignees"]), "guests": list(step["guests"]),
         "groups": list(step["groups"]),
     }
+    if not any(owners.get(k) for k in ("users", "guests", "groups")) and run.get("starter"):
+        # assign_run_starter (default true): with no assignee anywhere, the launcher
+        owners = {"users": [run["starter"]], "guests": [], "groups": []}
     stamp = iso(created_us)
     return {
         "id": new_id(), "increment_id": store.next_increment(org, "tasks"),

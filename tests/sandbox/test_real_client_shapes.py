@@ -31,3 +31,16 @@ def test_permanent_delete_answers_200_with_an_empty_body(api: Api) -> None:
     api.delete(f"runs/{run}")
     r = api.delete(f"runs/{run}/delete")
     assert r.status_code == 200 and r.content == b""
+
+
+def test_a_task_with_no_assignee_anywhere_goes_to_the_launcher(api: Api) -> None:
+    """Evidence: with no assignee anywhere, `assign_run_starter` (default true) assigns the
+    person who launched."""
+    from tests.sandbox.api import S_REVIEW
+
+    nobody = {"users": [], "guests": [], "groups": []}
+    run = api.launch_ok(name="nobody assigned", tasks={S_REVIEW: {"owners": nobody}})
+    tasks = api.get(f"runs/{run['id']}/tasks", {"per_page": 100}).json()["data"]
+    review = next(t for t in tasks if t["step_id"] == S_REVIEW)
+    users = [u if isinstance(u, int) else u.get("id") for u in review["owners"]["users"]]
+    assert users == [run["started_by"]]
