@@ -118,7 +118,14 @@ class TallyfyClient(Caller):
         return list(self._pages(self._org("tags")))
 
     def list_folders(self) -> list[dict[str, Any]]:
-        return list(self._pages(self._org("folders")))
+        """Every folder, nested ones too (read `with=children` and flattened)."""
+        found: dict[str, dict[str, Any]] = {}
+        pending = list(self._pages(self._org("folders"), {"with": "children"}))
+        while pending:
+            folder = pending.pop(0)
+            pending.extend(plain_list(folder.pop("children", None)))
+            found.setdefault(str(folder.get("id")), folder)
+        return list(found.values())
 
     def launch_run(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """POST a launch. Never resent after an ambiguous failure: IndeterminateError instead."""

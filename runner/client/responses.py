@@ -33,7 +33,8 @@ def api_error(
     body = parse_json(content)
     body = body if isinstance(body, dict) else {}
     # Newer errors nest: {"error": {"code", "message", "details"}} (the MCP server's reading).
-    nested = body.get("error") if isinstance(body.get("error"), dict) else {}
+    inner = body.get("error")
+    nested: dict[str, Any] = inner if isinstance(inner, dict) else {}
     message = _scrubbed(_text(body.get("message")) or _text(nested.get("message")), token)
     code = _text(body.get("code")) or _text(nested.get("code"))
     fields = {

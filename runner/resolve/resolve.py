@@ -140,7 +140,9 @@ class _Resolver:
             "prerun": self._prerun(),
             "tasks": self._tasks(),
             "tags": self._labels(r.tags, "tags", self.directory.tag, ("title",)),
-            "folders": self._labels(r.folders, "folders", self.directory.folder, ("name", "title")),
+            "folders": self._labels(
+                r.folders, "folders", self.directory.folder, ("name", "title"), _not_for_runs
+            ),
             "users": self._people(users=r.users).users,
             "groups": self._people(groups=r.groups).groups,
             "roles": self._roles(),
@@ -182,14 +184,23 @@ class _Resolver:
         return people
 
     def _labels(
-        self, refs: Sequence[str], key: str, find: Any, fields: tuple[str, ...]
+        self,
+        refs: Sequence[str],
+        key: str,
+        find: Any,
+        fields: tuple[str, ...],
+        unusable: Any = lambda item: None,
     ) -> list[str]:
         ids: list[str] = []
         shown: list[str] = []
-        known = [label_of(i, *fields) for i in getattr(self.directory, key)]
+        items = [i for i in getattr(self.directory, key) if not unusable(i)]
+        known = [label_of(i, *fields) for i in items]
         for i, ref in enumerate(refs):
             item = find(ref)
-            if item is None:
+            why = unusable(item) if item is not None else None
+            if why:
+                self.problem(Problem(f"{key[:-1]} {ref!r} {why}"), key, i)
+            elif item is None:
                 guess = closest(str(ref), known)
                 self.problem(
                     Problem(
@@ -312,6 +323,14 @@ class _Resolver:
                 ),
                 *base,
             )
+
+
+def _not_for_runs(folder: Mapping[str, Any]) -> str | None:
+    """Only folders of type `run` hold processes (the MCP server, citing the server's code)."""
+    kind = folder.get("folder_type")
+    if kind in (None, "run"):
+        return None
+    return f"holds templates (folder_type {kind}), not processes: the API would refuse it"
 
 
 _KINDS = ("users", "guests", "groups")

@@ -41,7 +41,23 @@ def _listing(items_of: Callable[[Any], list[dict[str, Any]]]) -> Endpoint:
 users = _listing(lambda seed: [user_body(u) for u in seed.users])
 groups = _listing(lambda seed: [group_body(g) for g in seed.groups])
 tags = _listing(lambda seed: [tag_body(t) for t in seed.tags])
-folders = _listing(lambda seed: [folder_body(f) for f in seed.folders])
+async def folders(request: Request) -> Response:
+    """Folders at the top level, each with `children` when asked (`with=children`), filtered
+    by `folder_type` when given (the SDK's reading; its default is `checklist`)."""
+    ctx = org_ctx(request)
+    params = request.query_params
+    kind = params.get("folder_type")
+    nested = "children" in (params.get("with") or "")
+    chosen = [f for f in ctx.seed.folders if not kind or f.get("folder_type", "run") == kind]
+    top = [f for f in chosen if not f.get("parent_id")]
+    items = []
+    for f in top:
+        body = folder_body(f)
+        if nested:
+            kids = [folder_body(c) for c in chosen if c.get("parent_id") == f["id"]]
+            body["children"] = {"data": kids}
+        items.append(body)
+    return page_of(request.url, params, items)
 
 
 async def checklists(request: Request) -> Response:

@@ -41,7 +41,10 @@ def tag_body(tag: Obj) -> Obj:
 
 
 def folder_body(folder: Obj) -> Obj:
-    return {"id": folder["id"], "name": folder.get("name"), "parent_id": folder.get("parent_id")}
+    return {
+        "id": folder["id"], "name": folder.get("name"), "parent_id": folder.get("parent_id"),
+        "folder_type": folder.get("folder_type", "run"),
+    }  # fmt: skip
 
 
 def field_body(item: Obj, checklist_id: str) -> Obj:

@@ -172,7 +172,7 @@ def test_unknown_run_owner_tag_folder() -> None:
     )
     assert messages[1].startswith("tag 'onbording' does not exist (known: onboarding, finance")
     assert problems[1].hint == "did you mean 'onboarding'?"
-    assert messages[2] == "folder 'Archive' does not exist (known: Clients, Finance)"
+    assert messages[2] == "folder 'Archive' does not exist (known: Clients, Finance, EMEA clients)"
     assert [p.pos.line for p in problems if p.pos] == [3, 4, 5]
 
 
@@ -282,3 +282,11 @@ def test_a_launch_always_sends_a_name() -> None:
     """Sources conflict on whether `name` is required: send the documented default."""
     body = launch().body  # the spec has no name
     assert body["name"] == f"{ONBOARDING} - 2026-12-04"
+
+
+def test_a_template_folder_is_refused_and_nested_run_folders_are_found() -> None:
+    """Only `folder_type: run` folders hold processes; folders nest (`with=children`)."""
+    p = one("folders: [Template library]\n")
+    assert "holds templates" in p.message and p.path == "folders[0]"
+    assert launch("folders: [EMEA clients]\n").body["folders"] == [
+        "3c1f6a0e9b2d4c7e8f1a2b3c4d5e6f70"]

@@ -44,3 +44,14 @@ def test_a_task_with_no_assignee_anywhere_goes_to_the_launcher(api: Api) -> None
     review = next(t for t in tasks if t["step_id"] == S_REVIEW)
     users = [u if isinstance(u, int) else u.get("id") for u in review["owners"]["users"]]
     assert users == [run["started_by"]]
+
+
+def test_folders_carry_their_type_and_nest(api: Api) -> None:
+    """Only `folder_type: run` folders hold processes; `with=children` shows nested ones."""
+    top = api.get("folders", {"with": "children"}).json()["data"]
+    kinds = {f["name"]: f["folder_type"] for f in top}
+    assert kinds["Clients"] == "run" and kinds["Template library"] == "checklist"
+    clients = next(f for f in top if f["name"] == "Clients")
+    assert [c["name"] for c in clients["children"]["data"]] == ["EMEA clients"]
+    runs_only = api.get("folders", {"folder_type": "run"}).json()["data"]
+    assert "Template library" not in {f["name"] for f in runs_only}
