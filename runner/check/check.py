@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.diagnostics import Diagnostic, Position
-from runner.errors import SpecError, UsageError
+from runner.errors import ConfigError, SpecError, UsageError
 from runner.specs.config import Config
 from runner.specs.source import Document
 from runner.specs.spec import Spec
@@ -52,6 +52,13 @@ def find_spec_files(config: Config, paths: Sequence[Path] = ()) -> list[Path]:
     outside = [] if paths else [p for p in files if not _inside(config.root, p)]
     if outside:
         raise SpecError([_outside_root(config.root, p) for p in outside])
+    if not files and not paths:
+        globs = ", ".join(config.spec_globs)
+        raise ConfigError(
+            f"no spec files match {globs} under {config.root}",
+            hint="run it in the specs repository, or point at it with -C DIR "
+            "(`specs:` in launchspec.yaml sets the globs)",
+        )
     return files
 
 

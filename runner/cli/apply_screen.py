@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from runner.apply.events import FAILING, Event
-from runner.errors import UsageError
+from runner.errors import LaunchspecError, UsageError
 from runner.plan.plan import Plan
 from runner.views.planview import format_text, secrets_of
 
@@ -77,7 +77,9 @@ class ApplyView:
                 "refusing to apply without confirmation: not on a terminal",
                 hint="review the plan, then pass --yes",
             )
-        return click.confirm("Apply these changes?", default=False)
+        if not click.confirm("Apply these changes?", default=False):
+            raise LaunchspecError("Apply cancelled.", hint="nothing was launched or written")
+        return True
 
     def sleep(self, seconds: float) -> None:
         """The client's waits (Retry-After, back-off) end early once a stop is asked for."""

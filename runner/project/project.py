@@ -192,6 +192,7 @@ def apply(
 ) -> Applied:
     """Settle the journal, plan, check limits and staleness, ask, then execute."""
     stop = stop or threading.Event()
+    spec_files(config)  # no spec files: say so before a lock or a lockfile is written
     with (
         exclusive(config.state_dir, options.lock_timeout, on_wait),
         shared_lease(config, options, on_wait, on_note, stop),
@@ -256,7 +257,7 @@ def _settle(
         read_back = [s for s in read_back if s.how != "young"] + again
     if lock.organization is None:
         lock = evolve(lock, organization=client.org_id)
-    if lock.serial != before or not config.lockfile.exists():
+    if lock.serial != before:  # recovered or settled runs: durable before anything else
         write_lockfile(config.lockfile, lock)
     ambiguous = [s for s in read_back if s.how == "ambiguous"]
     if ambiguous:

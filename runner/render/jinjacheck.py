@@ -29,6 +29,7 @@ class TemplateInfo:
     private: frozenset[str] = frozenset()  # attributes starting with "_" (sandbox escapes)
     forbidden: tuple[str, ...] = ()  # include/import/extends: would read files
     secret_misuse: bool = False  # `secrets` used other than as `{{ secrets.NAME }}` alone
+    unknown: tuple[str, ...] = ()  # "unknown filter 'upperr' (did you mean 'upper'?)"
 
 
 @lru_cache(maxsize=65536)
@@ -56,6 +57,9 @@ def analyse(text: str) -> TemplateInfo:
         if isinstance(base, nodes.Name) and base.name in _CHECKED_ROOTS:
             attrs.add((base.name, attr))
     private.update(_attr_filter_names(ast))
+    unknown = _unknown_filters_and_tests(ast)
+    if unknown:  # the compiler would stop at the first; report every one, with a guess
+        return TemplateInfo(unknown=unknown)
     names = frozenset(meta.find_undeclared_variables(ast))
     forbidden = tuple(forbidden_tags(ast))
     misuse = "secrets" in names and not _whole_secret(ast)
@@ -81,6 +85,26 @@ def _whole_secret(ast: Any) -> bool:
         return False
     base: Any = getattr(node, "node", None)
     return isinstance(base, nodes.Name) and base.name == "secrets"
+
+
+def _unknown_filters_and_tests(ast: Any) -> tuple[str, ...]:
+    from jinja2 import nodes
+
+    from runner.render.templating import environment
+
+    env = environment()
+    found = []
+    for node in ast.find_all((nodes.Filter, nodes.Test)):
+        kind, known = (
+            ("filter", env.filters) if isinstance(node, nodes.Filter) else ("test", env.tests)
+        )
+        if node.name not in known:
+            guess = difflib.get_close_matches(node.name, list(known), n=1, cutoff=0.6)
+            found.append(
+                f"unknown {kind} {node.name!r}"
+                + (f" (did you mean {guess[0]!r}?)" if guess else "")
+            )
+    return tuple(found)
 
 
 def _attr_filter_names(ast: Any) -> set[str]:
@@ -150,6 +174,8 @@ def check_templates(doc: Document, known: Known, dotted: Any) -> list[Diagnostic
             message = f"template uses '{name}', which is not defined{_suggest(name, known.names)}"
             hint = f"templates may use {', '.join(known.names)}"
             found.append(Diagnostic(message, at, path=where, code="undefined", hint=hint))
+        for message in info.unknown:
+            found.append(Diagnostic(message, at, path=where, code="jinja"))
         if info.secret_misuse:
             found.append(Diagnostic(SECRET_RULE, at, path=where, code="secret"))
         for root, attr in info.attrs:

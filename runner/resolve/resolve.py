@@ -241,6 +241,16 @@ class _Resolver:
                 self.problem(Problem(f"kick-off field {label!r} is given twice"), "prerun", key)
                 continue
             seen.add(fid)
+            if found.get("required") and _empty(value):
+                self.problem(
+                    Problem(
+                        f"required kick-off field {label!r} is empty (the API would refuse the "
+                        "launch: 422)"
+                    ),
+                    "prerun",
+                    key,
+                )
+                continue
             try:
                 out[fid] = encode(found, value, self.directory, zone)
             except EncodeError as exc:
@@ -323,6 +333,13 @@ class _Resolver:
                 ),
                 *base,
             )
+
+
+def _empty(value: Any) -> bool:
+    """Empty text, a blank CSV cell, an empty list or map: missing for a required field."""
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, list | tuple | dict) and not value
 
 
 def _not_for_runs(folder: Mapping[str, Any]) -> str | None:

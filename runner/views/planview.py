@@ -83,8 +83,14 @@ def format_text(plan: Plan, *, colour: bool = False, verbose: bool = False) -> s
         lines.extend(_text_action(action, colour))
     for note in plan.notes:
         lines.append(f"note: {note}")
-    if not plan.has_changes:
+    shown = [a for a in plan.actions if a.kind != "unchanged"]
+    if not shown:
         lines.append("No changes: every spec is launched and up to date.")
+    elif not plan.has_changes:
+        # Nothing for apply to do, but entries that need a person: say so, never "No changes".
+        n = len(shown)
+        said = "1 entry above needs" if n == 1 else f"{n} entries above need"
+        lines.append(f"Nothing for apply to do; {said} a decision.")
     return redact("\n".join(lines).rstrip() + "\n", secrets_of(plan))
 
 

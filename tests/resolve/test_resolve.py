@@ -290,3 +290,14 @@ def test_a_template_folder_is_refused_and_nested_run_folders_are_found() -> None
     assert "holds templates" in p.message and p.path == "folders[0]"
     assert launch("folders: [EMEA clients]\n").body["folders"] == [
         "3c1f6a0e9b2d4c7e8f1a2b3c4d5e6f70"]
+
+
+@pytest.mark.parametrize("empty", ['""', "'  '", "[]"])
+def test_a_required_field_given_empty_is_missing_at_its_line(empty: str) -> None:
+    text = ("id: k\ntemplate: Client Onboarding\nprerun:\n  Client name: Globex\n"
+            f"  Start date: 2026-12-01\n  Plan tier: {empty}\n")
+    request, problems = run(text)
+    assert request is None
+    (p,) = problems
+    assert p.message.startswith("required kick-off field 'Plan tier' is empty")
+    assert p.pos is not None and p.pos.line == 6

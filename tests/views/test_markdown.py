@@ -190,3 +190,12 @@ def test_no_changes() -> None:
 @pytest.mark.parametrize("budget", [2_000, 10_000])
 def test_any_budget_is_respected(budget: int) -> None:
     assert len(format_markdown(big_plan(200), budget=budget)) <= budget
+
+
+def test_no_changes_is_said_only_when_there_are_none() -> None:
+    from runner.views.planview import format_text
+
+    orphan = make([Action("orphaned", "f-orphan", entry=entry("f-orphan"), reason="gone")])
+    text = format_text(orphan)
+    assert "No changes" not in text and "1 entry above needs a decision" in text
+    assert "No changes" in format_text(make([]))
