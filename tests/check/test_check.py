@@ -45,8 +45,8 @@ def test_find_files_by_globs_paths_and_folders(tmp_path: Path) -> None:
 
 
 def test_config_file_is_never_a_spec(tmp_path: Path) -> None:
-    root = _project(tmp_path, {}, config="specs: ['*.yaml']\n")
-    assert find_spec_files(load_config(root)) == []
+    root = _project(tmp_path, {"a.yaml": "id: a\ntemplate: T\n"}, config="specs: ['*.yaml']\n")
+    assert [p.name for p in find_spec_files(load_config(root))] == ["a.yaml"]
 
 
 def test_defaults_merge_under_spec_data(tmp_path: Path) -> None:
