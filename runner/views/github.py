@@ -49,7 +49,9 @@ def plan_texts(plan: Plan, view: ViewOptions, *, save: bool, env: Mapping[str, s
     elif view.fmt == "json" and json_text is not None:
         stdout = json_text
     else:
-        stdout = format_text(plan, colour=view.colour, verbose=view.verbose)
+        stdout = format_text(
+            plan, colour=view.colour, verbose=view.verbose, max_launches=view.max_launches
+        )
     summary = None
     if env.get("GITHUB_STEP_SUMMARY"):
         summary = format_markdown(

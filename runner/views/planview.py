@@ -74,7 +74,9 @@ def summary_line(plan: Plan) -> str:
     return ", ".join(parts)
 
 
-def format_text(plan: Plan, *, colour: bool = False, verbose: bool = False) -> str:
+def format_text(
+    plan: Plan, *, colour: bool = False, verbose: bool = False, max_launches: int | None = None
+) -> str:
     """The plan a person reads in a terminal."""
     lines = [f"launchspec plan: {summary_line(plan)}", ""]
     for action in plan.actions:
@@ -83,6 +85,12 @@ def format_text(plan: Plan, *, colour: bool = False, verbose: bool = False) -> s
         lines.extend(_text_action(action, colour))
     for note in plan.notes:
         lines.append(f"note: {note}")
+    launches = plan.count("launch") + plan.count("replace")
+    if max_launches is not None and launches > max_launches:
+        lines.append(
+            f"warning: {launches:,} launches, over the safety limit of {max_launches:,} "
+            f"(limits.max_launches): apply refuses them unless run with --max-launches {launches}."
+        )
     shown = [a for a in plan.actions if a.kind != "unchanged"]
     if not shown:
         lines.append("No changes: every spec is launched and up to date.")
@@ -109,7 +117,7 @@ def _text_action(a: Action, colour: bool) -> list[str]:
         for label, value in (detail.get("prerun") or {}).items():
             out.append(f"        {label}: {_short(value)}")
         for title, task in (detail.get("tasks") or {}).items():
-            out.append(f"        task {title!r}: {_short(task)}")
+            out.append(f"        task {title!r}: {_task_text(task)}")
     for change in a.changes:
         out.append(f"        {change.field}: {_short(change.old)} -> {_short(change.new)}")
     if a.entry is not None and a.kind != "unchanged":
@@ -141,10 +149,21 @@ def _display(a: Action) -> dict[str, Any]:
     return {}
 
 
-def _short(value: Any, limit: int = 80) -> str:
+def _task_text(task: Any) -> str:
+    if not isinstance(task, dict):
+        return _short(task)
+    deadline = task.get("deadline")
+    owners = task.get("owners") or []
+    parts = [f"deadline {deadline}"] if deadline else []
+    # No owners given: Tallyfy keeps the step's own assignees, so say that rather than `[]`.
+    parts.append(f"owners {', '.join(map(str, owners))}" if owners else "owners as in the template")
+    return "; ".join(parts)
+
+
+def _short(value: Any) -> str:
+    """One line per value, never cut: a reviewer approves what they can read in full."""
     text = value if isinstance(value, str) else json.dumps(value, default=str, sort_keys=True)
-    text = " ".join(text.split()) if "\n" in text else text  # one line per value
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return " ".join(text.split()) if "\n" in text else text
 
 
 def plan_dict(plan: Plan) -> dict[str, Any]:
