@@ -180,7 +180,7 @@ class Applier:
                 return self._launch(action)
             if action.kind == "replace":
                 return self._archive(action, keep=True) and self._launch(action)
-            if action.kind == "update":
+            if action.kind == "update" or action.updates_in_place:
                 return self._update(action)
             if action.kind == "archive":
                 return self._archive(action, keep=False)
@@ -276,6 +276,14 @@ class Applier:
         fields["summary"] = with_marker(fields.get("summary"), marker)
         self.client.update_run(entry.run_id, fields)
         new = entry_for(d, entry.run_id)
+        if action.kind == "edited":
+            # The run keeps what it was launched with: so must its record, or the edit is lost.
+            new = replace(
+                new,
+                template_id=entry.template_id,
+                digest=entry.digest,
+                source_digest=entry.source_digest,
+            )
         self._record(d.key, replace(new, launched_at=entry.launched_at, adopted=entry.adopted))
         self._emit(Event("updated", d.key, entry.run_id))
         return True

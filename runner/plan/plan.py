@@ -29,6 +29,7 @@ Kind = Literal[
 # Kinds that apply acts on; the rest are shown only.
 ACTING = ("launch", "update", "replace", "archive")
 UPDATABLE_SOURCE = ("name", "summary", "owner", "starred", "is_public")
+EDITED_REASON = "kick-off values or tasks changed after launch"
 
 
 def canonical_digest(value: Any) -> str:
@@ -91,7 +92,12 @@ class Action:
 
     @property
     def acts(self) -> bool:
-        return self.kind in ACTING
+        return self.kind in ACTING or self.updates_in_place
+
+    @property
+    def updates_in_place(self) -> bool:
+        """An edited run whose updatable fields changed too: those are applied, the rest kept."""
+        return self.kind == "edited" and bool(self.changes)
 
     def signature(self) -> list[str]:
         """What the checksum covers for this action."""
@@ -196,7 +202,10 @@ def _action_for(
     if not fixed_same:
         if d.key in replace:
             return Action("replace", d.key, d, entry, reason="--replace: archive and relaunch")
-        return Action("edited", d.key, d, entry, reason="changed after launch")
+        # Name, summary, owner… can still be updated in place: apply does that, and reports
+        # the fixed part (kick-off values, tasks), which only `--replace` can change.
+        changes = () if fields_same else tuple(_field_changes(d, entry))
+        return Action("edited", d.key, d, entry, changes, EDITED_REASON)
     if not fields_same:
         return Action("update", d.key, d, entry, changes=tuple(_field_changes(d, entry)))
     return Action("unchanged", d.key, d, entry)

@@ -284,7 +284,7 @@ def _check_secrets(plan_: Plan) -> None:
     for action in plan_.actions:
         rendered = action.desired.rendered if action.desired else None
         missing = rendered.missing_secrets if rendered else ()
-        if missing and action.kind in ("launch", "replace", "update"):
+        if missing and action.acts and action.kind != "archive":
             raise ConfigError(
                 f"secret {missing[0]} is not set in this environment: apply cannot {action.kind} "
                 f"{action.key}",

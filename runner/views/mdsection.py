@@ -23,6 +23,10 @@ ADVICE = {
     "missing": "`launchspec forget {key}` it, or `launchspec apply --replace {key}`.",
     "duplicate": "`launchspec apply --dedupe` keeps the oldest run and archives the others.",
 }
+IN_PLACE = (
+    "Apply updates the fields below in place; the rest only "
+    "`launchspec apply --replace {key}` changes (archives the run and relaunches)."
+)
 DETAILED = ("launch", "replace", "edited")
 
 
@@ -147,7 +151,8 @@ def _facts(a: Action, secrets: Sequence[str]) -> list[str]:
     lines = [" · ".join(facts), ""] if facts else []
     if a.reason or a.kind in ADVICE:
         why = (a.reason[:1].upper() + a.reason[1:] + ". ") if a.reason else ""
-        lines += [f"{md_text(why)}{ADVICE.get(a.kind, '').format(key=a.key)}".strip(), ""]
+        advice = IN_PLACE if a.updates_in_place else ADVICE.get(a.kind, "")
+        lines += [f"{md_text(why)}{advice.format(key=a.key)}".strip(), ""]
     return lines
 
 

@@ -128,6 +128,11 @@ def _text_action(a: Action, colour: bool) -> list[str]:
 
 
 def _advice(a: Action) -> str:
+    if a.updates_in_place:
+        return (
+            "; apply updates the fields above in place; the rest only "
+            f"`launchspec apply --replace {a.key}` changes (archive and relaunch)"
+        )
     return {
         "edited": f"; not applied: `launchspec apply --replace {a.key}` archives and relaunches",
         "orphaned": "; kept: `launchspec apply --prune` archives its run",
