@@ -50,6 +50,11 @@ Symbols: + launch  ~ update  ! edited after launch  - orphaned/archive  ? pendin
 )
 @click.option("--prune", is_flag=True, help="Preview archiving runs no spec asks for.")
 @click.option("--offline", is_flag=True, help="Do not call the API even when a token is set.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Warnings are errors (a deadline in the past, a secret not set): exit 1.",
+)
 @sandbox_option
 @clock_options
 @click.pass_obj
@@ -62,6 +67,7 @@ def plan(
     replace: Sequence[str],
     prune: bool,
     offline: bool,
+    strict: bool,
     use_sandbox: bool,
     backfill: int,
     now: datetime | None,
@@ -88,6 +94,7 @@ def plan(
             refresh=refresh,
             now=now,
             backfill=backfill,
+            strict=strict,
         )
         p = planned.plan
         view = github.ViewOptions(
@@ -102,6 +109,10 @@ def plan(
     finally:
         if conn:
             conn.close()
+    if planned.warnings:
+        from runner.views.report import format_diagnostics
+
+        click.echo(format_diagnostics(planned.warnings, "text"), nl=False, err=True)
     if out is not None and texts.saved is not None:
         atomic_write(out, texts.saved.encode())
     click.echo(texts.stdout, nl=False)

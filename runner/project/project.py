@@ -78,6 +78,7 @@ class Planned:
     lock: Lockfile
     journal: Journal
     settled: list[Settled] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)  # at the spec's line
 
 
 def now_utc(now: datetime | None = None) -> str:
@@ -97,6 +98,7 @@ def plan(
     lock: Lockfile | None = None,
     now: datetime | None = None,
     backfill: int = 0,
+    strict: bool = False,
 ) -> Planned:
     """Validate, render, resolve (when `client` is given) and compare with the lockfile.
 
@@ -112,7 +114,8 @@ def plan(
         lock = read_lockfile(config.lockfile, organization=org)
     lock, settled = with_recorded_launches(journal, lock)
     at = launch_at or now_utc(now)
-    rendered = stages.render_all(config, result.specs, lock, at, backfill)
+    warnings: list[Diagnostic] = []
+    rendered = stages.render_all(config, result.specs, lock, at, backfill, warnings, strict)
     keys = {r.key for r in rendered}
     _check_keys(keys, replace)
     snapshots = SnapshotStore.load(config.snapshots_dir)
@@ -137,7 +140,7 @@ def plan(
         notes=[*notes, *history],
         duplicates=dups,
     )
-    return Planned(planned, lock, journal, settled)
+    return Planned(planned, lock, journal, settled, warnings)
 
 
 def _duplicates(client: Any, lock: Lockfile) -> dict[str, tuple[str, ...]]:

@@ -7,6 +7,7 @@ import os
 import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace as evolve
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,18 @@ HEX_ID = re.compile(r"[0-9a-f]{32}")
 
 
 def render_all(
-    config: Config, specs: Sequence[Spec], lock: Lockfile, at: str, backfill: int = 0
+    config: Config,
+    specs: Sequence[Spec],
+    lock: Lockfile,
+    at: str,
+    backfill: int = 0,
+    warnings: list[Diagnostic] | None = None,
+    strict: bool = False,
 ) -> list[Rendered]:
-    """One Rendered per launch the specs ask for at `at` (for_each elements, due periods)."""
+    """One Rendered per launch the specs ask for at `at` (for_each elements, due periods).
+
+    Warnings (a deadline in the past, an unset secret) go to `warnings`; with `strict` they
+    are errors."""
     from runner.render.expand import Instance, instances, spec_zone
     from runner.render.render import RenderContext, render_spec
 
@@ -61,8 +71,12 @@ def render_all(
         problems.extend(diagnostics)
         if rendered is not None and keep:
             out.append(rendered)
+    if strict:
+        problems = [evolve(d, severity="error") for d in problems]
     if has_errors(problems):
         raise SpecError(problems)
+    if warnings is not None:
+        warnings.extend(problems)
     return out
 
 
