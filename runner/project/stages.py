@@ -68,7 +68,7 @@ def render_all(
             period=inst.period_names(),
         )
         rendered, diagnostics = render_spec(spec, context)
-        problems.extend(diagnostics)
+        problems.extend(_for_element(d, inst) for d in diagnostics)
         if rendered is not None and keep:
             out.append(rendered)
     if strict:
@@ -109,12 +109,28 @@ def resolve_all(
         if snapshots is not None:
             problems.extend(_drift(snapshots, r, template))
         request, diagnostics = resolve(r, template, directory)
-        problems.extend(diagnostics)
+        problems.extend(_for_key(d, r.key) for d in diagnostics)
         if request is not None:
             desired.append(Desired(r, request))
     if has_errors(problems):
         raise SpecError(problems)
     return desired, []
+
+
+def _for_element(d: Diagnostic, inst: Any) -> Diagnostic:
+    """A problem of one `for_each` element says which: its key and where its data is."""
+    element = inst.each
+    if element is None:
+        return d
+    where = f"{element.pos.file} line {element.pos.line}, " if element.pos else ""
+    return evolve(d, message=f"{d.message} (for_each {where}key {element.key})")
+
+
+def _for_key(d: Diagnostic, key: str) -> Diagnostic:
+    """A problem of one launch of a repeated spec says which launch (`ID[KEY]`, `ID@PERIOD`)."""
+    if "[" not in key and "@" not in key:
+        return d
+    return evolve(d, message=f"{d.message} (for {key})")
 
 
 def _template(
