@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import NoReturn
 
@@ -17,11 +18,16 @@ from runner.errors import LaunchspecError, SpecError, UsageError
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-def _fail(error: LaunchspecError, debug: bool) -> NoReturn:
+def _fail(error: LaunchspecError, debug: bool, as_json: bool = False) -> NoReturn:
     if debug:
         import traceback
 
         traceback.print_exc()
+    if as_json:  # a JSON consumer gets one document on stdout, errors included
+        from runner.views.report import error_document
+
+        found = error.diagnostics if isinstance(error, SpecError) else ()
+        click.echo(error_document(error.message, error.hint, error.exit_code, found), nl=False)
     if isinstance(error, SpecError):
         from runner.views.report import format_diagnostics
 
@@ -141,6 +147,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         _main(argv)
 
 
+def _wants_json(args: Sequence[str]) -> bool:
+    return "--format=json" in args or any(
+        a == "--format" and b == "json" for a, b in pairwise(args)
+    )
+
+
 def _main(argv: Sequence[str] | None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
@@ -153,9 +165,9 @@ def _main(argv: Sequence[str] | None) -> None:
         e.show()
         sys.exit(2 if isinstance(e, click.UsageError) else e.exit_code)
     except UsageError as e:
-        _fail(e, debug)
+        _fail(e, debug, _wants_json(args))
     except LaunchspecError as e:
-        _fail(e, debug)
+        _fail(e, debug, _wants_json(args))
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)

@@ -78,3 +78,17 @@ def format_diagnostics(diagnostics: Sequence[Diagnostic], fmt: str, *, files: in
     else:
         lines.append(f"{files} file{plural} valid")
     return "\n".join(lines) + "\n"
+
+
+def error_document(
+    message: str, hint: str | None, exit_code: int, diagnostics: Sequence[Diagnostic] = ()
+) -> str:
+    """The one JSON document a `--format json` command prints when it fails (docs/formats.md)."""
+    doc = {
+        "format_version": 1,
+        "ok": False,
+        "error": {"message": message, "hint": hint, "exit_code": exit_code},
+        "diagnostics": [diagnostic_dict(d) for d in sorted(diagnostics, key=Diagnostic.sort_key)],
+    }
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
