@@ -38,6 +38,7 @@ class ApplyView:
         self.yes = yes
         self.total = 0
         self.done = 0
+        self.replacing: set[str] = set()
         self.secrets: list[str] = []
         self.stop = threading.Event()
 
@@ -70,6 +71,7 @@ class ApplyView:
         self.secrets = secrets_of(plan)
         click.echo(format_text(plan, colour=self.colour), nl=False)
         self.total = sum(1 for a in plan.actions if a.acts)
+        self.replacing = {a.key for a in plan.actions if a.kind == "replace"}
         if self.yes:
             return True
         if not sys.stdin.isatty():
@@ -92,8 +94,10 @@ class ApplyView:
         click.echo(f"waiting for another launchspec apply to finish ({holder})…", err=True)
 
     def event(self, e: Event) -> None:
-        self.done += 1
-        head = f"[{self.done}/{self.total}] {e.kind} {e.key}"
+        # A replacement is one step of the plan: its archive is said, its launch is counted.
+        first_half = e.kind == "archived" and e.key in self.replacing
+        self.done += 0 if first_half else 1
+        head = f"[{self.done + first_half}/{self.total}] {e.kind} {e.key}"
         if self.colour:
             head = click.style(head, fg=STYLE.get(e.kind))
         run = f" run={e.run_id}" if e.run_id else ""

@@ -198,10 +198,10 @@ def _action_for(
         return Action("launch", d.key, d)
     if live is not None and live.get(d.key, "active") in ("missing", "archived"):
         return Action("missing", d.key, d, entry, reason=f"the run is {live.get(d.key)}")
+    if d.key in replace:  # forced, as Terraform's -replace: even an unchanged run relaunches
+        return Action("replace", d.key, d, entry, reason="--replace: archive and relaunch")
     fixed_same, fields_same = _compare(d, entry, offline)
     if not fixed_same:
-        if d.key in replace:
-            return Action("replace", d.key, d, entry, reason="--replace: archive and relaunch")
         # Name, summary, owner… can still be updated in place: apply does that, and reports
         # the fixed part (kick-off values, tasks), which only `--replace` can change.
         changes = () if fields_same else tuple(_field_changes(d, entry))

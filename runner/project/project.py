@@ -115,7 +115,9 @@ def plan(
     lock, settled = with_recorded_launches(journal, lock)
     at = launch_at or now_utc(now)
     warnings: list[Diagnostic] = []
-    rendered = stages.render_all(config, result.specs, lock, at, backfill, warnings, strict)
+    rendered = stages.render_all(
+        config, result.specs, lock, at, backfill, warnings, strict, fresh=replace
+    )
     keys = {r.key for r in rendered}
     _check_keys(keys, replace)
     snapshots = SnapshotStore.load(config.snapshots_dir)

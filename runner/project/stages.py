@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace as evolve
 from datetime import UTC, datetime
@@ -32,11 +32,13 @@ def render_all(
     backfill: int = 0,
     warnings: list[Diagnostic] | None = None,
     strict: bool = False,
+    fresh: Collection[str] = (),
 ) -> list[Rendered]:
     """One Rendered per launch the specs ask for at `at` (for_each elements, due periods).
 
     Warnings (a deadline in the past, an unset secret) go to `warnings`; with `strict` they
-    are errors."""
+    are errors. A launched key renders at its recorded launch time, unless it is in `fresh`
+    (`--replace`): a relaunch happens now, so its deadlines count from now."""
     from runner.render.expand import Instance, instances, spec_zone
     from runner.render.render import RenderContext, render_spec
 
@@ -55,7 +57,8 @@ def render_all(
             preview, _ = instances(spec, config.root, now, config.timezone, preview=True)
             wanted.extend((inst, False) for inst in preview)
     for inst, keep in wanted:
-        spec, entry = inst.spec, lock.entries.get(inst.key)
+        spec = inst.spec
+        entry = None if inst.key in fresh else lock.entries.get(inst.key)
         context = RenderContext(
             launch_at=_parse_time(entry.launched_at if entry else at),
             timezone=spec_zone(spec.data, config.timezone),
