@@ -29,6 +29,7 @@ Examples:
   launchspec plan --out plan.json          save for `launchspec apply plan.json`
   launchspec plan --format markdown        for a pull-request comment
   launchspec plan --detailed-exitcode      exit 2 when there is something to do
+  launchspec plan --target 'onboarding-*'  only some keys (or --target specs/x.yaml)
 
 \b
 Symbols: + launch  ~ update  ! edited after launch  - orphaned/archive  ? pending/missing""",
@@ -48,6 +49,14 @@ Symbols: + launch  ~ update  ! edited after launch  - orphaned/archive  ? pendin
 @click.option(
     "--replace", multiple=True, metavar="KEY", help="Preview archiving and relaunching KEY."
 )
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="KEY|GLOB|PATH",
+    help="Only this launch key (globs such as 'onboarding-*'), or the keys of this spec file, "
+    "with their parents; repeatable. The plan says it is partial.",
+)
 @click.option("--prune", is_flag=True, help="Preview archiving runs no spec asks for.")
 @click.option("--offline", is_flag=True, help="Do not call the API even when a token is set.")
 @click.option(
@@ -65,6 +74,7 @@ def plan(
     detailed_exitcode: bool,
     refresh: bool,
     replace: Sequence[str],
+    targets: Sequence[str],
     prune: bool,
     offline: bool,
     strict: bool,
@@ -90,6 +100,7 @@ def plan(
             config,
             client,
             replace=replace,
+            targets=targets,
             prune=prune,
             refresh=refresh,
             now=now,
@@ -149,6 +160,14 @@ Exit status: 0 everything applied, 1 something was not (the summary says what)."
     help="Allow up to N launches (default: the configuration's limit, 25).",
 )
 @click.option("--replace", multiple=True, metavar="KEY", help="Archive KEY's run and relaunch.")
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="KEY|GLOB|PATH",
+    help="Only this launch key (globs such as 'onboarding-*'), or the keys of this spec file, "
+    "with their parents; repeatable. The plan says it is partial.",
+)
 @click.option("--prune", is_flag=True, help="Archive runs that no spec asks for any more.")
 @click.option(
     "--lock-timeout",
@@ -179,6 +198,7 @@ def apply(
     concurrency: int,
     max_launches: int | None,
     replace: Sequence[str],
+    targets: Sequence[str],
     prune: bool,
     lock_timeout: float,
     no_lease: bool,
@@ -202,6 +222,7 @@ def apply(
     view = ApplyView(colour=colour(state), yes=yes)
     options = project.ApplyOptions(
         replace=replace,
+        targets=targets,
         prune=prune,
         concurrency=concurrency,
         max_launches=max_launches,

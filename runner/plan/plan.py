@@ -118,6 +118,7 @@ class Plan:
     inputs: Mapping[str, str] = field(default_factory=dict)  # file -> sha256 of its bytes
     offline: bool = False
     notes: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()  # `--target`: the actions are a subset
 
     @property
     def checksum(self) -> str:

@@ -27,6 +27,7 @@ from runner.errors import (
 from runner.plan.plan import Plan, make_plan
 from runner.project import stages
 from runner.project.sharing import shared_lease
+from runner.project.targets import narrow
 from runner.render.expand import split_history
 from runner.specs.config import Config
 from runner.specs.spec import Spec
@@ -99,6 +100,7 @@ def plan(
     now: datetime | None = None,
     backfill: int = 0,
     strict: bool = False,
+    targets: Sequence[str] = (),
 ) -> Planned:
     """Validate, render, resolve (when `client` is given) and compare with the lockfile.
 
@@ -142,6 +144,7 @@ def plan(
         notes=[*notes, *history],
         duplicates=dups,
     )
+    planned = narrow(planned, targets, config.root)
     return Planned(planned, lock, journal, settled, warnings)
 
 
@@ -164,6 +167,7 @@ class ApplyOptions:
     """How apply may act: what to replace or prune, how much, how fast."""
 
     replace: Sequence[str] = ()
+    targets: Sequence[str] = ()
     prune: bool = False
     concurrency: int = 8
     max_launches: int | None = None  # None: the configuration's limit
@@ -216,6 +220,7 @@ def apply(
             lock=lock,
             now=options.now,
             backfill=options.backfill,
+            targets=options.targets or ((saved.get("targets") or ()) if saved else ()),
         )
         if saved is not None:
             check_fresh(saved, planned.plan)

@@ -183,6 +183,7 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         "inputs": dict(plan.inputs),
         "offline": plan.offline,
         "notes": list(plan.notes),
+        "targets": list(plan.targets),
         "has_changes": plan.has_changes,
         "summary": {k: plan.count(k) for k in SUMMARY_KINDS},
         "actions": [_action_dict(a) for a in plan.actions],
