@@ -18,11 +18,11 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from runner.apply import duplicates
-from runner.apply.entries import entry_for, entry_json
-from runner.apply.events import ApplyResult, Event
+from runner.apply.entries import entry_for, entry_json, held_name
+from runner.apply.events import ApplyResult, Event, lost_answer
 from runner.apply.reconcile import RunIndex, ambiguity_hint, marker_for, with_marker
 from runner.errors import ApiError, IndeterminateError, LaunchspecError
-from runner.plan.plan import Action, Desired, Plan
+from runner.plan.plan import Action, Plan
 from runner.state.journal import Intent, Journal
 from runner.state.lockfile import LockEntry, Lockfile, write_lockfile
 
@@ -86,18 +86,10 @@ class Applier:
         return self.result
 
     def _check_duplicates(self) -> None:
-        """Read back the markers of the keys launched: two runs for one key is a duplicate
-        (another machine launched it too), reported so that it is settled, not hidden."""
-        launched = {e.key for e in self.result.events if e.kind in ("launched", "adopted")}
-        if not self.provenance or not launched:
-            return
-        keys = {k: self.lock.entries[k].template_id for k in launched if k in self.lock.entries}
-        for template_id in set(keys.values()):
-            self._index.forget(template_id)
-        for key, ids in duplicates.find(self._index, self.lock.lineage, keys).items():
-            why = f"{len(ids)} runs carry its marker: {', '.join(ids)}; "
-            why += "`launchspec apply --dedupe` keeps the oldest and archives the others"
-            self._emit(Event("duplicate", key, message=why))
+        """Two runs for a key just launched: another machine launched it too. Reported."""
+        if self.provenance:
+            for event in duplicates.after_launches(self._index, self.lock, self.result.events):
+                self._emit(event)
 
     def _execute(self, plan: Plan) -> None:
         todo = self._preflight([a for a in plan.actions if a.acts])
@@ -214,7 +206,7 @@ class Applier:
                 if e.status in STILL_WORKING or not marker:
                     # A cut, a time-out, or a gateway that gave up: the server may still be
                     # working on it, so its absence now proves nothing.
-                    self._emit(Event("unknown", d.key, message=_unknown(e)))
+                    self._emit(Event("unknown", d.key, message=lost_answer(e)))
                     return False
                 # The application itself answered 5xx and no run carries the marker: it did
                 # not happen; try again.
@@ -230,7 +222,7 @@ class Applier:
                 raise
             run_id = str(run["id"])
             self.journal.record_launch(intent, run_id)
-            self._record(d.key, replace(entry, run_id=run_id, name=_held_name(run, entry, d)))
+            self._record(d.key, replace(entry, run_id=run_id, name=held_name(run, entry, d)))
             self._emit(Event("launched", d.key, run_id))
             return True
         self._emit(Event("failed", d.key, message=f"the server failed {LAUNCH_ATTEMPTS} times"))
@@ -325,20 +317,3 @@ class Applier:
         with self._mutex:
             self.result.events.append(event)
         self.on_event(event)
-
-
-def _held_name(run: Mapping[str, Any], entry: LockEntry, d: Desired) -> str:
-    """The name the server gave the run (a template's auto-naming may replace the one sent),
-    unless it holds a secret: the lockfile keeps the redacted name then."""
-    held = str(run.get("name") or "")
-    secrets = d.request.secret_values if d.request else ()
-    if not held or any(s and s in held for s in secrets):
-        return entry.name
-    return held
-
-
-def _unknown(error: ApiError) -> str:
-    return (
-        f"the launch's answer was lost ({error.message}) and the server does not show the run "
-        "yet; the next apply reads it back before anything is sent again"
-    )

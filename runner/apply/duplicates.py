@@ -27,6 +27,21 @@ def find(index: RunIndex, lineage: str, keys: Mapping[str, str]) -> dict[str, tu
     return out
 
 
+def after_launches(index: RunIndex, lock: Lockfile, events: Sequence[Event]) -> list[Event]:
+    """A `duplicate` event for each key launched (or adopted) in `events` whose marker two or
+    more runs carry, read fresh from the server."""
+    launched = {e.key for e in events if e.kind in ("launched", "adopted")}
+    keys = {k: lock.entries[k].template_id for k in launched if k in lock.entries}
+    for template_id in set(keys.values()):
+        index.forget(template_id)
+    out = []
+    for key, ids in find(index, lock.lineage, keys).items():
+        why = f"{len(ids)} runs carry its marker: {', '.join(ids)}; "
+        why += "`launchspec apply --dedupe` keeps the oldest and archives the others"
+        out.append(Event("duplicate", key, message=why))
+    return out
+
+
 def survivor(runs: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
     """The run kept: the oldest by `created_at`, then the smallest id."""
     return min(runs, key=lambda r: (str(r.get("created_at") or ""), str(r["id"])))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from runner.plan.plan import Desired, canonical_digest
@@ -46,3 +47,13 @@ def _iso(at: Any) -> str:
     if at is None:
         return ""
     return str(at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+def held_name(run: Mapping[str, Any], entry: LockEntry, d: Desired) -> str:
+    """The name the server gave the run (a template's auto-naming may replace the one sent),
+    unless it holds a secret: the lockfile keeps the redacted name then."""
+    held = str(run.get("name") or "")
+    secrets = d.request.secret_values if d.request else ()
+    if not held or any(s and s in held for s in secrets):
+        return entry.name
+    return held

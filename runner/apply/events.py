@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from runner.errors import ApiError
 from runner.state.lockfile import Lockfile
 
 
@@ -37,3 +38,10 @@ class ApplyResult:
         return not self.interrupted and not any(
             e.kind in FAILING for e in self.events
         )
+
+
+def lost_answer(error: ApiError) -> str:
+    return (
+        f"the launch's answer was lost ({error.message}) and the server does not show the run "
+        "yet; the next apply reads it back before anything is sent again"
+    )

@@ -133,7 +133,7 @@ def template_findings(client: Any, ref: str) -> list[Finding]:
 
 
 def _launchable(subject: str, template: Mapping[str, Any]) -> Finding:
-    from runner.resolve.resolve import launch_refusal
+    from runner.resolve.rules import launch_refusal
 
     facts = ", ".join(
         f"{k}={template.get(k)!r}"

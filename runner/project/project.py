@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,13 +18,12 @@ from runner.apply.recovery import pending_keys, settle_pending, with_recorded_la
 from runner.diagnostics import Diagnostic, has_errors
 from runner.errors import (
     AmbiguousLaunchError,
-    ConfigError,
     SpecError,
-    StalePlanError,
     UsageError,
 )
 from runner.plan.plan import Plan, make_plan
 from runner.project import stages
+from runner.project.guards import check_fresh, check_limit, check_secrets, load_saved_plan
 from runner.project.sharing import shared_lease
 from runner.project.targets import narrow
 from runner.render.expand import split_history
@@ -224,8 +222,8 @@ def apply(
         )
         if saved is not None:
             check_fresh(saved, planned.plan)
-        _check_limit(planned.plan, options.max_launches or config.max_launches)
-        _check_secrets(planned.plan)
+        check_limit(planned.plan, options.max_launches or config.max_launches)
+        check_secrets(planned.plan)
         result = ApplyResult(lock=planned.lock)
         if planned.plan.has_changes and confirm(planned.plan):
             applier = Applier(
@@ -280,67 +278,6 @@ def _settle(
     return lock, recovered + read_back
 
 
-def _check_limit(plan_: Plan, limit: int) -> None:
-    launches = plan_.count("launch") + plan_.count("replace")
-    if launches > limit:
-        raise UsageError(
-            f"this apply would launch {launches} processes, over the limit of {limit}",
-            hint=f"review the plan, then pass --max-launches {launches} to allow it",
-        )
-
-
-def _check_secrets(plan_: Plan) -> None:
-    """Refuse to send a placeholder: every secret a launch or an update uses must be set."""
-    for action in plan_.actions:
-        rendered = action.desired.rendered if action.desired else None
-        missing = rendered.missing_secrets if rendered else ()
-        if missing and action.acts and action.kind != "archive":
-            raise ConfigError(
-                f"secret {missing[0]} is not set in this environment: apply cannot {action.kind} "
-                f"{action.key}",
-                hint=f"set the environment variable {missing[0]} (a CI secret) where apply runs",
-            )
-
-
 def _finish(config: Config, journal: Journal, result: ApplyResult) -> None:
     if result.lock is not None and not journal.pending():
         journal.compact()
-
-
-def load_saved_plan(path: Path) -> dict[str, Any]:
-    """Read a plan written by `plan --out`; only its identity and checksum are used."""
-    try:
-        doc = json.loads(path.read_text())
-    except (OSError, ValueError) as e:
-        raise UsageError(f"cannot read saved plan {path}: {e}") from e
-    if not isinstance(doc, dict) or "checksum" not in doc or "launch_at" not in doc:
-        raise UsageError(f"{path} is not a launchspec plan (write one with `plan --out`)")
-    return doc
-
-
-def check_fresh(saved: dict[str, Any], current: Plan) -> None:
-    """Refuse a saved plan whose inputs, lockfile or outcome differ from now."""
-    old_inputs: dict[str, str] = saved.get("inputs", {})
-    changed = sorted(
-        name
-        for name in set(old_inputs) | set(current.inputs)
-        if old_inputs.get(name) != current.inputs.get(name)
-    )
-    if changed:
-        raise StalePlanError(
-            f"the saved plan is stale: {', '.join(changed)} changed since it was made",
-            hint="run `launchspec plan --out FILE` again and review it",
-        )
-    same_lineage = current.serial == 0 or saved.get("lineage") == current.lineage
-    if not same_lineage or saved.get("serial") != current.serial:
-        raise StalePlanError(
-            f"the saved plan is stale: the lockfile changed since it was made (serial "
-            f"{saved.get('serial')} -> {current.serial})",
-            hint="run `launchspec plan --out FILE` again and review it",
-        )
-    if saved["checksum"] != current.checksum:
-        raise StalePlanError(
-            "the saved plan is stale: the same inputs now give a different plan (a template, "
-            "the organisation's people, or an allowed environment variable changed)",
-            hint="run `launchspec plan --out FILE` again and review it",
-        )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from runner.resolve.directory import Directory, closest, looks_like_email
+from runner.resolve.directory import Directory, closest, label_of, looks_like_email
 
 PathPart = str | int
 
@@ -51,6 +51,27 @@ def assignee_count(people: People, directory: Directory) -> int:
         members.update(str(m) for m in group.get("members") or ())
         guests.update(str(g) for g in group.get("guests") or ())
     return len(members) + len(guests)
+
+
+def step_owner_problems(
+    step: Mapping[str, Any], people: People, directory: Directory
+) -> list[tuple[Problem, tuple[str, ...]]]:
+    """What a step's owner rules say of `people`: guests refused, more owners than it takes."""
+    title = label_of(step, "title")
+    found: list[tuple[Problem, tuple[str, ...]]] = []
+    if people.guests and step.get("allow_guest_owners") is False:
+        found.append((Problem(f"step {title!r} does not allow guests as owners"), ("guests",)))
+    limit = step.get("max_assignable")
+    count = assignee_count(people, directory)
+    if over_cap(limit, count):
+        found.append((
+            Problem(
+                f"step {title!r} takes at most {limit} owner{'s' if limit != 1 else ''}; "
+                f"{count} given (a group counts as its members; guests count too)"
+            ),
+            (),
+        ))  # fmt: skip
+    return found
 
 
 def resolve_people(

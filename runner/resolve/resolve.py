@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,33 +21,19 @@ from runner.resolve.people import (
     PathPart,
     People,
     Problem,
-    assignee_count,
-    over_cap,
     resolve_people,
+    step_owner_problems,
+)
+from runner.resolve.request import SECRET, UPDATABLE_FIELDS, LaunchRequest
+from runner.resolve.rules import (
+    default_name,
+    is_empty,
+    launch_refusal,
+    not_for_runs,
 )
 from runner.resolve.shapes import canonical_json, find_one, plain, unwrap
 
 __all__ = ["UPDATABLE_FIELDS", "Directory", "LaunchRequest", "canonical_json", "resolve"]
-
-# Run fields the API lets change after launch (PUT); everything else is fixed at launch.
-UPDATABLE_FIELDS = ("name", "summary", "owner_id", "starred", "is_public")
-SECRET = "(secret)"
-
-
-@dataclass(frozen=True)
-class LaunchRequest:
-    """What apply will POST for one key, plus what the plan shows and compares."""
-
-    key: str
-    template_id: str
-    template_title: str
-    body: Mapping[str, Any]  # POST /runs body, without parent_id and provenance (added at apply)
-    digest: str  # sha256 of the canonical JSON of the fields fixed at launch
-    updatable: Mapping[str, Any]  # UPDATABLE_FIELDS -> value, compared with the lockfile
-    parent: str | None = None  # key of the parent launch
-    display: Mapping[str, Any] = field(default_factory=dict)  # human view: labels, titles, names
-    guests: tuple[str, ...] = ()  # guest emails the launch will invite (a risk flag)
-    secret_values: tuple[str, ...] = ()
 
 
 def resolve(
@@ -56,31 +41,6 @@ def resolve(
 ) -> tuple[LaunchRequest | None, list[Diagnostic]]:
     """Resolve one rendered launch against its template (API shape) and the directory."""
     return _Resolver(rendered, template, directory).run()
-
-
-def default_name(template: Mapping[str, Any], r: Rendered) -> str:
-    """Tallyfy's documented default run name: `{template title} - {date}` (launch date)."""
-    at = r.launch_at.astimezone(ZoneInfo(r.timezone)) if r.launch_at else None
-    return f"{template.get('title') or 'Process'} - {at.date().isoformat() if at else ''}"
-
-
-def launch_refusal(template: Mapping[str, Any]) -> str | None:
-    """Why Tallyfy would refuse to launch `template` (403), or None when it would launch it.
-
-    The one place this is decided: `resolve` refuses such a launch, and `doctor` reports it.
-    Real templates carry `status` "active" or null; only with dual versioning on must a
-    template be in a published state (docs/tallyfy-api-notes.md, "Launchability").
-    """
-    if template.get("archived_at"):
-        return "template is archived; launching it would be refused (403)"
-    if template.get("dual_version_enabled") and not template.get("is_published_state"):
-        return (
-            "template has dual versioning on and is not in a published state; launching it "
-            "would be refused (403)"
-        )
-    if template.get("status") == "draft":
-        return "template is a draft; launching it would be refused (403)"
-    return None
 
 
 class _Resolver:
@@ -141,7 +101,7 @@ class _Resolver:
             "tasks": self._tasks(),
             "tags": self._labels(r.tags, "tags", self.directory.tag, ("title",)),
             "folders": self._labels(
-                r.folders, "folders", self.directory.folder, ("name", "title"), _not_for_runs
+                r.folders, "folders", self.directory.folder, ("name", "title"), not_for_runs
             ),
             "users": self._people(users=r.users).users,
             "groups": self._people(groups=r.groups).groups,
@@ -241,7 +201,7 @@ class _Resolver:
                 self.problem(Problem(f"kick-off field {label!r} is given twice"), "prerun", key)
                 continue
             seen.add(fid)
-            if found.get("required") and _empty(value):
+            if found.get("required") and is_empty(value):
                 self.problem(
                     Problem(
                         f"required kick-off field {label!r} is empty (the API would refuse the "
@@ -318,36 +278,8 @@ class _Resolver:
     def _check_step_owners(
         self, step: Mapping[str, Any], people: People, base: tuple[PathPart, ...]
     ) -> None:
-        title = label_of(step, "title")
-        if people.guests and step.get("allow_guest_owners") is False:
-            self.problem(
-                Problem(f"step {title!r} does not allow guests as owners"), *base, "guests"
-            )
-        limit = step.get("max_assignable")
-        count = assignee_count(people, self.directory)
-        if over_cap(limit, count):
-            self.problem(
-                Problem(
-                    f"step {title!r} takes at most {limit} owner{'s' if limit != 1 else ''}; "
-                    f"{count} given (a group counts as its members; guests count too)"
-                ),
-                *base,
-            )
-
-
-def _empty(value: Any) -> bool:
-    """Empty text, a blank CSV cell, an empty list or map: missing for a required field."""
-    if isinstance(value, str):
-        return not value.strip()
-    return isinstance(value, list | tuple | dict) and not value
-
-
-def _not_for_runs(folder: Mapping[str, Any]) -> str | None:
-    """Only folders of type `run` hold processes (the MCP server, citing the server's code)."""
-    kind = folder.get("folder_type")
-    if kind in (None, "run"):
-        return None
-    return f"holds templates (folder_type {kind}), not processes: the API would refuse it"
+        for problem, where in step_owner_problems(step, people, self.directory):
+            self.problem(problem, *base, *where)
 
 
 _KINDS = ("users", "guests", "groups")

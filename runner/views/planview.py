@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, get_args
 
-from runner.plan.plan import PLAN_FORMAT_VERSION, Action, Plan
+from runner.plan.plan import PLAN_FORMAT_VERSION, Action, Kind, Plan
 
 SYMBOL = {
     "launch": "+",
@@ -24,18 +24,8 @@ COLOUR = {
     "+": "green", "~": "yellow", "-/+": "red", "!": "magenta", "-": "red", "?": "cyan",
     "!!": "red",
 }  # fmt: skip
-SUMMARY_KINDS = (
-    "launch",
-    "update",
-    "replace",
-    "edited",
-    "orphaned",
-    "archive",
-    "missing",
-    "pending",
-    "duplicate",
-    "unchanged",
-)
+# Every kind the planner makes, in its order, with unchanged entries counted last.
+SUMMARY_KINDS = (*(k for k in get_args(Kind) if k != "unchanged"), "unchanged")
 LABEL = {
     "launch": "to launch",
     "update": "to update",

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from runner.resolve.resolve import launch_refusal
+from runner.resolve.rules import launch_refusal
 from runner.resolve.shapes import unwrap
 from runner.templates.rows import FieldRow, StepRow
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from runner.resolve.resolve import launch_refusal
+from runner.resolve.rules import launch_refusal
 
 LAUNCHABLE = {
     "documented example": {"status": "active"},

@@ -1,0 +1,71 @@
+"""What apply checks before it acts: the launch limit, secrets set, a saved plan still fresh."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from runner.errors import ConfigError, StalePlanError, UsageError
+from runner.plan.plan import Plan
+
+
+def check_limit(plan_: Plan, limit: int) -> None:
+    launches = plan_.count("launch") + plan_.count("replace")
+    if launches > limit:
+        raise UsageError(
+            f"this apply would launch {launches} processes, over the limit of {limit}",
+            hint=f"review the plan, then pass --max-launches {launches} to allow it",
+        )
+
+
+def check_secrets(plan_: Plan) -> None:
+    """Refuse to send a placeholder: every secret a launch or an update uses must be set."""
+    for action in plan_.actions:
+        rendered = action.desired.rendered if action.desired else None
+        missing = rendered.missing_secrets if rendered else ()
+        if missing and action.acts and action.kind != "archive":
+            raise ConfigError(
+                f"secret {missing[0]} is not set in this environment: apply cannot {action.kind} "
+                f"{action.key}",
+                hint=f"set the environment variable {missing[0]} (a CI secret) where apply runs",
+            )
+
+
+def load_saved_plan(path: Path) -> dict[str, Any]:
+    """Read a plan written by `plan --out`; only its identity and checksum are used."""
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise UsageError(f"cannot read saved plan {path}: {e}") from e
+    if not isinstance(doc, dict) or "checksum" not in doc or "launch_at" not in doc:
+        raise UsageError(f"{path} is not a launchspec plan (write one with `plan --out`)")
+    return doc
+
+
+def check_fresh(saved: dict[str, Any], current: Plan) -> None:
+    """Refuse a saved plan whose inputs, lockfile or outcome differ from now."""
+    old_inputs: dict[str, str] = saved.get("inputs", {})
+    changed = sorted(
+        name
+        for name in set(old_inputs) | set(current.inputs)
+        if old_inputs.get(name) != current.inputs.get(name)
+    )
+    if changed:
+        raise StalePlanError(
+            f"the saved plan is stale: {', '.join(changed)} changed since it was made",
+            hint="run `launchspec plan --out FILE` again and review it",
+        )
+    same_lineage = current.serial == 0 or saved.get("lineage") == current.lineage
+    if not same_lineage or saved.get("serial") != current.serial:
+        raise StalePlanError(
+            f"the saved plan is stale: the lockfile changed since it was made (serial "
+            f"{saved.get('serial')} -> {current.serial})",
+            hint="run `launchspec plan --out FILE` again and review it",
+        )
+    if saved["checksum"] != current.checksum:
+        raise StalePlanError(
+            "the saved plan is stale: the same inputs now give a different plan (a template, "
+            "the organisation's people, or an allowed environment variable changed)",
+            hint="run `launchspec plan --out FILE` again and review it",
+        )
