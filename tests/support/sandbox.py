@@ -108,6 +108,17 @@ def api_headers(sb: SandboxProcess) -> dict[str, str]:
             "Accept": "application/json"}
 
 
+def _get_page(client: httpx.Client, url: str, params: dict[str, str]) -> httpx.Response:
+    """One GET, retried when a sandbox started with --error-rate answers 5xx (the test's own
+    read must not fail on the faults meant for the runner)."""
+    for _ in range(20):
+        r = client.get(url, params=params)
+        if r.status_code < 500:
+            break
+    r.raise_for_status()
+    return r
+
+
 def list_runs(
     sb: SandboxProcess,
     http: httpx.Client | None = None,
@@ -121,9 +132,8 @@ def list_runs(
     try:
         while True:
             on_page()
-            r = client.get(f"{sb.url}/organizations/{sb.org}/runs",
-                           params={"per_page": "100", "page": str(page), **params})
-            r.raise_for_status()
+            r = _get_page(client, f"{sb.url}/organizations/{sb.org}/runs",
+                          {"per_page": "100", "page": str(page), **params})
             body = r.json()
             runs.extend(body["data"])
             pag = body["meta"]["pagination"]
