@@ -21,7 +21,8 @@ from runner.errors import (
     SpecError,
     UsageError,
 )
-from runner.plan.plan import Plan, make_plan
+from runner.plan.clashes import name_clashes, names_in_use
+from runner.plan.plan import Desired, Plan, make_plan
 from runner.project import stages
 from runner.project.guards import check_fresh, check_limit, check_secrets, load_saved_plan
 from runner.project.sharing import shared_lease
@@ -139,11 +140,22 @@ def plan(
         prune=prune,
         # Launches resolved from snapshots compare by request digest, as online ones do.
         offline=client is None and not any(d.request for d in desired),
-        notes=[*notes, *history],
+        notes=[*notes, *history, *_clashes(client, desired, shown)],
         duplicates=dups,
     )
     planned = narrow(planned, targets, config.root)
     return Planned(planned, lock, journal, settled, warnings)
+
+
+def _clashes(client: Any | None, desired: Sequence[Desired], lock: Lockfile) -> list[str]:
+    """Same template and name twice in the specs; online, also a name a run already has."""
+    found = name_clashes(desired)
+    if client is None:
+        return found
+    launches = [d for d in desired if d.request is not None and d.key not in lock.entries]
+    index = RunIndex(client)
+    templates = {d.request.template_id for d in launches if d.request is not None}
+    return [*found, *names_in_use(launches, {t: index.runs(t) for t in sorted(templates)})]
 
 
 def _duplicates(client: Any, lock: Lockfile) -> dict[str, tuple[str, ...]]:
