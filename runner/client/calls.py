@@ -28,6 +28,7 @@ class Caller:
     """The plumbing under every endpoint: send, receive within budget, retry or give up."""
 
     base_url: str
+    org_id: str
     max_attempts: int
     _token: str
     _headers: dict[str, str]
@@ -109,6 +110,10 @@ class Caller:
         if 200 <= status < 300:
             return status, body
         error = api_error(status, response.headers, body, words, self._token)
+        if status in (403, 404):
+            # Most often a wrong organisation or base URL: show which were used.
+            said = f"the base URL was {self.base_url} and the organisation {self.org_id}"
+            error.hint = f"{error.hint}; {said}" if error.hint else f"{said} (check both)"
         if status == 429:
             raw = response.headers.get("retry-after")
             wait = retry_after(raw)

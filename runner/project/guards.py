@@ -34,10 +34,19 @@ def check_secrets(plan_: Plan) -> None:
 
 def load_saved_plan(path: Path) -> dict[str, Any]:
     """Read a plan written by `plan --out`; only its identity and checksum are used."""
+    if path.suffix in (".yaml", ".yml"):
+        raise UsageError(
+            f"{path} is a spec file; `apply` takes a saved plan file (from `plan --out`)",
+            hint="run `launchspec apply` to apply every spec, or `plan --out plan.json` first",
+        )
     try:
         doc = json.loads(path.read_text())
-    except (OSError, ValueError) as e:
-        raise UsageError(f"cannot read saved plan {path}: {e}") from e
+    except OSError as e:
+        raise UsageError(f"cannot read saved plan {path}: {e.strerror or e}") from e
+    except ValueError:
+        raise UsageError(
+            f"{path} is not a saved plan: `apply` takes the file `plan --out` writes"
+        ) from None
     if not isinstance(doc, dict) or "checksum" not in doc or "launch_at" not in doc:
         raise UsageError(f"{path} is not a launchspec plan (write one with `plan --out`)")
     return doc
