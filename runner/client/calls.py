@@ -110,7 +110,7 @@ class Caller:
         if 200 <= status < 300:
             return status, body
         error = api_error(status, response.headers, body, words, self._token)
-        if status in (403, 404):
+        if status == 403 or (status == 404 and error.code != "RESOURCE_NOT_FOUND"):
             # Most often a wrong organisation or base URL: show which were used.
             said = f"the base URL was {self.base_url} and the organisation {self.org_id}"
             error.hint = f"{error.hint}; {said}" if error.hint else f"{said} (check both)"
