@@ -30,6 +30,16 @@ STYLE = {
 }
 
 
+# How an earlier, interrupted launch was settled, in words a person reads at once.
+SETTLED = {
+    "recovered": "an earlier launch's run id was recovered from the journal",
+    "read-back": "an earlier launch whose answer was lost was found on the server",
+    "not-launched": "an earlier launch whose answer was lost never happened; launching it now",
+    "ambiguous": "several runs match an earlier launch; a person must choose",
+    "young": "an earlier launch may still appear on the server; waited for it",
+}
+
+
 class ApplyView:
     """Talks to the person (or CI log) while project.apply works."""
 
@@ -113,7 +123,9 @@ class ApplyView:
         """Print the summary; return the exit status."""
         result = applied.result
         for s in applied.settled:
-            click.echo(f"settled {s.key}: {s.how}" + (f" (run {s.run_id})" if s.run_id else ""))
+            click.echo(
+                f"{s.key}: {SETTLED.get(s.how, s.how)}" + (f" (run {s.run_id})" if s.run_id else "")
+            )
         counts = {k: len(result.of(k)) for k in STYLE}
         said = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "nothing to do"
         lock = result.lock or applied.planned.lock

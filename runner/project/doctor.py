@@ -191,4 +191,6 @@ def launch_check(config: Config, client: Any) -> list[Finding]:
             Finding("launches", "fail", str(d), hint="`launchspec plan` shows the same")
             for d in e.diagnostics
         ]
-    return [Finding("launches", "ok", f"{len(desired)} launches resolve against the live org")]
+    n = len(desired)
+    said = f"{n} launch{'' if n == 1 else 'es'} resolve{'s' if n == 1 else ''}"
+    return [Finding("launches", "ok", f"{said} against the live org")]

@@ -72,7 +72,8 @@ def inherit(config: Config, carried: bytes | None, on_note: Callable[[str], None
         on_note("the shared lease carries a lockfile of another lineage: not merged")
     elif both != ours:
         write_lockfile(config.lockfile, both)
-        on_note(f"took {len(both.entries) - len(ours.entries)} launches from the shared lease")
+        taken = len(both.entries) - len(ours.entries)
+        on_note(f"took {taken} launch{'' if taken == 1 else 'es'} from the shared lease")
 
 
 def merge_files(ours: Path, theirs: Path) -> tuple[int, int]:

@@ -161,7 +161,9 @@ def format_text(statuses: Sequence[RunStatus], now: datetime) -> str:
         return f"No launches are recorded in the lockfile (as of {stamp}).\n"
     overdue = sum(len(s.overdue) for s in statuses)
     flagged = sum(s.flagged for s in statuses)
-    head = f"launchspec status: {len(statuses)} launches, {overdue} overdue tasks"
+    n = len(statuses)
+    head = f"launchspec status: {n} launch{'' if n == 1 else 'es'}, {overdue} overdue task"
+    head += "" if overdue == 1 else "s"
     head += f", {flagged} flagged" if flagged else ""
     rows = [_row(s) for s in statuses]
     lines = [f"{head} (as of {stamp})", ""]

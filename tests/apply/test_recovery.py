@@ -100,7 +100,7 @@ def test_journal_of_a_killed_apply_is_reconciled(project: Path, server: Server) 
     assert "pending reconciliation" in plan.out and "reads it back" in plan.out, plan.out
     applied = run_cli(project, "apply", "--yes", env=server.sb.env(), timeout=60)
     assert applied.code == 0, applied.text
-    assert "settled" in applied.out, applied.out
+    assert "an earlier launch whose answer was lost" in applied.out, applied.out
     runs = server.runs()
     assert len(runs) == 5 and not duplicates(runs)
     final = read_lock(project)
@@ -136,7 +136,8 @@ def test_intent_whose_run_was_committed_is_adopted(project: Path, server: Server
     assert "pending reconciliation" in plan.out, plan.text
     applied = run_cli(project, "apply", "--yes", env=server.sb.env(), timeout=60)
     assert applied.code == 0, applied.text
-    assert f"settled {GMBH}: read-back (run {run_id})" in applied.out, applied.out
+    found = f"{GMBH}: an earlier launch whose answer was lost was found on the server"
+    assert f"{found} (run {run_id})" in applied.out, applied.out
     lock = read_lock(project)
     assert lock is not None and lock.entries[GMBH].run_id == run_id
     runs = server.runs()
@@ -160,7 +161,8 @@ def test_hand_written_old_intent_with_no_run_is_released(project: Path, server: 
     assert "pending reconciliation" in plan.out, plan.text
     applied = run_cli(project, "apply", "--yes", env=server.sb.env(), timeout=60)
     assert applied.code == 0, applied.text
-    assert f"settled {key}: not-launched" in applied.out, applied.out
+    never = f"{key}: an earlier launch whose answer was lost never happened"
+    assert never in applied.out, applied.out
     runs = server.runs()
     assert len(runs) == 5 and not duplicates(runs)
     assert not Journal(project / ".launchspec").pending()
@@ -182,7 +184,8 @@ def test_young_intent_with_no_run_waits_before_it_is_released(
     assert applied.code == 0, applied.text
     assert time.monotonic() - started >= 2.0
     assert "waiting" in applied.err and "settle" in applied.err, applied.err
-    assert f"settled {key}: not-launched" in applied.out, applied.out
+    never = f"{key}: an earlier launch whose answer was lost never happened"
+    assert never in applied.out, applied.out
     runs = server.runs()
     assert len([r for r in runs if marker in (r.get("summary") or "")]) == 1
     assert not duplicates(runs)

@@ -70,7 +70,7 @@ def test_status_of_launched_archived_and_deleted_keys(
 
     text = run_cli(root, "status", env=sandbox.env())
     assert text.code == 0, text.text
-    assert "5 launches, 1 overdue tasks, 2 flagged" in text.out
+    assert "5 launches, 1 overdue task, 2 flagged" in text.out
     assert f"! onboarding-globex: run {runs['onboarding-globex']} is archived" in text.out
     assert "! audit-2026-q4-finance: run" in text.out and "no longer exists" in text.out
     assert "! month-end-2026-11-acme-kk: task 'CFO sign-off' (ops@example.com) was due " \
