@@ -253,16 +253,24 @@ def apply(
 @click.command("import", epilog="Example:\n\n  launchspec import onboarding-globex 3f1c…e2")
 @click.argument("key")
 @click.argument("run_id")
+@click.option(
+    "--force", is_flag=True, help="Import even when the run's name or kick-off values differ."
+)
 @sandbox_option
 @click.pass_obj
-def import_(state: State, key: str, run_id: str, use_sandbox: bool) -> None:
-    """Record an existing run as the launch of KEY (after checking it fits the spec)."""
+def import_(state: State, key: str, run_id: str, force: bool, use_sandbox: bool) -> None:
+    """Record an existing run as the launch of KEY (after checking it fits the spec).
+
+    The run must be of the spec's template; its name and kick-off values must match what the
+    spec would launch (the differences are listed) unless --force. A run already recorded
+    under another key is refused.
+    """
     from runner.project import keys
 
     config = state.config()
     conn = connect(state, config, use_sandbox, required=True)
     try:
-        entry = keys.import_run(config, conn.client(), key, run_id)
+        entry = keys.import_run(config, conn.client(), key, run_id, force)
     finally:
         conn.close()
     click.echo(f"recorded {key} as run {entry.run_id}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -14,14 +15,23 @@ from runner.state.journal import Journal
 from runner.state.lockfile import LockEntry, Lockfile, exclusive, read_lockfile, write_lockfile
 
 
-def import_run(config: Config, client: Any, key: str, run_id: str) -> LockEntry:
-    """Record an existing run as the launch of `key`, after checking it fits the spec."""
+def import_run(
+    config: Config, client: Any, key: str, run_id: str, force: bool = False
+) -> LockEntry:
+    """Record an existing run as the launch of `key`, after checking it fits the spec (its
+    template always; its name and kick-off values unless `force`)."""
     with exclusive(config.state_dir, 0):
         lock = _with_journal(config, read_lockfile(config.lockfile, organization=client.org_id))
         if key in lock.entries and lock.entries[key].run_id != run_id:
             raise UsageError(
                 f"{key!r} is already recorded as run {lock.entries[key].run_id}",
                 hint=f"`launchspec forget {key}` first if that record is wrong",
+            )
+        elsewhere = [k for k, e in lock.entries.items() if e.run_id == run_id and k != key]
+        if elsewhere:
+            raise UsageError(
+                f"run {run_id} is already recorded as {elsewhere[0]!r}; one run is one launch",
+                hint=f"`launchspec forget {elsewhere[0]}` first if that record is wrong",
             )
         try:
             run = client.get_run(run_id)
@@ -38,10 +48,44 @@ def import_run(config: Config, client: Any, key: str, run_id: str) -> LockEntry:
                 f"run {run_id} was launched from template {run.get('checklist_id')}, "
                 f"but {key!r} uses {entry.template_id}"
             )
-        entry = replace(entry, launched_at=launched_at, adopted=True)
+        fields = client.get_template(entry.template_id).get("prerun") or []
+        labels = {str(f.get("id")): str(f.get("label")) for f in fields if isinstance(f, Mapping)}
+        differences = run_differences(run, action.desired.request, labels)
+        if differences and not force:
+            raise LaunchspecError(
+                f"run {run_id} does not match the spec of {key!r}:\n  " + "\n  ".join(differences),
+                hint="import it anyway with `launchspec import --force`, or import the right run",
+            )
+        name = str(run.get("name") or entry.name)
+        entry = replace(entry, launched_at=launched_at, adopted=True, name=name)
         write_lockfile(config.lockfile, lock.with_entry(key, entry))
         _settle_intents(config, key, "imported", run_id)
         return entry
+
+
+def run_differences(
+    run: Mapping[str, Any], request: Any, labels: Mapping[str, str] | None = None
+) -> list[str]:
+    """How an existing run differs from what the spec would launch: its name and each kick-off
+    value the spec sets (dates compared by day; values as the API stores them)."""
+    out = []
+    wanted = str(request.body.get("name") or "")
+    if wanted and run.get("name") != wanted:
+        out.append(f"name: {wanted!r} in the spec, {run.get('name')!r} on the run")
+    stored = run.get("prerun")
+    stored = stored if isinstance(stored, Mapping) else {}
+    for fid, value in (request.body.get("prerun") or {}).items():
+        have = stored.get(fid)
+        if have is not None and not _same(value, have):
+            label = (labels or {}).get(fid, fid)
+            out.append(f"kick-off {label}: {value!r} in the spec, {have!r} on the run")
+    return out
+
+
+def _same(ours: Any, theirs: Any) -> bool:
+    if isinstance(ours, str) and isinstance(theirs, str) and len(ours) >= 10 and ours[4] == "-":
+        return ours[:10] == theirs[:10]  # dates: the API stores them as times
+    return bool(ours == theirs)
 
 
 def forget(config: Config, key: str) -> LockEntry | None:

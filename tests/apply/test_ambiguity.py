@@ -84,6 +84,9 @@ def test_import_refuses_a_run_of_another_template(applied: tuple[Path, Server]) 
     assert lock is not None
     other = lock.entries["onboarding-globex"].run_id
     assert run_cli(root, "forget", GMBH).code == 0
+    # recorded under another key, it is refused for that first; freed, for its template
+    assert run_cli(root, "import", GMBH, other, env=server.sb.env()).code == 2
+    assert run_cli(root, "forget", "onboarding-globex").code == 0
     result = run_cli(root, "import", GMBH, other, env=server.sb.env())
     assert result.code == 1 and "template" in result.err, result.text
     assert "Traceback" not in result.text
