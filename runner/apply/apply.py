@@ -170,6 +170,8 @@ class Applier:
         try:
             if action.kind == "launch":
                 return self._launch(action)
+            if action.kind == "adopt":
+                return self._adopt(action)
             if action.kind == "replace":
                 return self._archive(action, keep=True) and self._launch(action)
             if action.kind == "update" or action.updates_in_place:
@@ -179,6 +181,13 @@ class Applier:
         except LaunchspecError as e:
             self._emit(Event("failed", action.key, message=str(e)))
             return False
+        return True
+
+    def _adopt(self, action: Action) -> bool:
+        d = action.desired
+        assert d is not None and action.run_id is not None
+        self._record(d.key, replace(entry_for(d, action.run_id), adopted=True))
+        self._emit(Event("adopted", d.key, action.run_id, "found on the server"))
         return True
 
     # -- launch ---------------------------------------------------------------------------

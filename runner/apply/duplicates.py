@@ -42,6 +42,22 @@ def after_launches(index: RunIndex, lock: Lockfile, events: Sequence[Event]) -> 
     return out
 
 
+def adoptable(index: RunIndex, lock: Lockfile, desired: Sequence[Any]) -> dict[str, str]:
+    """Keys the lockfile does not hold whose marker exactly one run already carries (after
+    `forget`, or a lockfile that was lost): the plan adopts that run instead of launching."""
+    keys = {
+        d.key: d.request.template_id
+        for d in desired
+        if d.request is not None and d.key not in lock.entries
+    }
+    found = {}
+    for key, template_id in sorted(keys.items()):
+        hit = index.find(key, marker_for(lock.lineage, key), {"template_id": template_id}, 0)
+        if hit.unique:
+            found[key] = hit.unique
+    return found
+
+
 def survivor(runs: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
     """The run kept: the oldest by `created_at`, then the smallest id."""
     return min(runs, key=lambda r: (str(r.get("created_at") or ""), str(r["id"])))

@@ -25,9 +25,10 @@ Kind = Literal[
     "missing",
     "pending",
     "duplicate",
+    "adopt",
 ]
 # Kinds that apply acts on; the rest are shown only.
-ACTING = ("launch", "update", "replace", "archive")
+ACTING = ("launch", "update", "replace", "archive", "adopt")
 UPDATABLE_SOURCE = ("name", "summary", "owner", "starred", "is_public")
 EDITED_REASON = "kick-off values or tasks changed after launch"
 
@@ -89,6 +90,7 @@ class Action:
     entry: LockEntry | None = None
     changes: tuple[Change, ...] = ()
     reason: str = ""
+    run_id: str | None = None  # for `adopt`: the run the server already holds for this key
 
     @property
     def acts(self) -> bool:
@@ -154,6 +156,7 @@ def make_plan(
     offline: bool = False,
     notes: Sequence[str] = (),
     duplicates: Mapping[str, tuple[str, ...]] | None = None,
+    adoptable: Mapping[str, str] | None = None,
 ) -> Plan:
     """Compare what the specs want with what the lockfile says was launched.
 
@@ -164,6 +167,10 @@ def make_plan(
         for d in desired
     ]
     for i, a in enumerate(actions):
+        if adoptable and a.kind == "launch" and a.key in adoptable:
+            run = adoptable[a.key]
+            why = f"the server already holds run {run}, carrying this key's marker"
+            actions[i] = Action("adopt", a.key, a.desired, reason=why, run_id=run)
         if duplicates and a.key in duplicates:
             ids = duplicates[a.key]
             why = f"{len(ids)} runs carry this key's marker: {', '.join(ids)}"

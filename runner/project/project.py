@@ -128,6 +128,11 @@ def plan(
         desired, notes = stages.offline(rendered, snapshots)
     live = stages.live_states(client, lock) if (client and refresh) else None
     dups = _duplicates(client, lock) if (client and refresh and config.provenance) else None
+    adoptable = (
+        duplicates.adoptable(RunIndex(client), lock, desired)
+        if client is not None and config.provenance
+        else None
+    )
     shown, history = split_history(lock, result.specs, keys, at, config.timezone)
     planned = make_plan(
         desired,
@@ -142,6 +147,7 @@ def plan(
         offline=client is None and not any(d.request for d in desired),
         notes=[*notes, *history, *_clashes(client, desired, shown)],
         duplicates=dups,
+        adoptable=adoptable,
     )
     planned = narrow(planned, targets, config.root)
     return Planned(planned, lock, journal, settled, warnings)

@@ -22,6 +22,7 @@ ADVICE = {
     "pending": "Apply reads its outcome back from the server before anything else.",
     "missing": "`launchspec forget {key}` it, or `launchspec apply --replace {key}`.",
     "duplicate": "`launchspec apply --dedupe` keeps the oldest run and archives the others.",
+    "adopt": "Apply records this run for the key; nothing is launched.",
 }
 IN_PLACE = (
     "Apply updates the fields below in place; the rest only "

@@ -19,6 +19,7 @@ SYMBOL = {
     "missing": "?",
     "pending": "?",
     "duplicate": "!!",
+    "adopt": "<=",
 }
 COLOUR = {
     "+": "green", "~": "yellow", "-/+": "red", "!": "magenta", "-": "red", "?": "cyan",
@@ -36,6 +37,7 @@ LABEL = {
     "missing": "missing",
     "pending": "pending reconciliation",
     "duplicate": "launched more than once",
+    "adopt": "to adopt",
     "unchanged": "unchanged",
 }
 
@@ -190,7 +192,7 @@ def _action_dict(a: Action) -> dict[str, Any]:
         "template_id": d.request.template_id
         if d and d.request
         else (a.entry.template_id if a.entry else None),
-        "run_id": a.entry.run_id if a.entry else None,
+        "run_id": a.entry.run_id if a.entry else a.run_id,
         "parent": d.rendered.parent if d else (a.entry.parent if a.entry else None),
         "digest": d.request.digest if d and d.request else None,
         "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in a.changes],

@@ -101,6 +101,8 @@ def every_kind_plan() -> Plan:
                reason="an earlier launch's outcome is unknown"),
         Action("duplicate", "j-twice", Desired(rendered("j-twice")), entry("j-twice"),
                reason="2 runs carry this key's marker: " + "1" * 32 + ", " + "2" * 32),
+        Action("adopt", "k-found", Desired(rendered("k-found"), request("k-found")),
+               reason="the server already holds run " + "3" * 32, run_id="3" * 32),
     ])
 
 
