@@ -26,6 +26,7 @@ Kind = Literal[
     "pending",
     "duplicate",
     "adopt",
+    "scheduled",
 ]
 # Kinds that apply acts on; the rest are shown only.
 ACTING = ("launch", "update", "replace", "archive", "adopt")
@@ -202,6 +203,9 @@ def _action_for(
 ) -> Action:
     if d.key in pending:
         return Action("pending", d.key, d, entry, reason="an earlier launch's outcome is unknown")
+    if entry is None and d.rendered.due is not None:
+        why = f"a recurring launch, due {d.rendered.due}: apply launches it from that day"
+        return Action("scheduled", d.key, d, reason=why)
     if entry is None:
         return Action("launch", d.key, d)
     if live is not None and live.get(d.key, "active") in ("missing", "archived"):

@@ -47,15 +47,16 @@ def render_all(
     register(*secrets.values())  # from here on, nothing this process prints shows them
     out: list[Rendered] = []
     problems: list[Diagnostic] = []
-    wanted: list[tuple[Instance, bool]] = []  # (instance, launched when due)
+    wanted: list[tuple[Instance, bool]] = []  # (instance, kept: launched or shown as due)
     now = _parse_time(at)
     for spec in specs:
         found, diagnostics = instances(spec, config.root, now, config.timezone, backfill)
         wanted.extend((inst, True) for inst in found)
         problems.extend(diagnostics)
-        if not found:  # a period not due yet is rendered all the same: errors show in review
-            preview, _ = instances(spec, config.root, now, config.timezone, preview=True)
-            wanted.extend((inst, False) for inst in preview)
+        # The current period not due yet is rendered all the same: its errors show in review,
+        # and the plan shows it with its due date (when the period has one).
+        preview, _ = instances(spec, config.root, now, config.timezone, preview=True)
+        wanted.extend((inst, inst.due is not None) for inst in preview)
     for inst, keep in wanted:
         spec = inst.spec
         entry = None if inst.key in fresh else lock.entries.get(inst.key)
@@ -73,7 +74,7 @@ def render_all(
         rendered, diagnostics = render_spec(spec, context)
         problems.extend(_for_element(d, inst) for d in diagnostics)
         if rendered is not None and keep:
-            out.append(rendered)
+            out.append(rendered if inst.due is None else evolve(rendered, due=str(inst.due)))
     if strict:
         problems = [evolve(d, severity="error") for d in problems]
     if has_errors(problems):

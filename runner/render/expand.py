@@ -11,7 +11,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import replace as evolve
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from runner.render.recurrence import (
     LABEL_PATTERNS,
     OnRule,
     Period,
+    due_day,
     due_periods,
     local_day,
     parse_on,
@@ -42,6 +43,7 @@ class Instance:
     spec: Spec
     each: Element | None = None
     period: Period | None = None
+    due: date | None = None  # set on a period's launch that is not due yet: the day it will be
 
     def each_names(self) -> dict[str, Any] | None:
         """What templates see as `each`."""
@@ -80,19 +82,29 @@ def instances(
     preview: bool = False,
 ) -> tuple[list[Instance], list[Diagnostic]]:
     """Every launch `spec` asks for at `now` (aware), with `backfill` earlier periods; with
-    `preview`, the current period's launches whether due or not (to check them early)."""
+    `preview`, the current period's launches when they are not due yet (`due` says when)."""
     elements, problems = load_elements(spec.doc, root)
     periods: list[Period | None] = [None]
+    due: date | None = None
     every = spec.data.get("every")
     if isinstance(every, str):
         parsed = parse_on(str(spec.data["on"]), every) if spec.data.get("on") else None
         rule = parsed if isinstance(parsed, OnRule) else None
         today = local_day(now, spec_zone(spec.data, default_zone))
-        due = [period_of(every, today)] if preview else due_periods(every, rule, today, backfill)
-        periods = list(due)
+        if preview:
+            current = period_of(every, today)
+            due = due_day(current, rule)
+            # A period with no such day is still rendered, so its errors show in review.
+            periods = [current] if due is None or due > today else []
+        else:
+            periods = list(due_periods(every, rule, today, backfill))
+    elif preview:
+        periods = []
     each: list[Element | None] = [None] if elements is None else list(elements)
     out = [
-        Instance(instance_key(spec.id, e.key if e else None, p.label if p else None), spec, e, p)
+        Instance(
+            instance_key(spec.id, e.key if e else None, p.label if p else None), spec, e, p, due
+        )
         for e in each
         for p in periods
     ]

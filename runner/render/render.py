@@ -81,6 +81,7 @@ class Rendered:
     secret_values: tuple[str, ...] = ()  # rendered values that must never be shown
     missing_secrets: tuple[str, ...] = ()  # secrets used but not set here: apply refuses
     timezone: str = "UTC"  # how resolve reads kick-off dates written without an offset
+    due: str | None = None  # a recurring launch not due yet: the day it is due (YYYY-MM-DD)
 
 
 def render_spec(spec: Spec, context: RenderContext) -> tuple[Rendered | None, list[Diagnostic]]:

@@ -15,7 +15,7 @@ SUMMARY_BUDGET = 900_000  # a job summary may hold 1 MiB per step
 FULL_PLAN = "the job summary and the `launchspec-plan` artifact (plan.json)"
 # Core kinds always counted in the summary line; the rest only when present.
 CORE_KINDS = ("launch", "update", "edited", "orphaned")
-OTHER_KINDS = ("replace", "archive", "missing", "pending", "duplicate", "adopt")
+OTHER_KINDS = ("replace", "archive", "missing", "pending", "duplicate", "adopt", "scheduled")
 # Sections are shown, and cut past the budget, in this order: what needs a decision first.
 SECTION_ORDER = (
     "duplicate",
@@ -28,6 +28,7 @@ SECTION_ORDER = (
     "orphaned",
     "adopt",
     "launch",
+    "scheduled",
 )
 LIST_LIMIT = 10  # keys or guests named in one risk flag
 

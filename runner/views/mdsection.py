@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from runner.plan.plan import Action
-from runner.views.planview import LABEL, SYMBOL, redact
+from runner.views.planview import LABEL, SYMBOL, details, people, redact
 
 SECRET = "(secret)"
 MAX_CELL = 300  # longer values are cut here; the JSON artifact holds them whole
@@ -28,7 +28,7 @@ IN_PLACE = (
     "Apply updates the fields below in place; the rest only "
     "`launchspec apply --replace {key}` changes (archives the run and relaunches)."
 )
-DETAILED = ("launch", "replace", "edited")
+DETAILED = ("launch", "replace", "edited", "scheduled")
 
 
 def html_text(text: str) -> str:
@@ -66,14 +66,6 @@ def plain(value: Any, secrets: Sequence[str]) -> str:
     return redact(text, secrets)
 
 
-def people(value: Mapping[str, Any]) -> list[str]:
-    """`{users, groups, guests}` as written, in one list with the kind named."""
-    out = [str(u) for u in value.get("users") or ()]
-    out += [f"{g} (group)" for g in value.get("groups") or ()]
-    out += [f"{g} (guest)" for g in value.get("guests") or ()]
-    return out
-
-
 def deadline(value: Any) -> str:
     """`2026-12-01T17:00:00Z` as `2026-12-01 17:00 UTC` (seconds kept when not zero)."""
     text = str(value or "")
@@ -81,32 +73,6 @@ def deadline(value: Any) -> str:
         day, clock = text[:-1].split("T")
         return f"{day} {clock.removesuffix(':00')} UTC"
     return text
-
-
-def details(a: Action) -> dict[str, Any]:
-    """What the plan shows of a launch: resolved when the API or snapshots were read, else as
-    written in the spec (template by name, people and fields by label)."""
-    d = a.desired
-    if d is None:
-        return {}
-    if d.request is not None:
-        return dict(d.request.display)
-    r = d.rendered
-    tasks = {
-        title: {
-            "deadline": t.deadline,
-            "owners": people({"users": t.users, "groups": t.groups, "guests": t.guests}),
-        }
-        for title, t in r.tasks.items()
-    }
-    return {
-        "template": r.template,
-        "owner": r.owner,
-        "prerun": dict(r.prerun),
-        "tasks": tasks,
-        "tags": list(r.tags),
-        "folders": list(r.folders),
-    }
 
 
 def section(a: Action, secrets: Sequence[str]) -> str:

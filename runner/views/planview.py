@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, get_args
 
 from runner.plan.plan import PLAN_FORMAT_VERSION, Action, Kind, Plan
@@ -20,11 +20,13 @@ SYMBOL = {
     "pending": "?",
     "duplicate": "!!",
     "adopt": "<=",
+    "scheduled": "..",
 }
 COLOUR = {
     "+": "green", "~": "yellow", "-/+": "red", "!": "magenta", "-": "red", "?": "cyan",
-    "!!": "red",
+    "!!": "red", "..": "blue",
 }  # fmt: skip
+DETAILED = ("launch", "replace", "scheduled")  # kinds whose values the text plan lists
 # Every kind the planner makes, in its order, with unchanged entries counted last.
 SUMMARY_KINDS = (*(k for k in get_args(Kind) if k != "unchanged"), "unchanged")
 LABEL = {
@@ -38,6 +40,7 @@ LABEL = {
     "pending": "pending reconciliation",
     "duplicate": "launched more than once",
     "adopt": "to adopt",
+    "scheduled": "not yet due",
     "unchanged": "unchanged",
 }
 
@@ -83,20 +86,34 @@ def format_text(
             f"warning: {launches:,} launches, over the safety limit of {max_launches:,} "
             f"(limits.max_launches): apply refuses them unless run with --max-launches {launches}."
         )
-    shown = [a for a in plan.actions if a.kind != "unchanged"]
-    if not shown:
-        lines.append("No changes: every spec is launched and up to date.")
-    elif not plan.has_changes:
-        # Nothing for apply to do, but entries that need a person: say so, never "No changes".
-        n = len(shown)
-        said = "1 entry above needs" if n == 1 else f"{n} entries above need"
-        lines.append(f"Nothing for apply to do; {said} a decision.")
+    lines.extend(_footer(plan))
     return redact("\n".join(lines).rstrip() + "\n", secrets_of(plan))
+
+
+def _footer(plan: Plan) -> list[str]:
+    """What apply will do, counting every kind of entry shown: never "No changes" wrongly."""
+    decide = [a for a in plan.actions if a.kind not in ("unchanged", "scheduled")]
+    later = plan.count("scheduled")
+    due = (
+        f"{later} launch{'' if later == 1 else 'es'} not yet due: apply launches "
+        f"{'it' if later == 1 else 'each'} from its due date, not before."
+    )
+    if not decide and not later:
+        return ["No changes: every spec is launched and up to date."]
+    if not decide:
+        return [f"No changes now; {due}"]
+    out = []
+    if not plan.has_changes:
+        # Nothing for apply to do, but entries that need a person: say so, never "No changes".
+        n = len(decide)
+        said = "1 entry above needs" if n == 1 else f"{n} entries above need"
+        out.append(f"Nothing for apply to do; {said} a decision.")
+    return out + ([due[:1].upper() + due[1:]] if later else [])
 
 
 def _text_action(a: Action, colour: bool) -> list[str]:
     symbol = SYMBOL[a.kind]
-    head = f"{symbol:>3} {a.key}"
+    head = f"{symbol:>3} {a.key}" + (f" due {_due(a)}" if a.kind == "scheduled" else "")
     if colour and symbol in COLOUR:
         import click
 
@@ -104,7 +121,7 @@ def _text_action(a: Action, colour: bool) -> list[str]:
     name = _name(a)
     out = [f"{head}  {LABEL.get(a.kind, a.kind)}" + (f": {name!r}" if name else "")]
     detail = _display(a)
-    if a.kind in ("launch", "replace") and detail:
+    if a.kind in DETAILED and detail:
         out.append(f"        template: {detail.get('template', '')}")
         for label, value in (detail.get("prerun") or {}).items():
             out.append(f"        {label}: {_short(value)}")
@@ -140,10 +157,50 @@ def _name(a: Action) -> str:
     return a.entry.name if a.entry else ""
 
 
+def _due(a: Action) -> str | None:
+    return a.desired.rendered.due if a.desired else None
+
+
 def _display(a: Action) -> dict[str, Any]:
     if a.desired is not None and a.desired.request is not None:
         return dict(a.desired.request.display)
+    if a.kind == "scheduled":  # not resolved offline: what the spec renders, as written
+        return details(a)
     return {}
+
+
+def details(a: Action) -> dict[str, Any]:
+    """What the plan shows of a launch: resolved when the API or snapshots were read, else as
+    written in the spec (template by name, people and fields by label)."""
+    d = a.desired
+    if d is None:
+        return {}
+    if d.request is not None:
+        return dict(d.request.display)
+    r = d.rendered
+    tasks = {
+        title: {
+            "deadline": t.deadline,
+            "owners": people({"users": t.users, "groups": t.groups, "guests": t.guests}),
+        }
+        for title, t in r.tasks.items()
+    }
+    return {
+        "template": r.template,
+        "owner": r.owner,
+        "prerun": dict(r.prerun),
+        "tasks": tasks,
+        "tags": list(r.tags),
+        "folders": list(r.folders),
+    }
+
+
+def people(value: Mapping[str, Any]) -> list[str]:
+    """`{users, groups, guests}` as written, in one list with the kind named."""
+    out = [str(u) for u in value.get("users") or ()]
+    out += [f"{g} (group)" for g in value.get("groups") or ()]
+    out += [f"{g} (guest)" for g in value.get("guests") or ()]
+    return out
 
 
 def _task_text(task: Any) -> str:
@@ -198,6 +255,7 @@ def _action_dict(a: Action) -> dict[str, Any]:
         "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in a.changes],
         "details": _display(a) or None,
         "guests": list(d.request.guests) if d and d.request else [],
+        "due": _due(a),
     }
 
 

@@ -65,7 +65,8 @@ def test_not_due_before_the_first_working_day(tmp_path: Path, sandbox: SandboxPr
     # Saturday 1 May 2027: May's 1st working day is Monday the 3rd; April is not back-filled.
     saturday = _env(sandbox, "2027-05-01T12:00:00Z")
     assert run_cli(root, "plan", "--detailed-exitcode", env=saturday).code == 0
-    assert _kinds(root, saturday, "--backfill", "1") == {"month-end-close@2027-04": "launch"}
+    assert _kinds(root, saturday, "--backfill", "1") == {
+        "month-end-close@2027-04": "launch", "month-end-close@2027-05": "scheduled"}
     monday = run_cli(root, "apply", "--yes", env=_env(sandbox, "2027-05-03T06:00:00Z"))
     assert monday.code == 0, monday.text
     assert set(lockfile(root)["launches"]) == {"month-end-close@2027-05"}

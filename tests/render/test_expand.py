@@ -32,6 +32,16 @@ def _names(root: Path, now: datetime = NOW, backfill: int = 0) -> dict[str, str]
     return {a.key: a.desired.rendered.name for a in planned.plan.actions if a.desired}
 
 
+def _kinds(root: Path, now: datetime = NOW, backfill: int = 0) -> dict[str, str]:
+    """Launch key -> its action (and due day, when not due yet), from an offline plan."""
+    planned = project.plan(load_config(root), None, now=now, backfill=backfill)
+    return {
+        a.key: a.kind + (f" due {a.desired.rendered.due}" if a.desired and a.desired.rendered.due
+                         else "")
+        for a in planned.plan.actions
+    }
+
+
 def _errors(root: Path) -> list[str]:
     config = load_config(root)
     _, diagnostics = check_files(config, find_spec_files(config))
@@ -190,10 +200,12 @@ def test_recurring_keys_and_period_names(tmp_path: Path) -> None:
     assert _names(root) == {"close@2026-11": "2026-11 2026-11-01 2026-11-30 close@2026-11"}
     # 23:30 UTC on 30 November is December in Berlin, and 1 December 2026 is a Tuesday.
     assert list(_names(root, datetime(2026, 11, 30, 23, 30, tzinfo=UTC))) == ["close@2026-12"]
-    # Sunday 1 November: not yet due, and October is not back-filled without --backfill.
-    assert _names(root, datetime(2026, 11, 1, 12, 0, tzinfo=UTC)) == {}
-    assert list(_names(root, datetime(2026, 11, 1, 12, 0, tzinfo=UTC), 2)) == [
-        "close@2026-09", "close@2026-10"]
+    # Sunday 1 November: not yet due (shown with its due day, Monday the 2nd), and October is
+    # not back-filled without --backfill.
+    sunday = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    assert _kinds(root, sunday) == {"close@2026-11": "scheduled due 2026-11-02"}
+    assert _kinds(root, sunday, 2) == {"close@2026-09": "launch", "close@2026-10": "launch",
+                                       "close@2026-11": "scheduled due 2026-11-02"}
 
 
 def test_for_each_with_every(tmp_path: Path) -> None:
@@ -242,4 +254,5 @@ def test_a_period_not_yet_due_is_still_checked(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as info:
         project.plan(load_config(root), None, now=sunday)
     assert [d.pos.line for d in info.value.diagnostics if d.pos] == [6]
-    assert _names(_project(tmp_path, {"specs/a.yaml": MONTHLY}), sunday) == {}
+    assert _kinds(_project(tmp_path, {"specs/a.yaml": MONTHLY}), sunday) == {
+        "close@2026-11": "scheduled due 2026-11-02"}

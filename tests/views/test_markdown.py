@@ -103,6 +103,9 @@ def every_kind_plan() -> Plan:
                reason="2 runs carry this key's marker: " + "1" * 32 + ", " + "2" * 32),
         Action("adopt", "k-found", Desired(rendered("k-found"), request("k-found")),
                reason="the server already holds run " + "3" * 32, run_id="3" * 32),
+        Action("scheduled", "l-later@2026-12",
+               Desired(rendered("l-later@2026-12", due="2026-12-31"), request("l-later@2026-12")),
+               reason="a recurring launch, due 2026-12-31: apply launches it from that day"),
     ])
 
 
