@@ -8,8 +8,10 @@ the terminal, whatever produced the text: a diagnostic, an API error, an annotat
 from __future__ import annotations
 
 import base64
+import html
 import json
 import threading
+from collections.abc import Iterator
 from urllib.parse import quote, quote_plus
 
 REDACTED = "(secret)"
@@ -19,17 +21,17 @@ _lock = threading.Lock()
 _forms: set[str] = set()
 
 
-def forms(value: str) -> set[str]:
-    """`value` as written and in the encodings output may carry it in."""
+def encoded_forms(value: str) -> Iterator[tuple[str, str]]:
+    """(form name, text) for `value` as written and in every encoding output may carry it in."""
     raw = value.encode()
-    return {
-        value,
-        json.dumps(value)[1:-1],
-        quote(value, safe=""),
-        quote_plus(value, safe=""),
-        base64.b64encode(raw).decode().rstrip("="),
-        base64.urlsafe_b64encode(raw).decode().rstrip("="),
-    }
+    yield "as is", value
+    yield "base64-encoded", base64.b64encode(raw).decode()
+    yield "base64-encoded", base64.b64encode(raw).decode().rstrip("=")
+    yield "base64url-encoded", base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    yield "URL-encoded", quote(value, safe="")
+    yield "URL-encoded", quote_plus(value, safe="")
+    yield "HTML-escaped", html.escape(value)
+    yield "JSON-escaped", json.dumps(value)[1:-1]
 
 
 def register(*values: str | None) -> None:
@@ -37,7 +39,7 @@ def register(*values: str | None) -> None:
     with _lock:
         for value in values:
             if value and len(value) >= MIN_LENGTH:
-                _forms.update(f for f in forms(value) if len(f) >= MIN_LENGTH)
+                _forms.update(f for _, f in encoded_forms(value) if len(f) >= MIN_LENGTH)
 
 
 def redact(text: str) -> str:

@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import html
-import json
-from collections.abc import Iterable, Iterator, Mapping
-from urllib.parse import quote, quote_plus
+from collections.abc import Iterable, Mapping
 
 from runner.errors import LaunchspecError
-from runner.redaction import registered
+from runner.redaction import MIN_LENGTH, REDACTED, encoded_forms, registered
 from runner.specs.config import TOKEN_VAR
-
-# Shorter values match ordinary text by chance (and "(secret)" itself), so they are not
-# looked for; a secret that short protects nothing anyway.
-MIN_LENGTH = 4
-REDACTED = "(secret)"
 
 
 class LeakError(LaunchspecError):
     """Output about to be written holds a secret; nothing was written."""
-
-
-def encodings(value: str) -> Iterator[tuple[str, str]]:
-    """(form name, encoded text) for every form a value may take in output."""
-    raw = value.encode()
-    yield "as is", value
-    yield "base64-encoded", base64.b64encode(raw).decode()
-    yield "base64-encoded", base64.b64encode(raw).decode().rstrip("=")
-    yield "base64url-encoded", base64.urlsafe_b64encode(raw).decode().rstrip("=")
-    yield "URL-encoded", quote(value, safe="")
-    yield "URL-encoded", quote_plus(value, safe="")
-    yield "HTML-escaped", html.escape(value)
-    yield "JSON-escaped", json.dumps(value)[1:-1]
 
 
 def find_leak(text: str, secrets: Mapping[str, Iterable[str]]) -> str | None:
@@ -45,7 +23,7 @@ def find_leak(text: str, secrets: Mapping[str, Iterable[str]]) -> str | None:
         for value in values:
             if len(value) < MIN_LENGTH:
                 continue
-            for form, encoded in encodings(value):
+            for form, encoded in encoded_forms(value):
                 if encoded in text:
                     return f"{kind} ({form})"
     return None

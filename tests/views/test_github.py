@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from runner import redaction
 from runner.diagnostics import Diagnostic, Position
 from runner.errors import ConfigError, SpecError
 from runner.views import github, leaks
@@ -88,12 +89,21 @@ def test_token_in_output_fails_closed() -> None:
 
 def test_every_encoded_form_is_found() -> None:
     value = "p@ss w/rd+1>?"
-    forms = {encoded for _, encoded in leaks.encodings(value)}
+    forms = {encoded for _, encoded in redaction.encoded_forms(value)}
     assert len(forms) == 7  # JSON escaping leaves this one as it is
     for encoded in forms:
         assert leaks.find_leak(f"x {encoded} y", {"k": [value]}) is not None
     assert leaks.find_leak(f"x {value.upper()} y", {"k": [value]}) is None
     assert leaks.find_leak("(secret) abc", {"k": ["abc", "secret"]}) is None  # too short; marker
+
+
+def test_redaction_hides_every_form_the_leak_scan_finds() -> None:
+    """One list of encoded forms: what the scan refuses, the terminal redaction hides."""
+    value = 'p@ss "<w/rd>"+1&?'
+    redaction.register(value)
+    for form, encoded in redaction.encoded_forms(value):
+        assert redaction.redact(f"x {encoded} y") == "x (secret) y", form
+        assert leaks.find_leak(f"x {encoded} y", {"k": [value]}) is not None, form
 
 
 def test_error_annotations() -> None:
