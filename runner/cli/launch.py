@@ -20,6 +20,16 @@ from runner.cli.common import (
 )
 from runner.errors import LaunchspecError
 
+# plan and apply narrow the same way: one declaration, one help text.
+target_option = click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="KEY|GLOB|PATH",
+    help="Only this launch key (globs such as 'onboarding-*'), or the keys of this spec file, "
+    "with their parents; repeatable. The plan says it is partial.",
+)
+
 
 @click.command(
     epilog="""\b
@@ -49,14 +59,7 @@ Symbols: + launch  ~ update  ! edited after launch  - orphaned/archive  ? pendin
 @click.option(
     "--replace", multiple=True, metavar="KEY", help="Preview archiving and relaunching KEY."
 )
-@click.option(
-    "--target",
-    "targets",
-    multiple=True,
-    metavar="KEY|GLOB|PATH",
-    help="Only this launch key (globs such as 'onboarding-*'), or the keys of this spec file, "
-    "with their parents; repeatable. The plan says it is partial.",
-)
+@target_option
 @click.option("--prune", is_flag=True, help="Preview archiving runs no spec asks for.")
 @click.option("--offline", is_flag=True, help="Do not call the API even when a token is set.")
 @click.option(
@@ -160,14 +163,7 @@ Exit status: 0 everything applied, 1 something was not (the summary says what)."
     help="Allow up to N launches (default: the configuration's limit, 25).",
 )
 @click.option("--replace", multiple=True, metavar="KEY", help="Archive KEY's run and relaunch.")
-@click.option(
-    "--target",
-    "targets",
-    multiple=True,
-    metavar="KEY|GLOB|PATH",
-    help="Only this launch key (globs such as 'onboarding-*'), or the keys of this spec file, "
-    "with their parents; repeatable. The plan says it is partial.",
-)
+@target_option
 @click.option("--prune", is_flag=True, help="Archive runs that no spec asks for any more.")
 @click.option(
     "--lock-timeout",
