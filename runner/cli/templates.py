@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -124,15 +125,15 @@ def new(
 
     config = state.config()
     with client_for(state, use_sandbox, False, offline) as client:
-        key, text = scaffold(config, client, ref, key)
-    if str(out) == "-":
-        click.echo(text, nl=False)
+        made = scaffold(config, client, ref, key, out)
+    if made.path is None:
+        click.echo(made.text, nl=False)
         return
-    path = out or Path("specs") / f"{key}.yaml"
-    if path.exists() and not force:
-        raise UsageError(f"{path} exists", hint="pass --force to overwrite it, or --out FILE")
-    atomic_write(path, text.encode())
-    click.echo(f"wrote {path}: fill in the required kick-off fields, then `launchspec plan`")
+    shown = os.path.relpath(made.path, state.root)
+    if made.path.exists() and not force:
+        raise UsageError(f"{shown} exists", hint="pass --force to overwrite it, or --out FILE")
+    atomic_write(made.path, made.text.encode())
+    click.echo(f"wrote {shown}: fill in the required kick-off fields, then `launchspec plan`")
 
 
 @click.command(

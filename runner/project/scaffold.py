@@ -11,16 +11,22 @@ uncommenting one is a safe start.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from runner.errors import UsageError
+from runner.errors import LaunchspecError, UsageError
+from runner.project.starter import SCHEMA_FILE
 from runner.resolve.directory import Directory
 from runner.resolve.shapes import unwrap
+from runner.specs.config import Config
+from runner.specs.schema import packaged_schema
 from runner.templates.rows import FieldRow, field_rows, step_rows
 
-SCHEMA_HINT = "# yaml-language-server: $schema=../schema/launchspec.schema.json"
+SCHEMA_LINE = "# yaml-language-server: $schema={}"
 PLAIN_KEY = re.compile(r"^[A-Za-z][\w .()/&'+@-]*(?<! )$")
 SPEC_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")  # as in the schema's specId
 RESERVED = {"true", "false", "null", "yes", "no", "on", "off", "y", "n"}
@@ -46,12 +52,15 @@ def yaml_key(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def new_spec(template: Mapping[str, Any], directory: Directory, key: str | None = None) -> str:
-    """The text of a new spec launching `template`, keyed `key` (default: from its title)."""
+def new_spec(
+    template: Mapping[str, Any], directory: Directory, key: str | None = None, schema: str = ""
+) -> str:
+    """The text of a new spec launching `template`, keyed `key` (default: from its title),
+    its first line pointing editors at the JSON Schema `schema` (a path or URL)."""
     title = str(template.get("title") or template.get("id"))
     fields = sorted(field_rows(template), key=lambda f: not f.required)  # stable: keeps order
     lines = [
-        SCHEMA_HINT,
+        *([SCHEMA_LINE.format(schema)] if schema else []),
         f"# A launch of {title!r}, written by `launchspec new`. Fill in the required kick-off",
         "# fields (plan refuses the spec while one is empty), then `launchspec validate` and",
         "# `launchspec plan`. `launchspec templates show` describes every field and step.",
@@ -134,8 +143,21 @@ def _owners_flow(step: Mapping[str, Any], directory: Directory) -> str:
     return "{" + ", ".join(parts) + "}" if parts else ""
 
 
-def scaffold(config: Any, client: Any | None, ref: str, key: str | None) -> tuple[str, str]:
-    """The new spec's key and text for template `ref`, read from the API or the snapshots."""
+@dataclass(frozen=True)
+class Scaffolded:
+    """A new spec: its key, where it goes (None: standard output) and its text."""
+
+    key: str
+    path: Path | None
+    text: str
+
+
+def scaffold(
+    config: Config, client: Any | None, ref: str, key: str | None, out: Path | None
+) -> Scaffolded:
+    """The new spec for template `ref`, read from the API or the snapshots, to be written to
+    `out` (default `specs/KEY.yaml`; `-`: standard output). UsageError when `key` is not a
+    valid id, or another spec file of the project already uses it."""
     from runner.project.catalog import directory_of, lookup, source
 
     if key is not None and not SPEC_ID.fullmatch(key):
@@ -146,4 +168,38 @@ def scaffold(config: Any, client: Any | None, ref: str, key: str | None) -> tupl
     src = source(config, client)
     template = lookup(src, ref)
     key = key or spec_id(str(template.get("title") or template.get("id")))
-    return key, new_spec(template, directory_of(src), key)
+    path = None if str(out) == "-" else config.root / (out or Path("specs") / f"{key}.yaml")
+    _refuse_taken(config, key, path)
+    schema = schema_ref(config.root, path or config.root / "specs" / f"{key}.yaml")
+    return Scaffolded(key, path, new_spec(template, directory_of(src), key, schema))
+
+
+def schema_ref(root: Path, spec: Path) -> str:
+    """The spec schema as `spec`'s first line names it: the project's own copy (written by
+    `init`) relative to the spec, else the copy inside the installed package."""
+    own = root / SCHEMA_FILE
+    if own.is_file():
+        return Path(os.path.relpath(own, spec.parent)).as_posix()
+    return str(packaged_schema())
+
+
+def _refuse_taken(config: Config, key: str, path: Path | None) -> None:
+    """UsageError when a spec file other than `path` already has the id `key`."""
+    from runner.check.check import find_spec_files
+    from runner.specs.source import load_file
+
+    try:
+        found = find_spec_files(config)
+    except LaunchspecError:
+        return  # no spec files yet (or none readable): nothing to clash with
+    for file in found:
+        if path is not None and file.resolve() == path.resolve():
+            continue  # the file being replaced (--force)
+        shown = os.path.relpath(file, config.root)
+        for doc in load_file(file, shown)[0]:
+            if isinstance(doc.data, Mapping) and doc.data.get("id") == key:
+                at = doc.pos(("id",))
+                raise UsageError(
+                    f"id {key!r} is already used in {at.file}:{at.line}",
+                    hint="choose another with --id, or replace that file with --out and --force",
+                )

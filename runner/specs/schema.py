@@ -11,22 +11,26 @@ import difflib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from runner.diagnostics import Diagnostic
 from runner.patterns import full_string_patterns
 from runner.specs.source import Document, PathKey
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 SPEC_SCHEMA = "launchspec.schema.json"
+
+
+def packaged_schema(name: str = SPEC_SCHEMA) -> Traversable:
+    """The named schema inside the installed package (a copy of the repo's schema/)."""
+    return files("runner").joinpath("schemas", name)
 
 
 @lru_cache(maxsize=4)
 def load_schema(name: str = SPEC_SCHEMA) -> dict[str, Any]:
     """The named schema from the package's schema folder."""
-    with open(SCHEMA_DIR / name, encoding="utf-8") as f:
-        written: dict[str, Any] = json.load(f)
+    written: dict[str, Any] = json.loads(packaged_schema(name).read_text(encoding="utf-8"))
     schema: dict[str, Any] = full_string_patterns(written)
     return schema
 

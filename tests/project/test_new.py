@@ -41,7 +41,12 @@ def test_new_spec_is_valid_and_names_each_empty_required_field(tmp_path: Path) -
     assert made.code == 0, made.text
     spec = root / "specs" / "onboarding-initech.yaml"
     text = spec.read_text()
-    assert text.startswith("# yaml-language-server: $schema=../schema/launchspec.schema.json\n")
+    # No schema/ in this project (no `init`): the packaged schema, which exists wherever
+    # launchspec is installed.
+    schema = re.match(r"# yaml-language-server: \$schema=(\S+)\n", text)
+    assert schema and Path(schema.group(1)).is_file(), text[:200]
+    repo_schema = REPO / "schema" / "launchspec.schema.json"
+    assert Path(schema.group(1)).read_bytes() == repo_schema.read_bytes()
     labels = re.findall(r"^  ([A-Z][\w -]*):", text, flags=re.M)
     assert labels[:3] == ["Client name", "Start date", "Plan tier"]  # required first
     assert len(labels) == 10
@@ -107,3 +112,30 @@ def test_keys_and_ids() -> None:
     assert yaml_key("30-day review") == '"30-day review"'
     assert yaml_key("yes") == '"yes"'
     assert yaml_key("Notes: internal") == '"Notes: internal"'
+
+
+def test_new_points_at_the_schema_init_wrote(tmp_path: Path) -> None:
+    root = empty_project(tmp_path)
+    assert run_cli(root, "init").code == 0
+    for out in ("specs/audit.yaml", "specs/team/audit-2.yaml"):
+        made = run_cli(root, "new", "-t", "Internal Audit", "--id", Path(out).stem, "--out", out)
+        assert made.code == 0, made.text
+        spec = root / out
+        schema = re.match(r"# yaml-language-server: \$schema=(\S+)\n", spec.read_text())
+        assert schema and not Path(schema.group(1)).is_absolute(), schema
+        assert (spec.parent / schema.group(1)).resolve() == root / "schema/launchspec.schema.json"
+
+
+def test_new_refuses_an_id_the_project_already_has(tmp_path: Path) -> None:
+    root = empty_project(tmp_path)
+    (root / "specs" / "audit.yaml").write_text(
+        "id: internal-audit\ntemplate: Internal Audit\nname: Audit\n"
+    )
+    taken = run_cli(root, "new", "-t", "Internal Audit", "--out", "specs/other.yaml")
+    assert taken.code == 2, taken.text
+    assert "id 'internal-audit' is already used in specs/audit.yaml:1" in taken.err
+    assert "--id" in taken.err
+    assert not (root / "specs" / "other.yaml").exists()
+    # Replacing the very file that holds the id is what --force is for.
+    replaced = run_cli(root, "new", "-t", "Internal Audit", "--out", "specs/audit.yaml", "--force")
+    assert replaced.code == 0, replaced.text

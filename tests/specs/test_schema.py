@@ -78,3 +78,18 @@ def test_bad_variable_name_points_at_the_key() -> None:
     found = spec_checker().check(docs[0])
     assert [str(d.pos) for d in found] == ["f:4:3"]
     assert "is not a variable name" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["launchspec.schema.json", "config.schema.json", "lockfile.schema.json", "journal.schema.json"],
+)
+def test_the_packaged_schema_is_the_repo_schema(name: str) -> None:
+    """schema/ is the source of truth; the copy inside the package (what `init` writes and
+    every check reads, from any project) must be the same bytes."""
+    from importlib.resources import files
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2] / "schema" / name
+    packaged = files("runner").joinpath("schemas", name)
+    assert packaged.read_bytes() == repo.read_bytes(), f"copy schema/{name} to runner/schemas/"
