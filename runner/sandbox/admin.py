@@ -1,4 +1,5 @@
-"""The admin API under `/_sandbox/` (only with `--admin`): stats and runtime faults."""
+"""The admin API under `/_sandbox/` (only with `--admin`): stats, runtime faults, and a run's
+status set to one nothing in the sandbox reaches (complete, problem), for tests."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from runner.sandbox.context import Context, ctx_of, json_body
-from runner.sandbox.envelope import ApiError, invalid
+from runner.sandbox.envelope import ApiError, invalid, not_found
 
 _RATES = ("error_rate", "cut_after_commit", "error_after_commit")
 _COUNTS = ("latency_ms", "throttle", "seed")
+_SETTABLE = ("active", "complete", "problem")
 
 
 async def stats(request: Request) -> Response:
@@ -52,6 +54,20 @@ async def put_faults(request: Request) -> Response:
     return JSONResponse({"data": config.as_dict(), "faults": config.describe()})
 
 
+async def put_run(request: Request) -> Response:
+    """Set a run's status: `{"status": "active"|"complete"|"problem"}`."""
+    ctx = ctx_of(request)
+    run = ctx.store.get_run(ctx.org, request.path_params["run_id"])
+    if run is None:
+        raise not_found()
+    body = await json_body(request)
+    if not isinstance(body, dict) or body.get("status") not in _SETTABLE:
+        raise invalid({"status": [f"The status must be one of {', '.join(_SETTABLE)}."]})
+    run["status"] = body["status"]
+    ctx.store.update_run(run)
+    return JSONResponse({"data": {"id": run["id"], "status": run["status"]}})
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -67,6 +83,7 @@ def admin_app(ctx: Context) -> Starlette:
             Route("/_sandbox/stats", stats, methods=["GET"]),
             Route("/_sandbox/faults", get_faults, methods=["GET"]),
             Route("/_sandbox/faults", put_faults, methods=["PUT"]),
+            Route("/_sandbox/runs/{run_id}", put_run, methods=["PUT"]),
         ],
         exception_handlers={ApiError: _api_error},
     )

@@ -3,8 +3,9 @@
 Assumptions where TALLYFY_API.md is silent or sources disagree (the stricter reading wins):
 short text at most 200 characters, long text at most 6,000; a radio value must be one
 option's exact text; a dropdown's `id` and `text` must both name the same option; a table value
-is a list (or an object) with exactly one entry per column; a date value that is an ISO 8601 or
-`YYYY-MM-DD HH:MM:SS` string is stored as `YYYY-MM-DDTHH:MM:SSZ`.
+is a flat list with exactly one cell per column; a date value that is an ISO 8601 or
+`YYYY-MM-DD HH:MM:SS` string is stored as `YYYY-MM-DDTHH:MM:SSZ`. A PHP-empty value (null, "",
+"0", 0, false, [], {}) clears any field but a table, and counts as missing for a required one.
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ class Bad(Exception):
 
 
 def is_blank(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
+    """PHP `empty()`: null, "", "0", 0, 0.0, false, [] and {} (FormValuesValidator breaks early
+    on it, so such a value is not shape-checked and clears the field; CLI kickoff.go)."""
+    if isinstance(value, bool | int | float):
+        return not value
+    return value is None or value in ("", "0") or value == [] or value == {}
 
 
 def check_prerun(fields: list[Obj], prerun: dict[str, Any], seed: Seed,
@@ -39,14 +44,13 @@ def check_prerun(fields: list[Obj], prerun: dict[str, Any], seed: Seed,
     for item in fields:
         fid, label = item["id"], str(item.get("label") or item["id"])
         value = prerun.get(fid)
-        if value == "" and item.get("field_type") == "table":
-            errors[f"prerun.{fid}"] = ["Invalid table field"]  # unlike other types' "cleared"
-            continue
-        if is_blank(value):
+        # The table arm alone has no empty() break: "" (or 0, "0", false, []) is shape-checked.
+        no_empty_break = item.get("field_type") == "table" and value is not None
+        if is_blank(value) and not no_empty_break:
             if require and item.get("required"):
                 errors[f"prerun.{fid}"] = [f"{label} is required"]
             elif fid in prerun:
-                values[fid] = value
+                values[fid] = None  # cleared
             continue
         try:
             values[fid] = _CHECKS.get(str(item.get("field_type")), _any)(item, value, seed)

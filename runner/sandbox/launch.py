@@ -3,8 +3,10 @@
 Order of checks: a missing `checklist_id` is 422, an unknown one 404, a draft template 403;
 only then is the rest of the body validated (every problem reported in one 422).
 Assumptions: unknown `tasks` step keys are ignored like unknown `prerun` keys; an `owners`
-override replaces the step's default owners as a whole; an auto-name is
-"{template title} - {YYYY-MM-DD}" (the template's `default_process_name_format` is not used).
+override replaces the step's default owners as a whole; with no name sent and no auto-naming,
+the name is "{template title} - {YYYY-MM-DD}"; auto-naming is in `naming.py`. `roles` is an
+object keyed by organisation role id (`array|org_roles:array_keys`, SDK docstring); a role's
+people join the tasks of the steps assigned to that role.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from typing import Any
 from runner.sandbox.clock import deadline_from_rule, iso, iso_of, parse_request_date
 from runner.sandbox.envelope import error, invalid, not_found
 from runner.sandbox.fields import Errors, check_owners, check_prerun
+from runner.sandbox.naming import NAME_MAX, auto_name
 from runner.sandbox.seed import Seed
 from runner.sandbox.store import Store
 
 Obj = dict[str, Any]
-NAME_MAX = 550
 
 
 def new_id() -> str:
@@ -36,16 +38,19 @@ def launch(body: Any, org: str, seed: Seed, store: Store) -> tuple[Obj, list[Obj
     run: Obj = {"id": None, "increment_id": None}
     run.update(_run_fields(body, template, org, seed, store, errors))
     overrides = _task_overrides(body.get("tasks"), template, seed, errors)
+    roles = _roles(body.get("roles"), seed, errors)
     if errors:
         raise invalid(errors)
     created_us = store.clock.tick()
     run.update(id=new_id(), increment_id=store.next_increment(org))
     if template.get("assign_run_starter", True):
         run["starter"] = run.get("started_by")
-    tasks = [_task(step, run, overrides.get(step["id"], {}), created_us, org, store)
+    tasks = [_task(step, run, _with_roles(step, overrides.get(step["id"], {}), roles),
+                   created_us, org, store)
              for step in template["steps"]]
     run.pop("starter", None)
     stamp = iso(created_us)
+    run["name"] = auto_name(template, run["prerun"], run["name"], stamp[:10])
     if not run["name"]:
         run["name"] = f"{template['title']} - {stamp[:10]}"
     deadlines = [t["deadline"] for t in tasks if t["deadline"]]
@@ -53,6 +58,38 @@ def launch(body: Any, org: str, seed: Seed, store: Store) -> tuple[Obj, list[Obj
                progress={"complete": 0, "total": len(tasks), "percent": 0})
     store.insert_run(org, run, created_us, tasks)
     return run, tasks
+
+
+def _roles(roles: Any, seed: Seed, errors: Errors) -> dict[str, Obj]:
+    """`roles`: {organisation role id: {users, guests, groups}}; a JSON list has keys 0, 1..."""
+    if roles in (None, []):
+        return {}
+    if not isinstance(roles, dict):
+        errors["roles"] = ["The roles must be an object keyed by organization role id."]
+        return {}
+    found: dict[str, Obj] = {}
+    for key, people in roles.items():
+        if key not in seed.roles_by_id:
+            errors[f"roles.{key}"] = [f"The selected roles.{key} is invalid."]
+            continue
+        problems = check_owners(people, seed, f"roles.{key}")
+        errors.update(problems)
+        if not problems:
+            found[key] = people
+    return found
+
+
+def _with_roles(step: Obj, override: Obj, roles: dict[str, Obj]) -> Obj:
+    """A step assigned to roles gets their people, beside its own owners (unless overridden)."""
+    given = [roles[r] for r in step.get("roles") or [] if r in roles]
+    if not given or "owners" in override:
+        return override
+    own = {"users": "assignees", "guests": "guests", "groups": "groups"}
+    owners = {kind: list(step[key]) for kind, key in own.items()}
+    for people in given:
+        for kind in owners:
+            owners[kind] += [p for p in people.get(kind) or [] if p not in owners[kind]]
+    return {**override, "owners": owners}
 
 
 def _template(checklist_id: Any, seed: Seed) -> Obj:

@@ -1,4 +1,4 @@
-"""The seed: organisation, users, groups, tags, folders and templates loaded from YAML."""
+"""The seed: organisation, users, groups, tags, folders, roles and templates loaded from YAML."""
 
 from __future__ import annotations
 
@@ -28,11 +28,13 @@ class Seed:
     tags: list[Obj]
     folders: list[Obj]
     templates: list[Obj]
+    roles: list[Obj] = field(default_factory=list)
     users_by_id: dict[int, Obj] = field(init=False)
     groups_by_id: dict[str, Obj] = field(init=False)
     tags_by_id: dict[str, Obj] = field(init=False)
     folders_by_id: dict[str, Obj] = field(init=False)
     templates_by_id: dict[str, Obj] = field(init=False)
+    roles_by_id: dict[str, Obj] = field(init=False)
 
     def __post_init__(self) -> None:
         self.users_by_id = {int(u["id"]): u for u in self.users}
@@ -40,6 +42,7 @@ class Seed:
         self.tags_by_id = {str(t["id"]): t for t in self.tags}
         self.folders_by_id = {str(f["id"]): f for f in self.folders}
         self.templates_by_id = {str(t["id"]): t for t in self.templates}
+        self.roles_by_id = {str(r["id"]): r for r in self.roles}
 
     def user(self, value: Any) -> Obj | None:
         """The user with this id (an int, or a string of digits), else None."""
@@ -81,6 +84,7 @@ def load_seed(path: Path | None = None) -> Seed:
             tags=list(raw.get("tags") or []),
             folders=list(raw.get("folders") or []),
             templates=[_normalise_template(t) for t in raw.get("templates") or []],
+            roles=[{**r, "id": str(r["id"])} for r in raw.get("roles") or []],
         )
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise SeedError(f"seed {source}: malformed ({exc!r})") from exc
@@ -98,6 +102,8 @@ def _normalise_template(template: Obj) -> Obj:
     template["id"] = str(template["id"])
     template.setdefault("status", "published")
     template.setdefault("type", "procedure")
+    template.setdefault("auto_naming", False)
+    template.setdefault("allow_launcher_change_name", False)
     template["prerun"] = [_normalise_field(f) for f in template.get("prerun") or []]
     template["steps"] = [_normalise_step(s) for s in template.get("steps") or []]
     return template
@@ -117,7 +123,7 @@ def _normalise_field(item: Obj) -> Obj:
 def _normalise_step(step: Obj) -> Obj:
     step = dict(step)
     step["id"] = str(step["id"])
-    for key in ("assignees", "guests", "groups"):
+    for key in ("assignees", "guests", "groups", "roles"):
         step[key] = list(step.get(key) or [])
     step.setdefault("deadline", None)
     step.setdefault("max_assignable", None)

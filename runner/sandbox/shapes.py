@@ -58,7 +58,7 @@ def field_body(item: Obj, checklist_id: str) -> Obj:
 
 def step_body(step: Obj, checklist_id: str) -> Obj:
     keys = ("id", "title", "alias", "position", "step_type", "deadline", "assignees", "guests",
-            "groups", "max_assignable", "allow_guest_owners")
+            "groups", "roles", "max_assignable", "allow_guest_owners")
     body = {key: step.get(key) for key in keys}
     body.update(
         checklist_id=checklist_id,
@@ -75,7 +75,8 @@ def template_body(template: Obj, seed: Seed, with_: set[str]) -> Obj:
     body: Obj = {
         key: template.get(key)
         for key in ("id", "title", "summary", "status", "type", "default_process_name_format",
-                    "dual_version_enabled", "is_published_state")
+                    "auto_naming", "allow_launcher_change_name", "dual_version_enabled",
+                    "is_published_state")
     }
     body.update(
         prerun=[field_body(f, tid) for f in template["prerun"]],
@@ -97,8 +98,8 @@ def template_body(template: Obj, seed: Seed, with_: set[str]) -> Obj:
 
 
 def run_view(run: Obj, seed: Seed, store: Store, with_: set[str]) -> Obj:
-    """A stored run plus the related data asked for with `with=`."""
-    body = dict(run)
+    """A stored run plus the related data asked for with `with=` (private `_` keys left out)."""
+    body = {k: v for k, v in run.items() if not k.startswith("_")}
     if "tags" in with_:
         body["tags"] = wrapped([tag_body(seed.tags_by_id[t]) for t in run["tags"]
                                 if t in seed.tags_by_id])

@@ -1,5 +1,7 @@
 """Changes to a stored run: PUT (with Tallyfy's users/groups trap), archive, reactivate.
 
+Reactivation restores the status held before archiving (SDK; the archive page disagrees).
+
 The trap, reproduced on purpose: a PUT that leaves out `users` or `groups` sets that list to
 empty, stripping every member from the run. Fields a PUT does not know are ignored. A PUT's
 `prerun` is merged into the stored values (unknown keys dropped, shapes checked, no required
@@ -18,6 +20,7 @@ from runner.sandbox.seed import Seed
 from runner.sandbox.store import Store
 
 Obj = dict[str, Any]
+HELD = "_status_before_archive"  # kept with the stored run, never shown
 
 
 def update(run: Obj, body: Any, seed: Seed, store: Store) -> Obj:
@@ -62,14 +65,16 @@ def archive(run: Obj, store: Store) -> Obj:
     if run["status"] == "archived":
         return run
     stamp = store.clock.tick()
-    return _save({**run, "status": "archived", "archived_at": iso(stamp)}, store, stamp)
+    held = {"status": "archived", "archived_at": iso(stamp), HELD: run["status"]}
+    return _save({**run, **held}, store, stamp)
 
 
 def activate(run: Obj, store: Store) -> Obj:
-    """PUT runs/{id}/activate: an archived run becomes active again."""
+    """PUT runs/{id}/activate: an archived run gets back the status it held before (SDK)."""
     if run["status"] != "archived":
         return run
-    return _save({**run, "status": "active", "archived_at": None}, store)
+    back = {k: v for k, v in run.items() if k != HELD}
+    return _save({**back, "status": run.get(HELD) or "active", "archived_at": None}, store)
 
 
 def delete(run: Obj, store: Store) -> None:
