@@ -25,8 +25,10 @@ from runner.resolve.people import (
     step_owner_problems,
 )
 from runner.resolve.request import SECRET, UPDATABLE_FIELDS, LaunchRequest
+from runner.resolve.roles import role_id, step_roles
 from runner.resolve.rules import (
     default_name,
+    emptied_by_tallyfy,
     is_empty,
     launch_refusal,
     not_for_runs,
@@ -178,12 +180,17 @@ class _Resolver:
 
     def _roles(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        known = step_roles(self.template)
         for role, refs in self.r.roles.items():
             if not isinstance(refs, Mapping):
                 self.problem(Problem("a role takes {users, guests, groups}"), "roles", role)
                 continue
+            rid = role_id(str(role), known, str(self.template.get("title") or ""))
+            if isinstance(rid, Problem):
+                self.problem(rid, "roles", role)
+                continue
             people = self._people(("roles", role), *(refs.get(k) or () for k in _KINDS))
-            out[str(role)] = people.body()
+            out[rid] = people.body()
         return out
 
     def _prerun(self) -> dict[str, Any]:
@@ -212,10 +219,15 @@ class _Resolver:
                 )
                 continue
             try:
-                out[fid] = encode(found, value, self.directory, zone)
+                encoded = encode(found, value, self.directory, zone)
             except EncodeError as exc:
                 self.problem(Problem(exc.message, hint=exc.hint), "prerun", key)
                 continue
+            emptied = emptied_by_tallyfy(found, value, encoded)
+            if emptied:
+                self.problem(Problem(emptied), "prerun", key)
+                continue
+            out[fid] = encoded
             if found.get("field_type") == "assignees_form":
                 self.guests.extend(out[fid]["guests"])
             shown[label] = self._shown(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from runner.diagnostics import Position
 from tests.support.launches import FIELD, launch, one, run, value
 
@@ -121,3 +123,38 @@ def test_assignees_form_resolves_people() -> None:
 def test_file_fields_cannot_be_set() -> None:
     p = one(prerun="  Signed contract: contract.pdf\n")
     assert "file fields cannot be set from a spec yet" in p.message
+
+
+# --- PHP empty(): what Tallyfy reads as no value (CLI kickoff.go) ---------------------------
+
+
+@pytest.mark.parametrize("written", ["0", "'0'"])
+def test_a_value_tallyfy_reads_as_empty_is_refused(written: str) -> None:
+    """FormValuesValidator breaks early on PHP empty(): 0 and "0" would clear the field."""
+    p = one(prerun=f"  Notes: {written}\n")
+    assert p.message == (
+        "'Notes' would be stored empty: Tallyfy reads '0' as no value (PHP empty())"
+    )
+    assert p.pos == Position("specs/test.yaml", 7, 10)
+
+
+def test_a_required_value_tallyfy_reads_as_empty_is_refused_as_missing() -> None:
+    required = "  Client name: '0'\n  Start date: 2026-12-01\n  Plan tier: Growth\n"
+    request, problems = run(f"id: k\ntemplate: x\nprerun:\n{required}")
+    assert request is None
+    assert problems[0].message == (
+        "required kick-off field 'Client name' would be empty: Tallyfy reads '0' as no value "
+        "(PHP empty()); the API would refuse the launch: 422"
+    )
+
+
+def test_values_that_only_look_empty_are_sent() -> None:
+    assert value("Notes", "'0.0'") == "0.0"
+    assert value("Notes", "'00'") == "00"
+    assert value("Notes", "''") == ""  # an empty optional value clears it, as written
+
+
+def test_an_empty_table_value_is_refused() -> None:
+    """The table arm has no empty() break: "" is "Invalid table field"."""
+    p = one(prerun="  Key contacts: ''\n")
+    assert "'Key contacts' needs a list of rows" in p.message

@@ -176,9 +176,46 @@ def test_unknown_run_owner_tag_folder() -> None:
     assert [p.pos.line for p in problems if p.pos] == [3, 4, 5]
 
 
+ROLE_MANAGER = "0f3b8e1c2d4a4b6c8e0f1a2b3c4d5e6f"  # the role of Client Onboarding's first step
+
+
 def test_roles_resolve_people() -> None:
-    body = launch("roles:\n  reviewer: {users: [raj@example.com], guests: [x@y.io]}\n").body
-    assert body["roles"] == {"reviewer": {"users": [1003], "guests": ["x@y.io"], "groups": []}}
+    body = launch(f"roles:\n  {ROLE_MANAGER}: {{users: [raj@example.com], guests: [x@y.io]}}\n")
+    assert body.body["roles"] == {
+        ROLE_MANAGER: {"users": [1003], "guests": ["x@y.io"], "groups": []}
+    }
+
+
+def test_a_role_no_step_is_assigned_to_is_located_with_a_suggestion() -> None:
+    """Tallyfy refuses a key that is no organisation role (`org_roles:array_keys`) and a role
+    no step uses assigns nothing: either way the key is wrong for this template."""
+    typo = ROLE_MANAGER[:-1] + "0"
+    (p,) = refused(f"roles:\n  {typo}: {{users: [raj@example.com]}}\n")
+    assert p.message == (
+        f"role {typo!r} is not a role any step of 'Client Onboarding' is assigned to "
+        f"(roles: {ROLE_MANAGER})"
+    )
+    assert p.hint == f"did you mean {ROLE_MANAGER!r}?"
+    assert p.pos == Position("specs/test.yaml", 4, 37)
+
+
+def test_a_role_by_its_title_when_the_steps_name_their_roles() -> None:
+    template = seed.template("Client Onboarding")
+    steps = template["steps"]["data"]
+    steps[0]["roles"] = [{"id": ROLE_MANAGER, "title": "Account manager"}]
+    body = launch("roles:\n  account manager: {users: [raj@example.com]}\n", steps={"data": steps})
+    assert list(body.body["roles"]) == [ROLE_MANAGER]
+
+
+def test_roles_are_not_checked_when_the_steps_do_not_list_them() -> None:
+    """Nothing read names the organisation's roles then: Tallyfy alone can check the key."""
+    text = (
+        "id: k\ntemplate: Internal Audit\nprerun: {Scope: IT, Audit area: HR}\n"
+        "roles:\n  whatever: {users: [raj@example.com]}\n"
+    )
+    request, problems = run(text, title="Internal Audit")
+    assert request is not None, problems
+    assert list(request.body["roles"]) == ["whatever"]
 
 
 def test_draft_template_is_refused() -> None:
