@@ -117,7 +117,8 @@ def _rate_limits(headers: Sequence[Mapping[str, str]]) -> Finding:
 
 
 def template_findings(client: Any, ref: str) -> list[Finding]:
-    """What the template `ref` names, and whether launching it would be refused or misencoded."""
+    """What the template `ref` names, and whether launching it would be refused or misencoded:
+    launchability, field types and options, assignee caps, the roles its steps use."""
     from runner.project.stages import find_template
 
     subject = f"template {ref}"
@@ -129,7 +130,12 @@ def template_findings(client: Any, ref: str) -> list[Finding]:
         return [Finding(subject, "fail", template)]
     if not isinstance(template, Mapping) or not template.get("id"):
         return [Finding(subject, "fail", "the API answered with no template")]
-    return [_launchable(subject, template), *_fields(subject, template), _steps(subject, template)]
+    return [
+        _launchable(subject, template),
+        *_fields(subject, template),
+        _steps(subject, template),
+        _roles(subject, template),
+    ]
 
 
 def _launchable(subject: str, template: Mapping[str, Any]) -> Finding:
@@ -174,6 +180,35 @@ def _steps(subject: str, template: Mapping[str, Any]) -> Finding:
     caps = sorted({int(s["max_assignable"]) for s in steps if s.get("max_assignable") is not None})
     words = ", ".join("0 (unlimited)" if c == 0 else str(c) for c in caps) or "none set"
     return Finding(subject, "ok", f"{len(steps)} steps; max_assignable: {words}")
+
+
+def _roles(subject: str, template: Mapping[str, Any]) -> Finding:
+    """The roles the steps are assigned to: all a read shows of the organisation's roles."""
+    from runner.resolve.roles import step_roles
+
+    check = f"{subject}: roles"
+    if step_roles(template) is None:
+        return Finding(
+            check,
+            "warn",
+            "the steps do not say which roles they are assigned to: a spec's `roles:` keys are "
+            "checked by Tallyfy alone, at launch",
+            hint="no public source shows an endpoint listing the organisation's roles",
+        )
+    used = [
+        f"{s.get('title')}: {', '.join(_role_word(r) for r in s['roles'])}"
+        for s in unwrap(template.get("steps"))
+        if s.get("roles")
+    ]
+    if not used:
+        return Finding(check, "ok", "no step is assigned to a role (`roles:` would assign nobody)")
+    return Finding(check, "ok", "steps assigned to roles: " + "; ".join(used))
+
+
+def _role_word(role: Any) -> str:
+    if isinstance(role, Mapping):
+        return f"{role.get('title') or role.get('name')} ({role.get('id')})"
+    return str(role)
 
 
 def launch_check(config: Config, client: Any) -> list[Finding]:

@@ -79,3 +79,28 @@ def test_replay_answers_what_was_not_recorded_with_a_404(tmp_path: Path) -> None
     transport = ReplayTransport(tmp_path, "https://api.tallyfy.com")
     request = httpx.Request("GET", "https://api.tallyfy.com/me")
     assert transport.handle_request(request).status_code == 404
+
+
+ROLE_MANAGER = "0f3b8e1c2d4a4b6c8e0f1a2b3c4d5e6f"  # the role of Client Onboarding's first step
+
+
+def test_doctor_reports_the_roles_and_a_role_key_no_step_uses(
+    tmp_path: Path, sandbox: SandboxProcess
+) -> None:
+    """Tallyfy checks `roles` keys against the organisation's roles; a read shows only the
+    roles each step is assigned to, which is what doctor reports and checks."""
+    root = make_project(tmp_path)
+    wrong = "ffffffffffffffffffffffffffffffff"
+    (root / "specs" / "roles.yaml").write_text(
+        "id: roles-acme\ntemplate: Client Onboarding\nname: Acme\n"
+        "prerun: {Client name: Acme, Start date: 2026-12-01, Plan tier: Growth}\n"
+        f"roles:\n  {wrong}: {{users: [1002]}}\n"
+    )
+    code, report = _doctor_json(root, sandbox.env())
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    roles = [f for f in findings if f["check"] == "template Client Onboarding: roles"]
+    assert [f["status"] for f in roles] == ["ok"], findings
+    assert ROLE_MANAGER in roles[0]["message"] and "Kick-off call" in roles[0]["message"]
+    failed = [f["message"] for f in findings if f["status"] == "fail"]
+    assert code == 1 and any(f"role {wrong!r} is not a role any step" in m for m in failed)

@@ -1,0 +1,52 @@
+"""A template's auto-naming replaces the name sent: the lockfile records the server's name."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from tests.support.cli import REPO, make_project, run_cli
+from tests.support.sandbox import SandboxProcess, list_runs
+from tests.support.seed import seed
+
+KEY = "onboarding-globex"
+ONBOARDING = "efd12534ded06f20e21b33e8dacf1f15"
+
+
+def _auto_naming_sandbox(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+) -> SandboxProcess:
+    data = seed()
+    onboarding = next(t for t in data["templates"] if t["id"] == ONBOARDING)
+    onboarding.update(
+        auto_naming=True, default_process_name_format="{{client_name}} / {{modules}}"
+    )
+    path = tmp_path / "seed.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return sandbox_factory("--seed", str(path))
+
+
+def test_the_lockfile_records_the_name_auto_naming_gave(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+) -> None:
+    sandbox = _auto_naming_sandbox(tmp_path, sandbox_factory)
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    shutil.copy(REPO / "specs" / f"{KEY}.yaml", specs)
+    project, env = make_project(tmp_path, specs), sandbox.env()
+
+    applied = run_cli(project, "apply", "--yes", env=env)
+    assert applied.code == 0, applied.text
+    entry = json.loads((project / "launchspec.lock.json").read_text())["launches"][KEY]
+    (run,) = [r for r in list_runs(sandbox) if r["id"] == entry["run_id"]]
+    # The spec sent "Onboarding - Globex Corp (...)"; the template named it itself.
+    assert run["name"] == "Globex Corp / Billing, Reporting, SSO"
+    assert entry["name"] == run["name"]
+
+    again = json.loads(run_cli(project, "plan", "--format", "json", env=env).out)
+    (action,) = [a for a in again["actions"] if a["key"] == KEY]
+    assert action["action"] == "unchanged", action  # the server's name is no edit to undo
