@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
 from runner.diagnostics import Diagnostic, Position
+from runner.render.skeleton import SLOT, split
 from runner.specs.source import Document, PathKey
 
 # Names whose attributes are checked against what the spec and configuration define.
@@ -31,10 +32,29 @@ class TemplateInfo:
     secret_misuse: bool = False  # `secrets` used other than as `{{ secrets.NAME }}` alone
     unknown: tuple[str, ...] = ()  # "unknown filter 'upperr' (did you mean 'upper'?)"
 
+    def _replace_names(self, names: frozenset[str]) -> TemplateInfo:
+        return replace(self, names=names)
+
 
 @lru_cache(maxsize=65536)
 def analyse(text: str) -> TemplateInfo:
-    """Parse `text` once (cached: specs repeat the same strings) and list what it needs."""
+    """What `text` needs; strings that differ only in literal text share one analysis."""
+    skeleton = split(text)
+    if skeleton is None:
+        return _analyse(text)
+    info = _analyse_skeleton(skeleton.source)
+    # A broken template is reported from its own text, so the message is Jinja's own.
+    return _analyse(text) if info.error is not None else info
+
+
+@lru_cache(maxsize=4096)
+def _analyse_skeleton(source: str) -> TemplateInfo:
+    info = _analyse(source)
+    return info._replace_names(info.names - {SLOT})
+
+
+def _analyse(text: str) -> TemplateInfo:
+    """Parse `text` once and list what it needs."""
     from jinja2 import TemplateSyntaxError, meta, nodes
 
     from runner.render.templating import TOO_DEEP, environment, forbidden_tags

@@ -17,6 +17,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from runner.render import filters
 from runner.render.budget import Budget, BudgetExceeded, enforced
 from runner.render.limits import bound_filters, check_format, check_percent
+from runner.render.skeleton import SLOT, Skeleton, split
 
 # Top-level names a template may use; anything else is an error at validate time.
 TEMPLATE_NAMES = ("vars", "launch", "git", "env", "each", "spec", "secrets")
@@ -154,13 +155,24 @@ def compile_template(source: str) -> Template:
     return env.from_string(ast)  # compiled from the tree just checked: one parse, not two
 
 
+def _compile(source: str, skeleton: Skeleton | None) -> Template:
+    """The compiled form of `source`, shared with every string of the same skeleton."""
+    if skeleton is None:
+        return compile_template(source)
+    try:
+        return compile_template(skeleton.source)
+    except TemplateSyntaxError:
+        return compile_template(source)  # raises again, with the message for the real text
+
+
 def render_string(
     source: str, context: Mapping[str, Any], budget: Budget | None = None
 ) -> str:
     """Render one template string within `budget`; every failure becomes a TemplateError with
     its line."""
+    skeleton = split(source)
     try:
-        template = compile_template(source)
+        template = _compile(source, skeleton)
     except TemplateSyntaxError as exc:
         raise TemplateError("syntax", f"template syntax error: {exc.message}", exc.lineno) from None
     except SecurityError as exc:
@@ -168,6 +180,8 @@ def render_string(
     except (RecursionError, SyntaxError, MemoryError):
         raise TemplateError("limit", TOO_DEEP, 1) from None
     names = {k: wrap(k, v) for k, v in context.items()}
+    if skeleton is not None:
+        names[SLOT] = skeleton.literals
     try:
         with enforced(budget):
             return _bounded(template.generate(names))
