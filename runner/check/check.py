@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -88,63 +89,101 @@ def merge_defaults(defaults: Mapping[str, Any], data: Mapping[str, Any]) -> dict
     return merged
 
 
-def check_files(config: Config, files: Sequence[Path]) -> tuple[list[Spec], list[Diagnostic]]:
-    """Load and check `files`; return the valid specs and every diagnostic, sorted by position."""
-    from runner.render.expand import check_doc
-    from runner.render.jinjacheck import Known, check_templates
-    from runner.render.templating import TEMPLATE_NAMES
-    from runner.specs.schema import dotted, spec_checker
-    from runner.specs.source import load_file
+def check_files(
+    config: Config, files: Sequence[Path], *, keep: bool = True
+) -> tuple[list[Spec], list[Diagnostic]]:
+    """Load and check `files`; return the valid specs and every diagnostic, sorted by position.
+
+    One file at a time: a checked document keeps its data but not its position index (read
+    again if needed). With `keep=False` only what the checks across specs need is kept, and
+    no specs are returned, so memory does not grow with the size of each spec.
+    """
     from runner.specs.yamlguard import paused_gc
 
-    checker = spec_checker()
-    documents: list[Document] = []
-    diagnostics: list[Diagnostic] = []
-    bad: set[tuple[str, int]] = set()
-    default_vars = config.defaults.get("vars") or {}
+    checked = _Checked(config, keep)
     with paused_gc(freeze=True):
         for path in files:
-            docs, problems = load_file(path, _display(config, path))
-            documents.extend(docs)
-            diagnostics.extend(problems)
-            if any(d.severity == "error" for d in problems):
-                bad.update((doc.file, doc.index) for doc in docs)
-        documents, diagnostics = _without_data_files(config, documents, diagnostics)
-        for doc in documents:
-            vars_ = doc.data.get("vars")
-            names = set(default_vars) | (set(vars_) if isinstance(vars_, dict) else set())
-            known = Known(TEMPLATE_NAMES, names, config.env_allow, config.secret_vars)
-            found = checker.check(doc) + check_templates(doc, known, dotted)
-            found += _name_length(doc)
-            found += inline_secrets(doc, ("vars",), config.secret_vars)
-            if not found:  # for_each/every checks assume the shapes the schema promises
-                found += check_doc(doc, config.root)
-            if found:
-                bad.add((doc.file, doc.index))
-                diagnostics.extend(found)
+            checked.add_file(path)
+        documents, diagnostics = checked.without_data_files()
+        bad = checked.bad
         for d in _cross_checks(documents, config.root):
             diagnostics.append(d[1])
             bad.add(d[0])
         specs = [
             Spec(doc.data["id"], merge_defaults(config.defaults, doc.data), doc)
             for doc in documents
-            if (doc.file, doc.index) not in bad
+            if (doc.file, doc.index) not in bad and keep
         ]
     return specs, sorted(diagnostics, key=Diagnostic.sort_key)
 
 
-def _without_data_files(
-    config: Config, documents: list[Document], diagnostics: list[Diagnostic]
-) -> tuple[list[Document], list[Diagnostic]]:
-    """A YAML file that a spec names in `for_each` is data, even where the spec globs reach."""
-    from runner.specs.eachsource import data_file
+class _Checked:
+    """The documents checked so far, their problems, and which files are `for_each` data."""
 
-    found = (data_file(doc, config.root) for doc in documents)
-    data = {_display(config, p) for p in found if p is not None}
-    if not data:
-        return documents, diagnostics
-    kept = [d for d in diagnostics if d.pos is None or d.pos.file not in data]
-    return [doc for doc in documents if doc.file not in data], kept
+    def __init__(self, config: Config, keep: bool):
+        from runner.specs.schema import spec_checker
+
+        self.config, self.keep = config, keep
+        self.checker = spec_checker()
+        self.documents: list[Document] = []
+        self.by_file: dict[str, list[Diagnostic]] = {}  # problems found reading each file
+        self.bad: set[tuple[str, int]] = set()
+        self.data_files: set[str] = set()
+        self.default_vars = set(config.defaults.get("vars") or {})
+
+    def add_file(self, path: Path) -> None:
+        from runner.specs.eachsource import data_file
+        from runner.specs.source import load_file
+
+        shown = _display(self.config, path)
+        docs, problems = load_file(path, shown)
+        failed = any(d.severity == "error" for d in problems)
+        for doc in docs:
+            data = data_file(doc, self.config.root)
+            if data is not None:
+                self.data_files.add(_display(self.config, data))
+            if failed or self._check(doc, problems):
+                self.bad.add((doc.file, doc.index))
+            doc.release()
+            self.documents.append(doc if self.keep else _slim(doc))
+        self.by_file[shown] = problems
+
+    def _check(self, doc: Document, problems: list[Diagnostic]) -> bool:
+        """Add the document's own problems to `problems`; whether it has any."""
+        from runner.render.expand import check_doc
+        from runner.render.jinjacheck import Known, check_templates
+        from runner.render.templating import TEMPLATE_NAMES
+        from runner.specs.schema import dotted
+
+        config = self.config
+        vars_ = doc.data.get("vars")
+        names = self.default_vars | (set(vars_) if isinstance(vars_, dict) else set())
+        known = Known(TEMPLATE_NAMES, names, config.env_allow, config.secret_vars)
+        found = self.checker.check(doc) + check_templates(doc, known, dotted)
+        found += _name_length(doc)
+        found += inline_secrets(doc, ("vars",), config.secret_vars)
+        if not found:  # for_each/every checks assume the shapes the schema promises
+            found += check_doc(doc, config.root)
+        problems.extend(found)
+        return bool(found)
+
+    def without_data_files(self) -> tuple[list[Document], list[Diagnostic]]:
+        """A YAML file that a spec names in `for_each` is data, even where the spec globs
+        reach: its documents and problems are not a spec's."""
+        data = self.data_files
+        kept = [d for file, found in self.by_file.items() if file not in data for d in found]
+        return [doc for doc in self.documents if doc.file not in data], kept
+
+
+# What the checks across specs read of a document (a parent's `for_each` needs all of it).
+_CROSS_KEYS = ("id", "parent", "every")
+
+
+def _slim(doc: Document) -> Document:
+    if not isinstance(doc.data, dict) or "for_each" in doc.data:
+        return doc
+    data = {k: doc.data[k] for k in _CROSS_KEYS if k in doc.data}
+    return replace(doc, data=data, positions={}, key_positions={}, templated=None)
 
 
 def _name_length(doc: Document) -> list[Diagnostic]:

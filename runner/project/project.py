@@ -37,7 +37,8 @@ from runner.templates.snapshots import SnapshotStore
 
 @dataclass
 class ValidationResult:
-    """What `validate` found: the good specs, every problem, and how many files were read."""
+    """What `validate` found: the good specs (when kept), every problem, and how many files
+    were read."""
 
     specs: list[Spec] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -60,8 +61,11 @@ def validate(
     from runner.project.stages import field_diagnostics
 
     files = spec_files(config, paths)
-    specs, diagnostics = check_files(config, files)
-    if fields:
+    # Field checks render every spec, so they need them all; without snapshots there are none
+    # to do, and `validate` keeps only what the checks across specs need.
+    keep = not fields or SnapshotStore.present(config.snapshots_dir)
+    specs, diagnostics = check_files(config, files, keep=keep)
+    if fields and keep:
         found = field_diagnostics(config, specs, now_utc())
         diagnostics = sorted(diagnostics + found, key=Diagnostic.sort_key)
     return ValidationResult(specs=specs, diagnostics=diagnostics, files=len(files))

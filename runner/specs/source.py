@@ -13,22 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from runner.diagnostics import Diagnostic, Position
+from runner.specs.builder import Builder
+from runner.specs.builder import PathKey as PathKey  # where readers of documents find it
 from runner.specs.yamlguard import (
     DEFAULT_LIMITS,
     Limits,
     Refused,
-    alias_error,
     depth_error,
     paused_gc,
     read_text,
     yaml_error,
 )
 
-PathKey = tuple[str | int, ...]
-
-_TAG = "tag:yaml.org,2002:"
-_STR, _NULL, _BOOL, _INT, _FLOAT = (_TAG + t for t in ("str", "null", "bool", "int", "float"))
-_TIMESTAMP, _MERGE, _MAP, _SEQ = (_TAG + t for t in ("timestamp", "merge", "map", "seq"))
 _warned_pure = False
 
 
@@ -42,19 +38,51 @@ class Document:
     positions: dict[PathKey, Position] = field(default_factory=dict)
     key_positions: dict[PathKey, Position] = field(default_factory=dict)  # path -> its key
     templated: list[tuple[PathKey, str]] | None = None  # strings with Jinja syntax, when known
+    origin: Path | None = None  # the file it was read from, to rebuild released positions
+    digest: int = 0  # hash of the file's text when read: a changed file gives no positions
+    released: bool = False
 
     def pos(self, path: PathKey) -> Position:
         """Position of the value at `path`, else of its nearest ancestor, else the doc start."""
+        positions = self._index()[0]
         p = tuple(path)
         while p:
-            if p in self.positions:
-                return self.positions[p]
+            if p in positions:
+                return positions[p]
             p = p[:-1]
-        return self.positions.get((), Position(self.file, 1, 1))
+        return positions.get((), Position(self.file, 1, 1))
 
     def key_pos(self, path: PathKey) -> Position:
         """Position of the key that holds `path` (for "unknown key"), else of the value."""
-        return self.key_positions.get(tuple(path)) or self.pos(path)
+        return self._index()[1].get(tuple(path)) or self.pos(path)
+
+    def release(self) -> None:
+        """Drop the position index once checked (most of a spec's memory); it is read again
+        from the file if a later stage needs a position."""
+        if self.origin is not None:
+            self.positions, self.key_positions, self.templated = {}, {}, None
+            self.released = True
+
+    def _index(self) -> tuple[dict[PathKey, Position], dict[PathKey, Position]]:
+        if self.released and self.origin is not None:
+            self.released = False
+            self.positions, self.key_positions = _reread_positions(self)
+        return self.positions, self.key_positions
+
+
+def _reread_positions(
+    doc: Document,
+) -> tuple[dict[PathKey, Position], dict[PathKey, Position]]:
+    """The positions of `doc` read again from its file; none if the file changed meanwhile."""
+    assert doc.origin is not None
+    text = read_text(doc.origin, doc.file)
+    if isinstance(text, Diagnostic) or hash(text) != doc.digest:
+        return {}, {}
+    documents, _ = load_text(text, doc.file, mappings=False)
+    if doc.index >= len(documents):
+        return {}, {}
+    again = documents[doc.index]
+    return again.positions, again.key_positions
 
 
 def _loader_class() -> tuple[type[Any], Diagnostic | None]:
@@ -76,137 +104,6 @@ def _loader_class() -> tuple[type[Any], Diagnostic | None]:
     return yaml.SafeLoader, warning
 
 
-class _Builder:
-    """Turns the composed node trees of one file into plain data plus positions, within limits."""
-
-    def __init__(self, file: str, loader: Any, limits: Limits, size: int):
-        self.file = file
-        self.loader = loader
-        self.limits = limits
-        self.diagnostics: list[Diagnostic] = []
-        # Each node takes at least half a character of text, so visits beyond that bound are
-        # alias expansions; counting visits is cheaper than remembering every node seen.
-        self.budget = 2 * size + limits.max_alias_nodes
-        self.visits = 0
-        self.positions: dict[PathKey, Position] = {}
-        self.key_positions: dict[PathKey, Position] = {}
-        self.templated: list[tuple[PathKey, str]] = []
-
-    def document(self, node: Any, index: int) -> Document:
-        self.positions, self.key_positions, self.templated = {}, {}, []
-        data = self.build(node, (), 0)
-        return Document(self.file, index, data, self.positions, self.key_positions, self.templated)
-
-    def at(self, node: Any) -> Position:
-        mark = node.start_mark
-        return Position(self.file, mark.line + 1, mark.column + 1)
-
-    def build(self, node: Any, path: PathKey, depth: int) -> Any:
-        mark = node.start_mark
-        here = Position(self.file, mark.line + 1, mark.column + 1)
-        self.positions[path] = here
-        self.visits += 1
-        if self.visits > self.budget:
-            raise Refused(alias_error(here, self.limits))
-        value = node.value
-        if value.__class__ is str:
-            if node.tag != _STR:
-                return self.scalar(node)
-            if "{" in value and ("{{" in value or "{%" in value or "{#" in value):
-                self.templated.append((path, value))
-            return value
-        if depth >= self.limits.max_depth:  # also ends aliases that contain themselves
-            raise Refused(depth_error(here, self.limits))
-        if node.tag not in (_MAP, _SEQ):
-            self.unsupported(node)
-        if node.id == "mapping":
-            return self.mapping(node, path, depth + 1)
-        build = self.build
-        return [build(item, (*path, i), depth + 1) for i, item in enumerate(value)]
-
-    def mapping(self, node: Any, path: PathKey, depth: int) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        merges = []
-        key_positions, build = self.key_positions, self.build
-        for key_node, value_node in node.value:
-            key = key_node.value
-            if key.__class__ is not str:
-                self.diagnostics.append(
-                    Diagnostic("a mapping key must be plain text", self.at(key_node), code="key")
-                )
-                continue
-            if key_node.tag == _MERGE:
-                merges.append(value_node)
-                continue
-            child = (*path, key)
-            mark = key_node.start_mark
-            key_at = Position(self.file, mark.line + 1, mark.column + 1)
-            if key in result:
-                first = key_positions[child].line
-                message = f"duplicate key '{key}' (first at line {first})"
-                self.diagnostics.append(Diagnostic(message, key_at, code="duplicate-key"))
-                continue
-            key_positions[child] = key_at
-            result[key] = build(value_node, child, depth)
-        if merges:
-            self.merge(result, merges, path, depth)
-        return result
-
-    def merge(self, result: dict[str, Any], nodes: list[Any], path: PathKey, depth: int) -> None:
-        """`<<: *base` (or a list of them): keys written in the mapping itself win."""
-        own = (self.positions, self.key_positions, self.templated)
-        for node in nodes:
-            for source in node.value if node.tag == _SEQ else [node]:
-                self.positions, self.key_positions, self.templated = {}, {}, []
-                merged = self.build(source, path, depth)
-                if not isinstance(merged, dict):
-                    own[2].extend(self.templated)
-                    self.diagnostics.append(
-                        Diagnostic("'<<' must merge a mapping", self.at(source), code="merge")
-                    )
-                    continue
-                taken = [k for k in merged if k not in result]
-                for key in taken:
-                    result[key] = merged[key]
-                n = len(path)
-                _graft(self.positions, own[0], n, taken)
-                _graft(self.key_positions, own[1], n, taken)
-                own[2].extend(t for t in self.templated if len(t[0]) > n and t[0][n] in taken)
-        self.positions, self.key_positions, self.templated = own
-
-    def scalar(self, node: Any) -> Any:
-        tag, text = node.tag, node.value
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            lowered = text.lower()
-            return lowered == "true" if lowered in ("true", "false") else text
-        if tag in (_INT, _FLOAT):
-            if ":" in text:  # YAML 1.1 base 60 ("10:30" = 630) surprises everyone
-                return text
-            if tag == _INT:
-                return int(text) if text.isdigit() else self.loader.construct_yaml_int(node)
-            return self.loader.construct_yaml_float(node)
-        if tag == _TIMESTAMP:  # JSON Schema and the API both want the text
-            return text
-        self.unsupported(node)
-        return text
-
-    def unsupported(self, node: Any) -> None:
-        self.diagnostics.append(
-            Diagnostic(f"unsupported YAML tag '{node.tag}'", self.at(node), code="yaml-tag")
-        )
-
-
-def _graft(
-    source: dict[PathKey, Position], target: dict[PathKey, Position], n: int, keys: list[str]
-) -> None:
-    """Copy positions under the merged `keys` (path element `n`) into the mapping's index."""
-    for path, at in source.items():
-        if len(path) > n and path[n] in keys:
-            target[path] = at
-
-
 def _kind(data: Any) -> str:
     if isinstance(data, list):
         return "a list"
@@ -224,11 +121,12 @@ def load_text(
     diagnostics = [] if warning is None else [replace(warning, pos=Position(display, 1, 1))]
     documents: list[Document] = []
     loader = loader_class(text)
-    builder = _Builder(display, loader, limits, len(text))
+    builder = Builder(display, loader, limits, len(text))
     try:
         with paused_gc():
             while loader.check_node():
-                documents.append(builder.document(loader.get_node(), len(documents)))
+                built = builder.document(loader.get_node())
+                documents.append(Document(display, len(documents), *built))
     except Refused as e:
         diagnostics.append(e.diagnostic)
     except yaml.YAMLError as e:
@@ -283,4 +181,8 @@ def load_file(
     text = read_text(path, shown, limits)
     if isinstance(text, Diagnostic):
         return [], [text]
-    return load_text(text, shown, limits=limits, mappings=mappings)
+    documents, diagnostics = load_text(text, shown, limits=limits, mappings=mappings)
+    digest = hash(text)
+    for doc in documents:
+        doc.origin, doc.digest = path, digest
+    return documents, diagnostics

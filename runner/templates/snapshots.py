@@ -120,6 +120,11 @@ class SnapshotStore:
     organization: str | None = None
 
     @classmethod
+    def present(cls, folder: Path) -> bool:
+        """Whether `folder` holds snapshots (cheap: one stat)."""
+        return (folder / DIRECTORY_FILE).is_file()
+
+    @classmethod
     def load(cls, folder: Path) -> SnapshotStore | None:
         """The snapshots in `folder`, or None when it holds no directory snapshot."""
         if not (folder / DIRECTORY_FILE).is_file():
