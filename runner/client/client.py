@@ -105,8 +105,13 @@ class TallyfyClient(Caller):
                 template[key] = plain_list(template[key])
         return template
 
-    def find_templates(self, q: str | None = None) -> list[dict[str, Any]]:
-        return list(self._pages(self._org("checklists"), {"q": q} if q else {}))
+    def find_templates(self, q: str | None = None, *, steps: bool = False) -> list[dict[str, Any]]:
+        """Templates whose title holds `q`; with `steps`, each with its steps (`with=steps`,
+        which a server that does not know it ignores)."""
+        params = {"q": q} if q else {}
+        if steps:
+            params["with"] = "steps"
+        return list(self._pages(self._org("checklists"), params))
 
     def list_users(self) -> list[dict[str, Any]]:
         return list(self._pages(self._org("users")))

@@ -59,8 +59,8 @@ def directory_of(src: Any) -> Directory:
 
 
 def list_templates(src: Any) -> list[dict[str, Any]]:
-    """Every template, ordered by title."""
-    found = [dict(t) for t in src.find_templates()]
+    """Every template with its steps when the source gives them, ordered by title."""
+    found = [dict(t) for t in src.find_templates(steps=True)]
     return sorted(found, key=lambda t: (str(t.get("title", "")).casefold(), str(t.get("id"))))
 
 

@@ -145,8 +145,9 @@ class SnapshotStore:
                 f"no snapshot of template {template_id} in {self.folder}", status=404
             ) from None
 
-    def find_templates(self, q: str | None = None) -> list[dict[str, Any]]:
-        """Like the API's `q`: a case-insensitive part of the title; ordered by title."""
+    def find_templates(self, q: str | None = None, *, steps: bool = False) -> list[dict[str, Any]]:
+        """Like the API's `q`: a case-insensitive part of the title; ordered by title. A
+        snapshot always holds its steps."""
         want = (q or "").casefold()
         found = [t for t in self.templates.values() if want in str(t.get("title", "")).casefold()]
         return sorted(found, key=lambda t: (str(t.get("title", "")).casefold(), str(t["id"])))

@@ -35,7 +35,7 @@ def list_rows(templates: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
             "status": launchability(t),
             # A list answer may leave fields or steps out: unknown, not zero.
             "kickoff_fields": len(unwrap(t["prerun"])) if "prerun" in t else None,
-            "steps": len(unwrap(t["steps"])) if "steps" in t else None,
+            "steps": _steps(t),
         }
         for t in templates
     ]
@@ -53,7 +53,24 @@ def format_list(templates: Sequence[Mapping[str, Any]], fmt: str, origin: str) -
     ]
     header = ["title", "id", "status", "kick-off fields", "steps"]
     lines = [f"{len(rows)} template{'s' if len(rows) != 1 else ''} ({origin})", ""]
-    return "\n".join(lines + table(header, cells, indent="")) + "\n"
+    lines += table(header, cells, indent="")
+    if any(r["kickoff_fields"] is None or r["steps"] is None for r in rows):
+        lines += ["", UNKNOWN_COUNT]
+    return "\n".join(lines) + "\n"
+
+
+UNKNOWN_COUNT = (
+    "? the API's list gave no steps for this template (or no kick-off fields): "
+    "`launchspec templates show TEMPLATE` reads the template and counts them"
+)
+
+
+def _steps(template: Mapping[str, Any]) -> int | None:
+    """The number of steps: listed, else the count the answer gives, else unknown."""
+    if "steps" in template:
+        return len(unwrap(template["steps"]))
+    count = template.get("steps_count")
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
 
 
 def format_show(

@@ -24,9 +24,25 @@ def test_list_from_the_api(tmp_path: Path, sandbox: SandboxProcess) -> None:
     assert lines[0] == "4 templates (from the API)"
     assert lines[2].split() == ["title", "id", "status", "kick-off", "fields", "steps"]
     row = next(line for line in lines if line.startswith("Vendor Onboarding"))
-    # The list answer carries kick-off fields but not steps: shown as unknown, not as 0.
+    # The list is read with its steps (with=steps): every count is known.
     assert row.split()[-5:] == ["61fa169a59262d246dfe11bf19c05969", "not", "launchable", "1",
-                                "?"]
+                                "1"]
+    assert "?" not in result.out
+    onboarding = next(line for line in lines if line.startswith("Client Onboarding"))
+    assert onboarding.split()[-2:] == ["10", "4"]
+
+
+def test_a_count_the_api_did_not_give_is_explained() -> None:
+    """A server that leaves steps out of its list: `?`, and a line saying why and what helps."""
+    from runner.views.templateview import format_list
+
+    listed = [{"id": "a1", "title": "Audit", "prerun": [], "steps_count": 3},
+              {"id": "b2", "title": "Onboarding", "prerun": [{"id": "f"}]}]
+    out = format_list(listed, "text", "from the API")
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[3:5]}
+    assert rows["Audit"][-2:] == ["0", "3"] and rows["Onboarding"][-2:] == ["1", "?"]
+    assert "? the API's list gave no steps for this template" in out
+    assert "launchspec templates show TEMPLATE" in out
 
 
 def test_list_offline_reads_the_snapshots(tmp_path: Path) -> None:
