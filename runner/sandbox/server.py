@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 import random
@@ -10,7 +9,10 @@ import signal
 import socket
 import sys
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
+import click
 import uvicorn
 
 from runner.sandbox.app import build_app
@@ -22,46 +24,92 @@ from runner.sandbox.store import Store
 __all__ = ["DEFAULT_TOKEN", "main"]
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="launchspec sandbox",
-        description="A local Tallyfy-compatible API server for tests and demos. When ready it "
-        "prints one line: `sandbox ready url=... org=... token=... faults=...`.",
-    )
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks one)")
-    p.add_argument("--db", type=Path, help="SQLite file keeping state across restarts "
-                   "(default: in memory)")
-    p.add_argument("--seed", type=Path, help="seed YAML (default: the packaged default seed)")
-    p.add_argument("--org", help="organisation id (default: the seed's)")
-    p.add_argument("--token", default=DEFAULT_TOKEN,
-                   help=f"accepted bearer token (default: {DEFAULT_TOKEN})")
-    faults = p.add_argument_group("faults (API routes only)")
-    faults.add_argument("--latency-ms", type=int, default=0, help="delay added to every answer")
-    faults.add_argument("--error-rate", type=float, default=0.0,
-                        help="share of requests answered 500/502/503 without doing anything")
-    faults.add_argument("--throttle", type=int, default=0,
-                        help="at most N requests a minute, then 429 with Retry-After")
-    faults.add_argument("--cut-after-commit", type=float, default=0.0,
-                        help="share of launches committed, then the connection is cut")
-    faults.add_argument("--error-after-commit", type=float, default=0.0,
-                        help="share of launches committed, then answered 422 all the same")
-    faults.add_argument("--fault-seed", type=int,
-                        help="seed of the fault generator (default: random, shown when ready)")
-    p.add_argument("--admin", action="store_true",
-                   help="serve GET /_sandbox/stats and PUT /_sandbox/faults")
-    p.add_argument("--log-level", default="warning", help="uvicorn log level (stderr)")
-    p.add_argument("--access-log", action="store_true", help="log every request to stderr")
-    return p
+SHARE = click.FloatRange(0, 1)
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-def _check(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    for name in ("error_rate", "cut_after_commit", "error_after_commit"):
-        if not 0 <= getattr(args, name) <= 1:
-            p.error(f"--{name.replace('_', '-')} must be between 0 and 1")
-    for name in ("latency_ms", "throttle"):
-        if getattr(args, name) < 0:
-            p.error(f"--{name.replace('_', '-')} must not be negative")
+@click.command(
+    context_settings=CONTEXT,
+    epilog="""\b
+Examples:
+  launchspec sandbox                          serve on 127.0.0.1:8765, state in memory
+  launchspec sandbox --db sandbox.db          keep runs across restarts
+  launchspec sandbox --port 0 --error-rate 0.2 --throttle 600    a flaky, busy server
+
+\b
+When it listens it prints `sandbox ready url=... org=... token=... faults=...`, then the
+lines to paste into another shell to use it:
+  export TALLYFY_API_URL=http://127.0.0.1:8765/api
+  export TALLYFY_ORG_ID=...
+  export TALLYFY_TOKEN=lsbx-test-token-not-a-secret    (a fixed test value, not a secret)
+Ctrl-C stops it. `launchspec plan --sandbox` starts one of its own instead.""",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", type=int, default=8765, show_default=True, help="Port; 0 picks one.")
+@click.option(
+    "--db", type=click.Path(dir_okay=False, path_type=Path),
+    help="SQLite file keeping state across restarts (default: in memory).",
+)
+@click.option(
+    "--seed", type=click.Path(dir_okay=False, path_type=Path),
+    help="Seed YAML: users, groups, tags, folders, templates (default: the packaged one).",
+)
+@click.option("--org", help="Organisation id (default: the seed's).")
+@click.option(
+    "--token", default=DEFAULT_TOKEN, show_default=True, help="The bearer token it accepts."
+)
+@click.option(
+    "--latency-ms", type=click.IntRange(0), default=0, help="Fault: delay added to every answer."
+)
+@click.option(
+    "--error-rate", type=SHARE, default=0.0,
+    help="Fault: share of requests answered 500/502/503 without doing anything.",
+)
+@click.option(
+    "--throttle", type=click.IntRange(0), default=0, metavar="N",
+    help="Fault: at most N requests a minute, then 429 with Retry-After.",
+)
+@click.option(
+    "--cut-after-commit", type=SHARE, default=0.0,
+    help="Fault: share of launches committed, then the connection is cut.",
+)
+@click.option(
+    "--error-after-commit", type=SHARE, default=0.0,
+    help="Fault: share of launches committed, then answered 422 all the same.",
+)
+@click.option(
+    "--fault-seed", type=int, help="Seed of the fault generator (default: random, shown)."
+)
+@click.option("--admin", is_flag=True, help="Serve GET /_sandbox/stats and PUT /_sandbox/faults.")
+@click.option("--log-level", default="warning", show_default=True, help="uvicorn log level.")
+@click.option("--access-log", is_flag=True, help="Log every request to stderr.")
+def command(**options: Any) -> None:
+    """Run a local Tallyfy-compatible API server (for trying launchspec, tests and demos).
+
+    Faults apply to the API routes only. Fault rates are shares between 0 and 1.
+    """
+    sys.exit(serve(SimpleNamespace(**options)))
+
+
+def main(argv: list[str]) -> int:
+    """Parse `argv` and run the sandbox until SIGINT/SIGTERM; returns the exit status."""
+    try:
+        command.main(args=argv, prog_name="launchspec sandbox", standalone_mode=True)
+    except SystemExit as exit_:
+        return exit_.code if isinstance(exit_.code, int) else 1
+    return 0
+
+
+def exports(url: str, org: str, token: str) -> list[str]:
+    """The shell lines that point launchspec at this sandbox; the token only when it is the
+    fixed test value (a token of one's own is not repeated on the screen)."""
+    own = "# export TALLYFY_TOKEN=<the --token value>"
+    return [
+        "# to use this sandbox from another shell, paste:",
+        f"export TALLYFY_API_URL={url}",
+        f"export TALLYFY_ORG_ID={org}",
+        f"export TALLYFY_TOKEN={token}" if token == DEFAULT_TOKEN else own,
+    ]
 
 
 class _ReadyServer(uvicorn.Server):
@@ -95,11 +143,8 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def main(argv: list[str]) -> int:
-    """Run the sandbox until SIGINT/SIGTERM; returns the exit status."""
-    p = parser()
-    args = p.parse_args(argv)
-    _check(p, args)
+def serve(args: Any) -> int:
+    """Run the sandbox with parsed `args` until SIGINT/SIGTERM; returns the exit status."""
     try:
         seed = load_seed(args.seed)
     except SeedError as exc:
@@ -121,8 +166,11 @@ def main(argv: list[str]) -> int:
     uv_config = uvicorn.Config(build_app(ctx), lifespan="off", log_level=args.log_level,
                                access_log=args.access_log, server_header=False)
     server = _ReadyServer(uv_config)
-    server.ready_line = (f"sandbox ready url=http://{host}:{sock.getsockname()[1]}/api "
-                         f"org={org} token={args.token} faults={config.describe()}")
+    url = f"http://{host}:{sock.getsockname()[1]}/api"
+    server.ready_line = "\n".join([
+        f"sandbox ready url={url} org={org} token={args.token} faults={config.describe()}",
+        *exports(url, org, args.token),
+    ])
     logging.getLogger("uvicorn.error").addFilter(_QuietCut())
     # uvicorn re-raises the stopping signal after shutdown; these no-op handlers absorb it
     # so that SIGINT/SIGTERM end with status 0.
