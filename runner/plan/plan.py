@@ -27,11 +27,13 @@ Kind = Literal[
     "duplicate",
     "adopt",
     "scheduled",
+    "drifted",
 ]
 # Kinds that apply acts on; the rest are shown only.
 ACTING = ("launch", "update", "replace", "archive", "adopt")
 UPDATABLE_SOURCE = ("name", "summary", "owner", "starred", "is_public")
 EDITED_REASON = "kick-off values or tasks changed after launch"
+DRIFTED = "changed in Tallyfy since launchspec wrote it"
 
 
 def canonical_digest(value: Any) -> str:
@@ -158,10 +160,12 @@ def make_plan(
     notes: Sequence[str] = (),
     duplicates: Mapping[str, tuple[str, ...]] | None = None,
     adoptable: Mapping[str, str] | None = None,
+    drift: Mapping[str, tuple[Change, ...]] | None = None,
 ) -> Plan:
     """Compare what the specs want with what the lockfile says was launched.
 
-    `duplicates` (read with `--refresh`): keys whose marker two or more runs carry."""
+    `duplicates` (read with `--refresh`): keys whose marker two or more runs carry; `drift`
+    (also read with `--refresh`): fields of recorded runs changed in Tallyfy, old -> new."""
     pending_keys, replace_keys = set(pending), set(replace)
     actions = [
         _action_for(d, lock.entries.get(d.key), pending_keys, live, replace_keys, offline)
@@ -172,6 +176,8 @@ def make_plan(
             run = adoptable[a.key]
             why = f"the server already holds run {run}, carrying this key's marker"
             actions[i] = Action("adopt", a.key, a.desired, reason=why, run_id=run)
+        if drift and a.kind == "unchanged" and a.key in drift:
+            actions[i] = Action("drifted", a.key, a.desired, a.entry, drift[a.key], DRIFTED)
         if duplicates and a.key in duplicates:
             ids = duplicates[a.key]
             why = f"{len(ids)} runs carry this key's marker: {', '.join(ids)}"

@@ -25,6 +25,7 @@ from runner.plan.clashes import name_clashes, names_in_use
 from runner.plan.plan import Desired, Plan, make_plan
 from runner.project import stages
 from runner.project.guards import check_fresh, check_limit, check_secrets, load_saved_plan
+from runner.project.refresh import read_live
 from runner.project.sharing import shared_lease
 from runner.project.targets import narrow
 from runner.render.expand import split_history
@@ -130,7 +131,7 @@ def plan(
         desired, notes = stages.resolve_all(client, rendered, snapshots)
     else:
         desired, notes = stages.offline(rendered, snapshots)
-    live = stages.live_states(client, lock) if (client and refresh) else None
+    live = read_live(client, lock, desired) if (client and refresh) else None
     dups = _duplicates(client, lock) if (client and refresh and config.provenance) else None
     adoptable = (
         duplicates.adoptable(RunIndex(client), lock, desired)
@@ -144,7 +145,8 @@ def plan(
         launch_at=at,
         inputs=stages.input_digests(config, result.specs),
         pending=pending_keys(journal),
-        live=live,
+        live=live.states if live else None,
+        drift=live.drift if live else None,
         replace=replace,
         prune=prune,
         # Launches resolved from snapshots compare by request digest, as online ones do.

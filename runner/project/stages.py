@@ -214,18 +214,6 @@ def _from_snapshots(rendered: Sequence[Rendered], store: Any) -> tuple[list[Desi
     return desired + [Desired(r) for r in rest], notes
 
 
-def live_states(client: Any, lock: Lockfile) -> dict[str, str]:
-    states = {}
-    for key, entry in lock.entries.items():
-        try:
-            run = client.get_run(entry.run_id)
-        except NotFoundError:
-            states[key] = "missing"
-            continue
-        states[key] = "archived" if run.get("status") == "archived" else "active"
-    return states
-
-
 def input_digests(config: Config, specs: Sequence[Spec]) -> dict[str, str]:
     """sha256 of every file the plan was computed from, by path relative to the root."""
     from runner.render.expand import data_files

@@ -15,11 +15,14 @@ SUMMARY_BUDGET = 900_000  # a job summary may hold 1 MiB per step
 FULL_PLAN = "the job summary and the `launchspec-plan` artifact (plan.json)"
 # Core kinds always counted in the summary line; the rest only when present.
 CORE_KINDS = ("launch", "update", "edited", "orphaned")
-OTHER_KINDS = ("replace", "archive", "missing", "pending", "duplicate", "adopt", "scheduled")
+OTHER_KINDS = (
+    "replace", "archive", "missing", "pending", "duplicate", "adopt", "scheduled", "drifted",
+)
 # Sections are shown, and cut past the budget, in this order: what needs a decision first.
 SECTION_ORDER = (
     "duplicate",
     "edited",
+    "drifted",
     "pending",
     "missing",
     "replace",
@@ -144,6 +147,7 @@ def _risks(plan: Plan, max_launches: int, secrets: Sequence[str]) -> list[str]:
         )
     checks = (
         ("edited", "edited after launch", "apply leaves them; `--replace KEY` relaunches"),
+        ("drifted", "changed in Tallyfy", "apply leaves them; `plan --refresh` lists the fields"),
         ("duplicate", "launched more than once", "`launchspec apply --dedupe` settles them"),
         ("pending", "pending reconciliation", "apply reads their outcome back first"),
         ("missing", "missing or archived in Tallyfy", "their runs are gone"),

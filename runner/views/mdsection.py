@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from runner.plan.plan import Action
-from runner.views.planview import LABEL, SYMBOL, details, people, redact
+from runner.views.planview import DRIFT_ADVICE, LABEL, SYMBOL, details, people, redact
 
 SECRET = "(secret)"
 MAX_CELL = 300  # longer values are cut here; the JSON artifact holds them whole
@@ -23,6 +23,7 @@ ADVICE = {
     "missing": "`launchspec forget {key}` it, or `launchspec apply --replace {key}`.",
     "duplicate": "`launchspec apply --dedupe` keeps the oldest run and archives the others.",
     "adopt": "Apply records this run for the key; nothing is launched.",
+    "drifted": DRIFT_ADVICE[:1].upper() + DRIFT_ADVICE[1:] + ".",
 }
 IN_PLACE = (
     "Apply updates the fields below in place; the rest only "
@@ -86,7 +87,8 @@ def section(a: Action, secrets: Sequence[str]) -> str:
         info = details(a)
         body += _tables(info, secrets)
     if a.changes:
-        body += ["| Field | Now | After apply |", "|---|---|---|"]
+        columns = "Recorded | In Tallyfy" if a.kind == "drifted" else "Now | After apply"
+        body += [f"| Field | {columns} |", "|---|---|---|"]
         body += [
             f"| {md_text(c.field)} | {md_text(plain(c.old, secrets))} "
             f"| {md_text(plain(c.new, secrets))} |"

@@ -21,11 +21,16 @@ SYMBOL = {
     "duplicate": "!!",
     "adopt": "<=",
     "scheduled": "..",
+    "drifted": "!=",
 }
 COLOUR = {
     "+": "green", "~": "yellow", "-/+": "red", "!": "magenta", "-": "red", "?": "cyan",
-    "!!": "red", "..": "blue",
+    "!!": "red", "..": "blue", "!=": "magenta",
 }  # fmt: skip
+DRIFT_ADVICE = (
+    "apply leaves the run as it is: write a change in the spec to keep it, or undo it in "
+    "Tallyfy (`launchspec apply --replace {key}` relaunches)"
+)
 DETAILED = ("launch", "replace", "scheduled")  # kinds whose values the text plan lists
 # Every kind the planner makes, in its order, with unchanged entries counted last.
 SUMMARY_KINDS = (*(k for k in get_args(Kind) if k != "unchanged"), "unchanged")
@@ -41,6 +46,7 @@ LABEL = {
     "duplicate": "launched more than once",
     "adopt": "to adopt",
     "scheduled": "not yet due",
+    "drifted": "changed in Tallyfy",
     "unchanged": "unchanged",
 }
 
@@ -148,6 +154,7 @@ def _advice(a: Action) -> str:
         "pending": "; apply reads it back from the server first",
         "missing": "; `launchspec forget` it, or `apply --replace` it",
         "duplicate": "; `launchspec apply --dedupe` keeps the oldest and archives the others",
+        "drifted": f"; {DRIFT_ADVICE.format(key=a.key)}",
     }.get(a.kind, "")
 
 

@@ -106,6 +106,9 @@ def every_kind_plan() -> Plan:
         Action("scheduled", "l-later@2026-12",
                Desired(rendered("l-later@2026-12", due="2026-12-31"), request("l-later@2026-12")),
                reason="a recurring launch, due 2026-12-31: apply launches it from that day"),
+        Action("drifted", "m-by-hand", Desired(rendered("m-by-hand"), request("m-by-hand")),
+               entry("m-by-hand"), changes=(Change("name", "Onboarding - m", "Renamed by hand"),),
+               reason="changed in Tallyfy since launchspec wrote it"),
     ])
 
 

@@ -1,0 +1,68 @@
+"""`plan --refresh`: each recorded run read back: its state (active, archived, missing), drift."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from runner.apply.reconcile import MARKER_PREFIX
+from runner.errors import NotFoundError
+from runner.plan.drift import run_drift
+from runner.plan.plan import Change, Desired
+from runner.state.lockfile import Lockfile
+
+
+@dataclass
+class Live:
+    """What the server holds for the lockfile's runs."""
+
+    states: dict[str, str] = field(default_factory=dict)  # key -> active, archived, missing
+    drift: dict[str, tuple[Change, ...]] = field(default_factory=dict)  # key -> changes by hand
+
+
+def read_live(client: Any, lock: Lockfile, desired: Sequence[Desired]) -> Live:
+    """Each recorded run as the server holds it now, compared with what launchspec wrote."""
+    wanted = {d.key: d for d in desired}
+    names: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    live = Live()
+    for key, entry in lock.entries.items():
+        try:
+            run = client.get_run(entry.run_id, with_=("tasks",))
+        except NotFoundError:
+            live.states[key] = "missing"
+            continue
+        live.states[key] = "archived" if run.get("status") == "archived" else "active"
+        if live.states[key] != "active":
+            continue
+        if entry.template_id not in names:
+            names[entry.template_id] = _names(client, entry.template_id)
+        labels, steps = names[entry.template_id]
+        changes = run_drift(_without_marker(run), entry, wanted.get(key), labels, steps)
+        if changes:
+            live.drift[key] = changes
+    return live
+
+
+def _without_marker(run: Mapping[str, Any]) -> dict[str, Any]:
+    """The run with its summary as the person wrote it: apply adds the provenance line."""
+    summary = run.get("summary")
+    if not isinstance(summary, str) or MARKER_PREFIX not in summary:
+        return dict(run)
+    kept = [line for line in summary.split("\n") if not line.startswith(MARKER_PREFIX)]
+    text = "\n".join(kept).rstrip("\n")
+    return {**run, "summary": text or None}
+
+
+def _names(client: Any, template_id: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Kick-off field id -> label and step id -> title, to say which field drifted."""
+    try:
+        template = client.get_template(template_id)
+    except NotFoundError:
+        return {}, {}
+    return _by_id(template.get("prerun"), "label"), _by_id(template.get("steps"), "title")
+
+
+def _by_id(items: Any, label: str) -> dict[str, str]:
+    rows = items if isinstance(items, list) else []
+    return {str(r.get("id")): str(r.get(label)) for r in rows if isinstance(r, Mapping)}
