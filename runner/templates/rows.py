@@ -65,8 +65,11 @@ def step_rows(template: Mapping[str, Any], directory: Directory) -> list[StepRow
 
 
 def default_owners(step: Mapping[str, Any], directory: Directory) -> tuple[str, ...]:
-    """The step's default assignees, groups and guests, as people read them."""
-    return owner_names(directory, step.get("assignees"), step.get("groups"), step.get("guests"))
+    """The step's default assignees, groups and guests, as people read them, then the roles
+    it is assigned to (by id: the key a spec's `roles:` uses)."""
+    people = owner_names(directory, step.get("assignees"), step.get("groups"), step.get("guests"))
+    roles = [r.get("id") if isinstance(r, Mapping) else r for r in step.get("roles") or ()]
+    return (*people, *(f"role {r}" for r in roles))
 
 
 def owner_names(directory: Directory, users: Any, groups: Any, guests: Any) -> tuple[str, ...]:

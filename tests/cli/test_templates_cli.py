@@ -68,6 +68,9 @@ def test_show_fields_and_steps(tmp_path: Path, sandbox: SandboxProcess) -> None:
     assert "raj@example.com, Ops (group)" in setup and "5 days after launch" in setup
     review = next(line for line in out.splitlines() if line.strip().startswith("30-day"))
     assert review.split()[-1] == "1" and "ops@example.com" in review
+    # A role's id is what a spec's `roles:` is keyed by; no endpoint lists them with names.
+    kickoff = next(line for line in out.splitlines() if line.strip().startswith("Kick-off c"))
+    assert "jane@example.com, role 0f3b8e1c2d4a4b6c8e0f1a2b3c4d5e6f" in kickoff
 
 
 def test_show_offline_by_id_as_json(tmp_path: Path) -> None:

@@ -209,13 +209,11 @@ def test_a_role_by_its_title_when_the_steps_name_their_roles() -> None:
 
 def test_roles_are_not_checked_when_the_steps_do_not_list_them() -> None:
     """Nothing read names the organisation's roles then: Tallyfy alone can check the key."""
-    text = (
-        "id: k\ntemplate: Internal Audit\nprerun: {Scope: IT, Audit area: HR}\n"
-        "roles:\n  whatever: {users: [raj@example.com]}\n"
-    )
-    request, problems = run(text, title="Internal Audit")
-    assert request is not None, problems
-    assert list(request.body["roles"]) == ["whatever"]
+    steps = seed.template("Client Onboarding")["steps"]["data"]
+    for step in steps:
+        step.pop("roles", None)
+    body = launch("roles:\n  whatever: {users: [raj@example.com]}\n", steps={"data": steps})
+    assert list(body.body["roles"]) == ["whatever"]
 
 
 def test_draft_template_is_refused() -> None:

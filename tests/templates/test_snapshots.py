@@ -288,3 +288,42 @@ def test_store_finds_titles_in_any_case_and_refuses_bad_files(tmp_path: Path) ->
     (tmp_path / "templates" / "bad.json").write_text("{")
     with pytest.raises(ConfigError, match="cannot read snapshot"):
         SnapshotStore.load(tmp_path / "templates")
+
+
+# -- roles, offline ------------------------------------------------------------------------
+
+ROLE_MANAGER = "0f3b8e1c2d4a4b6c8e0f1a2b3c4d5e6f"  # Client Onboarding's first step's role
+
+
+def test_offline_plan_checks_role_keys_against_the_snapshot_steps(
+    tmp_path: Path, listener: socket.socket
+) -> None:
+    root = with_snapshots(tmp_path)
+    spec = root / "specs" / "onboarding-globex.yaml"
+    typo = ROLE_MANAGER[:-1] + "0"
+    spec.write_text(spec.read_text() + f"roles:\n  {typo}: {{users: [jane@example.com]}}\n")
+    result = run_cli(root, "plan", env=offline_env(listener))
+    assert result.code == 1, result.text
+    where = f"specs/onboarding-globex.yaml:{line_of(spec, f'  {typo}')}"
+    assert f"{where}:37: error: role '{typo}' is not a role any step of 'Client Onboarding' " \
+           "is assigned to" in result.err
+    assert f"did you mean '{ROLE_MANAGER}'?" in result.err
+    spec.write_text(spec.read_text().replace(typo, ROLE_MANAGER))
+    assert run_cli(root, "plan", env=offline_env(listener)).code == 0
+    assert no_connection_was_made(listener)
+
+
+def test_a_snapshot_whose_steps_do_not_list_roles_checks_no_role_key(
+    tmp_path: Path, listener: socket.socket
+) -> None:
+    """Nothing read then names the organisation's roles: Tallyfy alone can check the key."""
+    root = with_snapshots(tmp_path)
+    snapshot = root / "templates" / f"{ONBOARDING}.json"
+    doc = json.loads(snapshot.read_text())
+    for step in doc["template"]["steps"]:
+        step.pop("roles", None)
+    snapshot.write_text(dumps(doc))
+    spec = root / "specs" / "onboarding-globex.yaml"
+    spec.write_text(spec.read_text() + "roles:\n  anything: {users: [jane@example.com]}\n")
+    result = run_cli(root, "plan", env=offline_env(listener))
+    assert result.code == 0, result.text
