@@ -105,11 +105,11 @@ def validate(state: State, paths: Sequence[Path], fmt: str | None) -> None:
 
     Every problem is reported in one run, one line each, as FILE:LINE:COL.
     """
-    from runner.project import project
+    from runner.project.validation import validate as validate_specs
     from runner.views.report import format_diagnostics
 
     fmt = fmt or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    result = project.validate(state.config(), paths)
+    result = validate_specs(state.config(), paths)
     output = format_diagnostics(result.diagnostics, fmt, files=result.files)
     click.echo(output, nl=False)
     if any(d.severity == "error" for d in result.diagnostics):

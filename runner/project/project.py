@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as evolve
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,49 +28,17 @@ from runner.project.guards import check_fresh, check_limit, check_secrets, load_
 from runner.project.refresh import read_live
 from runner.project.sharing import shared_lease
 from runner.project.targets import narrow
+
+# Re-exported: `validate` lives apart so that the command imports none of plan or apply.
+from runner.project.validation import ValidationResult as ValidationResult
+from runner.project.validation import now_utc as now_utc
+from runner.project.validation import spec_files as spec_files
+from runner.project.validation import validate as validate
 from runner.render.expand import split_history
 from runner.specs.config import Config
-from runner.specs.spec import Spec
 from runner.state.journal import Journal
 from runner.state.lockfile import Lockfile, exclusive, read_lockfile, write_lockfile
 from runner.templates.snapshots import SnapshotStore
-
-
-@dataclass
-class ValidationResult:
-    """What `validate` found: the good specs (when kept), every problem, and how many files
-    were read."""
-
-    specs: list[Spec] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    files: int = 0
-
-
-def spec_files(config: Config, paths: Sequence[Path] = ()) -> list[Path]:
-    """The spec files named by `paths` (files or folders) or, when none, by the config's globs."""
-    from runner.check.check import find_spec_files
-
-    return find_spec_files(config, paths)
-
-
-def validate(
-    config: Config, paths: Sequence[Path] = (), *, fields: bool = True
-) -> ValidationResult:
-    """Load and check every spec file: syntax, schema, ids, parents, templates' names; with
-    `fields`, also kick-off fields, steps and owners against the template snapshots."""
-    from runner.check.check import check_files
-    from runner.project.stages import field_diagnostics
-
-    files = spec_files(config, paths)
-    # Field checks render every spec, so they need them all; without snapshots there are none
-    # to do, and `validate` keeps only what the checks across specs need.
-    keep = not fields or SnapshotStore.present(config.snapshots_dir)
-    specs, diagnostics = check_files(config, files, keep=keep)
-    if fields and keep:
-        found = field_diagnostics(config, specs, now_utc())
-        diagnostics = sorted(diagnostics + found, key=Diagnostic.sort_key)
-    return ValidationResult(specs=specs, diagnostics=diagnostics, files=len(files))
-
 
 # -- plan ---------------------------------------------------------------------------------
 
@@ -84,12 +52,6 @@ class Planned:
     journal: Journal
     settled: list[Settled] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)  # at the spec's line
-
-
-def now_utc(now: datetime | None = None) -> str:
-    """The pinned launch time for this command: now (or the injected `now`), UTC, seconds."""
-    moment = now.astimezone(UTC) if now is not None else datetime.now(UTC)
-    return moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def plan(

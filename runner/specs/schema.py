@@ -6,7 +6,6 @@ document it rejects goes through jsonschema (one reused validator) to list every
 
 from __future__ import annotations
 
-import copy
 import difflib
 import json
 from collections.abc import Callable, Iterable, Mapping
@@ -80,10 +79,10 @@ class SchemaChecker:
     def __init__(self, schema: Mapping[str, Any]):
         import fastjsonschema
 
+        from runner.specs.validatorcache import compiled_validator
+
         self.schema = schema
-        # compile() rewrites parts of the dict it is given: hand it a copy
-        fast = fastjsonschema.compile(copy.deepcopy(dict(schema)), use_default=False)
-        self._fast: Callable[[Any], Any] = fast
+        self._fast: Callable[[Any], Any] = compiled_validator(schema)
         self._fast_error = fastjsonschema.JsonSchemaException
         self._full: Any = None  # jsonschema costs 35 ms to import: only for invalid documents
 
