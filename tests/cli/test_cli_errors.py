@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from runner.cli.main import main
-from runner.project import project
+from runner.project import validation
 from tests.support.cli import make_project
 
 
@@ -19,7 +19,7 @@ def test_os_error_is_one_line_without_traceback(
         raise OSError(28, "No space left on device", "launchspec.lock.json")
 
     monkeypatch.chdir(tmp_path)  # -C changes directory; restore it after the test
-    monkeypatch.setattr(project, "validate", full_disk)  # a mock: a full disk cannot be staged
+    monkeypatch.setattr(validation, "validate", full_disk)  # a mock: a full disk cannot be staged
     with pytest.raises(SystemExit) as exit_:
         main(["-C", str(tmp_path), "validate"])
     assert exit_.value.code == 1
