@@ -135,12 +135,34 @@ def yaml_error(error: Any, text: str, display: str, limits: Limits) -> Diagnosti
             code="yaml-tab",
             hint="replace the tabs with spaces",
         )
+    unclosed = _unclosed_quote(error, text, display, context, problem)
+    if unclosed is not None:
+        return unclosed
     if getattr(error, "character", None) is not None:
         problem = f"character {error.character!r} is not allowed in YAML"
     message = f"YAML syntax error: {problem or error}"
     if context and problem:
         message += f" ({context})"
     return Diagnostic(message, pos, code="yaml-syntax")
+
+
+def _unclosed_quote(
+    error: Any, text: str, display: str, context: str, problem: str
+) -> Diagnostic | None:
+    """A quoted string that runs to the end of the file (or of the document) is reported where
+    it opens: the scanner's own position is where it gave up, often many lines later."""
+    mark = getattr(error, "context_mark", None)
+    runaway = "end of stream" in problem or "document indicator" in problem
+    if mark is None or "quoted scalar" not in context or not runaway:
+        return None
+    row = text.split("\n", mark.line + 1)[mark.line] if text.count("\n") >= mark.line else ""
+    quote = row[mark.column] if mark.column < len(row) and row[mark.column] in "'\"" else '"'
+    return Diagnostic(
+        f"unclosed quote: the {quote} that opens this value is never closed",
+        Position(display, mark.line + 1, mark.column + 1),
+        code="yaml-syntax",
+        hint=f"add the closing {quote} at the end of the value (or remove the opening one)",
+    )
 
 
 def depth_error(pos: Position, limits: Limits) -> Diagnostic:

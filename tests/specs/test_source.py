@@ -163,6 +163,22 @@ def test_syntax_error_has_the_parser_position() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        ('id: a\ntemplate: "Client Onboarding\nname: x\nvars:\n  k: v\n', "f:2:11"),
+        ("id: a\ntemplate: 'Client Onboarding\nname: x\n", "f:2:11"),
+        ('id: a\nprerun: {a: "b, c: d}\nname: x\n', "f:2:13"),
+        ('id: a\nname: "x\n---\nid: b\n', "f:2:7"),
+    ],
+)
+def test_an_unclosed_quote_is_reported_where_it_opens(text: str, at: str) -> None:
+    _, problems = load_text(text, "f")
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{at}: error: unclosed quote:"), problems
+    assert "never closed" in problems[0]
+
+
 @pytest.mark.parametrize("text", ["- a\n- b\n", "hello\n", "42\n"])
 def test_top_level_must_be_a_mapping(text: str) -> None:
     docs, problems = load_text(text, "f")
