@@ -39,14 +39,22 @@ def source(config: Config, client: Any | None) -> Any:
 
 def lookup(src: Any, ref: str) -> dict[str, Any]:
     """The template `ref` (id or title) names in `src`; UsageError saying why not."""
-    from runner.project.stages import find_template
+    from runner.project.stages import find_template, title_guess
 
     if isinstance(src, SnapshotStore) and not src.knows(ref):
-        raise UsageError(f"no snapshot of template {ref!r} in {src.folder}", hint=PULL_HINT)
+        raise UsageError(
+            f"no snapshot of template {ref!r} in {_rel_folder(src.folder)}/"
+            + title_guess(src, ref),
+            hint=PULL_HINT,
+        )
     found = find_template(src, ref)
     if isinstance(found, str):
         raise UsageError(found, hint="`launchspec templates list` shows every template")
     return dict(found)
+
+
+def _rel_folder(folder: Path) -> str:
+    return os.path.relpath(folder)
 
 
 def directory_of(src: Any) -> Directory:

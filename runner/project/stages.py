@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import json
 import os
 import re
 from collections.abc import Collection, Sequence
@@ -169,11 +171,19 @@ def _fetch_template(client: Any, ref: str) -> Any:
         ]
     if len(matches) != 1:
         return (
-            f"no template is titled {ref!r}"
+            f"no template is titled {ref!r}{title_guess(client, ref)}"
             if not matches
             else f"{len(matches)} templates are titled {ref!r}; use the template id"
         )
     return client.get_template(str(matches[0]["id"]))
+
+
+def title_guess(src: Any, ref: str) -> str:
+    """` (did you mean 'TITLE'?)` for the template title closest to `ref`, or ``."""
+    titles = {str(t.get("title") or ""): None for t in src.find_templates()}
+    by_folded = {title.casefold(): title for title in titles if title}
+    close = difflib.get_close_matches(ref.casefold(), list(by_folded), n=1, cutoff=0.6)
+    return f" (did you mean {by_folded[close[0]]!r}?)" if close else ""
 
 
 def _drift(snapshots: Any, r: Rendered, template: Any) -> list[Diagnostic]:
@@ -206,12 +216,32 @@ def _from_snapshots(rendered: Sequence[Rendered], store: Any) -> tuple[list[Desi
 
     covered = [r for r in rendered if store.knows(r.template)]
     rest = [r for r in rendered if not store.knows(r.template)]
-    desired, _ = resolve_all(store, covered)
+    # An id may name a template not pulled yet; a title the snapshots do not hold is a typo
+    # until proven otherwise (the snapshots are what a fork's pull request is checked with).
+    unknown = [_unknown_title(store, r) for r in rest if not HEX_ID.fullmatch(r.template)]
+    try:
+        desired, _ = resolve_all(store, covered)
+    except SpecError as e:
+        raise SpecError(sorted([*e.diagnostics, *unknown], key=Diagnostic.sort_key)) from None
+    if unknown:
+        raise SpecError(unknown)
     folder = os.path.relpath(store.folder)
     notes = [covered_note(folder)] if covered else []
     if rest:
         notes.append(uncovered_note(((r.template, r.key) for r in rest), folder))
     return desired + [Desired(r) for r in rest], notes
+
+
+def _unknown_title(store: Any, r: Rendered) -> Diagnostic:
+    folder = os.path.relpath(store.folder)
+    return Diagnostic(
+        f"no template titled {r.template!r} in the snapshots in {folder}/"
+        + title_guess(store, r.template),
+        r.spec.pos("template"),
+        "template",
+        code="template",
+        hint=f"if it exists in Tallyfy: `launchspec templates pull {json.dumps(r.template)}`",
+    )
 
 
 def input_digests(config: Config, specs: Sequence[Spec]) -> dict[str, str]:

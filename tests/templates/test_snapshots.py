@@ -190,11 +190,21 @@ def test_offline_plan_compares_by_request_digest(
 
 
 def test_a_template_without_snapshot_gets_a_note(tmp_path: Path, listener: socket.socket) -> None:
+    """Named by id, a template not pulled yet is a note; named by a title the snapshots do not
+    hold, it is an error at the spec's line (a typo as often as not), with the pull command."""
     root = with_snapshots(tmp_path)
     (root / "templates" / f"{ONBOARDING}.json").unlink()
+    titled = run_cli(root, "plan", env=offline_env(listener))
+    assert titled.code == 1, titled.text
+    assert "error: no template titled 'Client Onboarding' in the snapshots in templates/" \
+        in titled.err
+    assert 'launchspec templates pull "Client Onboarding"' in titled.err
+    spec = root / "specs" / "onboarding-globex.yaml"
+    spec.write_text(spec.read_text().replace("template: Client Onboarding",
+                                             f"template: {ONBOARDING}"))
     result = run_cli(root, "plan", env=offline_env(listener))
     assert result.code == 0, result.text
-    assert "no snapshot in templates/ of template 'Client Onboarding' (used by " \
+    assert f"no snapshot in templates/ of template '{ONBOARDING}' (used by " \
            "onboarding-globex)" in result.out
     assert "templates pull" in result.out
 
