@@ -3,11 +3,10 @@
 Dates: a bare date is sent as that day at 00:00:00Z, so the day the API stores is the day
 written; a time without an offset is read in the project's time zone. Epoch numbers are refused.
 
-Tables: the value is a list of rows; a row is a map keyed by column label or a list of cells in
-column order (one map alone is one row). It is sent as one entry per column, in the template's
-column order: [{"id": column id, "label": column label, "value": [cell of each row]}], cells as
-strings ("" where a map leaves a column out). The public docs say only "one entry per column";
-this exact encoding is our assumption and the sandbox follows it.
+Tables: one row, a map keyed by column label or a list of cells in column order, sent as a flat
+list of cells in the template's column order, strings ("" where a map leaves a column out):
+what every public client sends. Several rows are refused until their shape is known.
+Multiselect entries always carry `selected: true` (without it Tallyfy renders nothing).
 """
 
 from __future__ import annotations
