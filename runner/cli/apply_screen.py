@@ -5,7 +5,8 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 from typing import Any
@@ -16,6 +17,7 @@ from runner.apply.events import FAILING, Event
 from runner.errors import LaunchspecError, UsageError
 from runner.plan.plan import Plan
 from runner.views.planview import format_text, secrets_of
+from runner.views.progress import Progress, bar, duration, line
 
 STYLE = {
     "launched": "green",
@@ -43,14 +45,31 @@ SETTLED = {
 class ApplyView:
     """Talks to the person (or CI log) while project.apply works."""
 
-    def __init__(self, *, colour: bool, yes: bool):
+    def __init__(
+        self,
+        *,
+        colour: bool,
+        yes: bool,
+        tty: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        every: float = 15.0,
+        lock_timeout: float = 0.0,
+    ):
         self.colour = colour
         self.yes = yes
+        self.tty = tty  # a terminal: a bar redrawn in place; else a progress line `every` s
+        self.clock = clock
+        self.every = every
+        self.lock_timeout = lock_timeout
         self.total = 0
         self.done = 0
         self.replacing: set[str] = set()
         self.secrets: list[str] = []
         self.stop = threading.Event()
+        self.started: float | None = None
+        self.last_line = 0.0
+        self.drawn = False  # the bar is on the terminal's last line
+        self.output = threading.Lock()  # launches report from several threads
 
     @contextmanager
     def signals(self) -> Iterator[threading.Event]:
@@ -83,7 +102,7 @@ class ApplyView:
         self.total = sum(1 for a in plan.actions if a.acts)
         self.replacing = {a.key for a in plan.actions if a.kind == "replace"}
         if self.yes:
-            return True
+            return self._start()
         if not sys.stdin.isatty():
             raise UsageError(
                 "refusing to apply without confirmation: not on a terminal",
@@ -91,6 +110,10 @@ class ApplyView:
             )
         if not click.confirm("Apply these changes?", default=False):
             raise LaunchspecError("Apply cancelled.", hint="nothing was launched or written")
+        return self._start()
+
+    def _start(self) -> bool:
+        self.started = self.last_line = self.clock()
         return True
 
     def sleep(self, seconds: float) -> None:
@@ -98,10 +121,22 @@ class ApplyView:
         self.stop.wait(seconds)
 
     def note(self, text: str) -> None:
-        click.echo(f"note: {text}", err=True)
+        self._say(f"note: {text}")
 
     def waiting(self, holder: str) -> None:
-        click.echo(f"waiting for another launchspec apply to finish ({holder})…", err=True)
+        seconds = self.lock_timeout
+        limit = f", up to {duration(seconds)} (--lock-timeout)" if seconds else ""
+        self._say(f"waiting for another launchspec apply to finish ({holder}){limit}…")
+
+    def waited(self, text: str) -> None:
+        """The client waits (a 429's Retry-After, a retry): say what for and how long."""
+        self._say(f"wait: {text}")
+
+    def _say(self, text: str) -> None:
+        with self.output:
+            self._clear()
+            click.echo(self._redact(text), err=True)
+            self._draw()
 
     def event(self, e: Event) -> None:
         # A replacement is one step of the plan: its archive is said, its launch is counted.
@@ -112,7 +147,33 @@ class ApplyView:
             head = click.style(head, fg=STYLE.get(e.kind))
         run = f" run={e.run_id}" if e.run_id else ""
         message = f": {e.message}" if e.message else ""
-        click.echo(self._redact(f"{head}{run}{message}"))
+        with self.output:
+            self._clear()
+            click.echo(self._redact(f"{head}{run}{message}"))
+            self._draw()
+            if not self.tty and self.clock() - self.last_line >= self.every:
+                self.last_line = self.clock()
+                if self.done < self.total:
+                    click.echo(line(self._progress()))
+
+    def _progress(self) -> Progress:
+        now = self.clock()
+        return Progress(min(self.done, self.total), self.total, now - (self.started or now))
+
+    def _clear(self) -> None:
+        if self.drawn:
+            click.echo("\r\x1b[K", nl=False, err=True, color=True)  # erase the line
+            self.drawn = False
+
+    def _draw(self) -> None:
+        if self.tty and self.started is not None and self.total:
+            click.echo("\r" + bar(self._progress()), nl=False, err=True)
+            self.drawn = True
+
+    def finish_progress(self) -> None:
+        """Wipe the bar, so the summary starts on a clean line."""
+        with self.output:
+            self._clear()
 
     def _redact(self, text: str) -> str:
         for secret in self.secrets:
@@ -121,6 +182,7 @@ class ApplyView:
 
     def finish(self, applied: Any, config: Any) -> int:
         """Print the summary; return the exit status."""
+        self.finish_progress()
         result = applied.result
         for s in applied.settled:
             click.echo(

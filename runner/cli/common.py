@@ -53,6 +53,17 @@ def client_log(state: State) -> Any:
     return lambda line: click.echo(f"http: {line}", err=True)
 
 
+def say_wait(text: str) -> None:
+    """A wait of the client (429, retry), on stderr: stdout stays the command's output."""
+    click.echo(f"wait: {text}", err=True)
+
+
+def on_terminal() -> bool:
+    """A person watches: both streams are a terminal, outside CI, and not a dumb terminal."""
+    plain = os.environ.get("CI") or os.environ.get("TERM") == "dumb"
+    return sys.stdout.isatty() and sys.stderr.isatty() and not plain
+
+
 sandbox_option = click.option(
     "--sandbox",
     "use_sandbox",
@@ -100,6 +111,7 @@ def client_for(
         return
     conn = connect(state, state.config(), use_sandbox, required)
     try:
+        options.setdefault("on_wait", say_wait)
         yield conn.client(log=client_log(state), **options) if conn else None
     finally:
         if conn:

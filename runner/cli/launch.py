@@ -16,7 +16,9 @@ from runner.cli.common import (
     clock_options,
     colour,
     connect,
+    on_terminal,
     sandbox_option,
+    say_wait,
 )
 from runner.errors import LaunchspecError
 
@@ -98,7 +100,7 @@ def plan(
     try:
         config = state.config()
         conn = None if offline else connect(state, config, use_sandbox, required=False)
-        client = conn.client(log=client_log(state)) if conn else None
+        client = conn.client(log=client_log(state), on_wait=say_wait) if conn else None
         planned = project.plan(
             config,
             client,
@@ -215,7 +217,9 @@ def apply(
 
     config = state.config()
     conn = connect(state, config, use_sandbox, required=True)
-    view = ApplyView(colour=colour(state), yes=yes)
+    view = ApplyView(
+        colour=colour(state), yes=yes, tty=on_terminal(), lock_timeout=lock_timeout
+    )
     options = project.ApplyOptions(
         replace=replace,
         targets=targets,
@@ -233,7 +237,12 @@ def apply(
         with view.signals() as stop:
             applied = project.apply(
                 config,
-                conn.client(log=client_log(state), max_concurrency=concurrency, sleep=view.sleep),
+                conn.client(
+                    log=client_log(state),
+                    max_concurrency=concurrency,
+                    sleep=view.sleep,
+                    on_wait=view.waited,
+                ),
                 options,
                 confirm=view.confirm,
                 on_event=view.event,
@@ -266,7 +275,7 @@ def import_(state: State, key: str, run_id: str, force: bool, use_sandbox: bool)
     config = state.config()
     conn = connect(state, config, use_sandbox, required=True)
     try:
-        entry = keys.import_run(config, conn.client(), key, run_id, force)
+        entry = keys.import_run(config, conn.client(on_wait=say_wait), key, run_id, force)
     finally:
         conn.close()
     click.echo(f"recorded {key} as run {entry.run_id}")

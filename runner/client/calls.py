@@ -41,6 +41,12 @@ class Caller:
     _stats_lock: threading.Lock
     _sleep: Callable[[float], None]
     _log: Callable[[str], None] | None
+    _on_wait: Callable[[str], None] | None
+
+    def _say(self, text: str) -> None:
+        """Tell the person why nothing seems to happen (the CLI prints it on stderr)."""
+        if self._on_wait is not None:
+            self._on_wait(text)
 
     def _call(
         self,
@@ -69,9 +75,19 @@ class Caller:
             self._count(retries=1)
             if asked is not None:
                 self._spend_wait(delay, asked, error)
-                self._limiter.defer(delay)
+                if self._limiter.defer(delay):  # a burst of 429s is one wait, said once
+                    self._say(
+                        f"the server asked to slow down (429 on {words}): waiting "
+                        f"{delay:.0f} s (Retry-After) before sending anything more"
+                    )
             else:
                 self._check_deadline(words, delay)
+                if delay >= 1:  # shorter pauses pass unsaid
+                    what = f"answered {error.status}" if error.status else "failed"
+                    self._say(
+                        f"{words} {what}: retrying in {delay:.1f} s "
+                        f"(attempt {attempt + 1} of {self.max_attempts})"
+                    )
                 self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 

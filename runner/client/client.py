@@ -41,6 +41,7 @@ class TallyfyClient(Caller):
         max_concurrency: int = 8,
         sleep: Callable[[float], None] = time.sleep,
         log: Callable[[str], None] | None = None,
+        on_wait: Callable[[str], None] | None = None,
         client_name: str = "APIClient",
         budgets: Budgets | None = None,
     ) -> None:
@@ -50,6 +51,7 @@ class TallyfyClient(Caller):
         self.max_attempts = max(1, max_attempts)
         self._sleep = sleep
         self._log = log
+        self._on_wait = on_wait  # what a wait is for and how long, as a sentence
         self._limiter = Limiter(max_concurrency, sleep=sleep)
         self._budgets = budgets or Budgets()
         self._deadline = time.monotonic() + self._budgets.deadline_seconds

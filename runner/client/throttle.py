@@ -86,10 +86,16 @@ class Limiter:
                     self._successes = 0
             self._cond.notify_all()
 
-    def defer(self, seconds: float) -> None:
-        """No thread sends anything for `seconds` from now (a server-wide Retry-After)."""
+    def defer(self, seconds: float) -> bool:
+        """No thread sends anything for `seconds` from now (a server-wide Retry-After).
+
+        True when this pushes the wait a second or more past the one already in force: a
+        burst of 429s from requests in flight together is then said once."""
         with self._cond:
-            self.not_before = max(self.not_before, self._clock() + seconds)
+            until = self._clock() + seconds
+            later = until >= self.not_before + 1.0
+            self.not_before = max(self.not_before, until)
+            return later
 
     def _wait_not_before(self) -> None:
         # Sleep once for the time seen; go round again only if another thread pushed it later,
