@@ -17,8 +17,10 @@ class RedactingStream(io.TextIOBase):
     def __init__(self, inner: TextIO) -> None:
         self._inner = inner
 
-    def write(self, text: str) -> int:
-        self._inner.write(redact(text))
+    def write(self, text: str | bytes) -> int:
+        # click.echo writes bytes (shell completion does) to a stream with no binary buffer
+        shown = text.decode(self.encoding, "replace") if isinstance(text, bytes) else text
+        self._inner.write(redact(shown))
         return len(text)
 
     def flush(self) -> None:
