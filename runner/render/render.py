@@ -93,7 +93,7 @@ def render_spec(spec: Spec, context: RenderContext) -> tuple[Rendered | None, li
         return None, [Diagnostic(msg, spec.pos(), code="render")]
     data = spec.data
     variables = deep_merge(context.default_vars, data.get("vars") or {})
-    names = _names(spec, context, variables, zone)
+    names = template_names(spec, context, variables, zone)
     r = Renderer(spec, names)
     name = r.value(data.get("name", ""), ("name",))
     if isinstance(name, str) and len(name) > MAX_NAME:
@@ -126,9 +126,10 @@ def render_spec(spec: Spec, context: RenderContext) -> tuple[Rendered | None, li
     return rendered, diagnostics
 
 
-def _names(
+def template_names(
     spec: Spec, context: RenderContext, variables: Mapping[str, Any], zone: ZoneInfo
 ) -> dict[str, Any]:
+    """Every name `spec`'s templates can read (described in runner/render/names.py)."""
     at = context.launch_at.astimezone(zone)
     launch = {"key": context.key or spec.id, "at": at, "date": at.date().isoformat()}
     names = {
