@@ -139,15 +139,15 @@ class ApplyView:
             self._draw()
 
     def event(self, e: Event) -> None:
-        # A replacement is one step of the plan: its archive is said, its launch is counted.
-        first_half = e.kind == "archived" and e.key in self.replacing
-        self.done += 0 if first_half else 1
-        head = f"[{self.done + first_half}/{self.total}] {e.kind} {e.key}"
-        if self.colour:
-            head = click.style(head, fg=STYLE.get(e.kind))
-        run = f" run={e.run_id}" if e.run_id else ""
-        message = f": {e.message}" if e.message else ""
-        with self.output:
+        with self.output:  # launches report from several threads: one counts and prints at once
+            # A replacement is one step of the plan: its archive is said, its launch is counted.
+            first_half = e.kind == "archived" and e.key in self.replacing
+            self.done += 0 if first_half else 1
+            head = f"[{self.done + first_half}/{self.total}] {e.kind} {e.key}"
+            if self.colour:
+                head = click.style(head, fg=STYLE.get(e.kind))
+            run = f" run={e.run_id}" if e.run_id else ""
+            message = f": {e.message}" if e.message else ""
             self._clear()
             click.echo(self._redact(f"{head}{run}{message}"))
             self._draw()

@@ -135,3 +135,26 @@ def _line_with(proc: subprocess.Popen[str], prefix: str, timeout: float) -> str:
         if line.startswith(prefix):
             return line.rstrip("\n")
     raise AssertionError(f"no {prefix!r} line on stderr: {seen}")
+
+
+def test_launches_reported_from_several_threads_count_once_each(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import threading
+
+    view = ApplyView(colour=False, yes=True, tty=False)
+    view.confirm(make([launch(f"k{i}") for i in range(400)]))
+    capsys.readouterr()
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show
+    try:
+        workers = [threading.Thread(target=lambda n=n: [
+            view.event(Event("launched", f"k{n}-{i}")) for i in range(50)]) for n in range(8)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(timeout=30)
+    finally:
+        sys.setswitchinterval(old)
+    counters = [line.split("]")[0] for line in capsys.readouterr().out.splitlines()]
+    assert counters == [f"[{i}/400" for i in range(1, 401)]
