@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as evolve
 from typing import Any, Literal
 
 from runner.render.render import Rendered
@@ -94,6 +95,7 @@ class Action:
     changes: tuple[Change, ...] = ()
     reason: str = ""
     run_id: str | None = None  # for `adopt`: the run the server already holds for this key
+    drift: tuple[Change, ...] = ()  # `plan --refresh`: changed in Tallyfy, recorded -> now
 
     @property
     def acts(self) -> bool:
@@ -105,10 +107,12 @@ class Action:
         return self.kind == "edited" and bool(self.changes)
 
     def signature(self) -> list[str]:
-        """What the checksum covers for this action."""
+        """What the checksum covers for this action: what apply will do. Drift is only shown
+        (apply does not read the runs again), so a drifted key counts as unchanged."""
         d = self.desired
         digest = d.request.digest if d and d.request else ""
-        return [self.key, self.kind, digest, d.fields_digest() if d else ""]
+        kind = "unchanged" if self.kind == "drifted" else self.kind
+        return [self.key, kind, digest, d.fields_digest() if d else ""]
 
 
 @dataclass(frozen=True)
@@ -176,8 +180,8 @@ def make_plan(
             run = adoptable[a.key]
             why = f"the server already holds run {run}, carrying this key's marker"
             actions[i] = Action("adopt", a.key, a.desired, reason=why, run_id=run)
-        if drift and a.kind == "unchanged" and a.key in drift:
-            actions[i] = Action("drifted", a.key, a.desired, a.entry, drift[a.key], DRIFTED)
+        if drift and a.key in drift:
+            actions[i] = _drifted(a, drift[a.key])
         if duplicates and a.key in duplicates:
             ids = duplicates[a.key]
             why = f"{len(ids)} runs carry this key's marker: {', '.join(ids)}"
@@ -197,6 +201,13 @@ def make_plan(
         offline=offline,
         notes=tuple(notes),
     )
+
+
+def _drifted(a: Action, changes: tuple[Change, ...]) -> Action:
+    """An unchanged key changed in Tallyfy is `drifted`; any other keeps its kind, and says it."""
+    if a.kind == "unchanged":
+        return Action("drifted", a.key, a.desired, a.entry, changes, DRIFTED)
+    return evolve(a, drift=changes)
 
 
 def _action_for(

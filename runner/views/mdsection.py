@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from runner.plan.plan import Action
+from runner.plan.plan import Action, Change
 from runner.views.planview import DRIFT_ADVICE, LABEL, SYMBOL, details, people, redact
 
 SECRET = "(secret)"
@@ -88,15 +88,21 @@ def section(a: Action, secrets: Sequence[str]) -> str:
         body += _tables(info, secrets)
     if a.changes:
         columns = "Recorded | In Tallyfy" if a.kind == "drifted" else "Now | After apply"
-        body += [f"| Field | {columns} |", "|---|---|---|"]
-        body += [
-            f"| {md_text(c.field)} | {md_text(plain(c.old, secrets))} "
-            f"| {md_text(plain(c.new, secrets))} |"
-            for c in a.changes
-        ]
-        body.append("")
+        body += _change_table(a.changes, columns, secrets)
+    if a.drift:
+        body += ["Changed in Tallyfy since launchspec wrote it:", ""]
+        body += _change_table(a.drift, "Recorded | In Tallyfy", secrets)
     lines = ["<details>", f"<summary>{head}</summary>", "", *body, "</details>", ""]
     return redact("\n".join(lines) + "\n", secrets)
+
+
+def _change_table(changes: Sequence[Change], columns: str, secrets: Sequence[str]) -> list[str]:
+    rows = [
+        f"| {md_text(c.field)} | {md_text(plain(c.old, secrets))} "
+        f"| {md_text(plain(c.new, secrets))} |"
+        for c in changes
+    ]
+    return [f"| Field | {columns} |", "|---|---|---|", *rows, ""]
 
 
 def _facts(a: Action, secrets: Sequence[str]) -> list[str]:

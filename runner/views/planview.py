@@ -135,6 +135,11 @@ def _text_action(a: Action, colour: bool) -> list[str]:
             out.append(f"        task {title!r}: {_task_text(task)}")
     for change in a.changes:
         out.append(f"        {change.field}: {_short(change.old)} -> {_short(change.new)}")
+    for change in a.drift:
+        out.append(
+            f"        changed in Tallyfy: {change.field}: {_short(change.old)} -> "
+            f"{_short(change.new)}"
+        )
     if a.entry is not None and a.kind != "unchanged":
         out.append(f"        run {a.entry.run_id}")
     if a.reason:
@@ -260,6 +265,7 @@ def _action_dict(a: Action) -> dict[str, Any]:
         "parent": d.rendered.parent if d else (a.entry.parent if a.entry else None),
         "digest": d.request.digest if d and d.request else None,
         "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in a.changes],
+        "drift": [{"field": c.field, "old": c.old, "new": c.new} for c in a.drift],
         "details": _display(a) or None,
         "guests": list(d.request.guests) if d and d.request else [],
         "due": _due(a),

@@ -65,3 +65,32 @@ def test_a_run_renamed_and_edited_by_hand_is_drift(tmp_path: Path, sandbox: Sand
     # Apply leaves a run changed by hand alone: nothing is launched or reverted.
     applied = run_cli(root, "apply", "--yes", env=env)
     assert applied.code == 0 and "nothing to do" in applied.out, applied.text
+
+
+def test_drift_under_another_change_is_shown_too(tmp_path: Path, sandbox: SandboxProcess) -> None:
+    root, env = make_project(tmp_path), sandbox.env()
+    assert run_cli(root, "apply", "--yes", env=env).code == 0
+    entry = lockfile(root)["launches"][KEY]
+    _change_by_hand(sandbox, entry["run_id"], {"prerun": {BILLING: "ap@globex.example"}})
+    spec = root / "specs" / "onboarding-globex.yaml"
+    spec.write_text(spec.read_text().replace('name: "Onboarding - ', 'name: "Onboarding: '))
+
+    doc = json.loads(run_cli(root, "plan", "--refresh", "--format", "json", env=env).out)
+    (update,) = [a for a in doc["actions"] if a["key"] == KEY]
+    assert update["action"] == "update" and [c["field"] for c in update["changes"]] == ["name"]
+    assert update["drift"] == [{"field": "kick-off Billing email",
+                                "old": "billing@globex.example", "new": "ap@globex.example"}]
+    text = run_cli(root, "plan", "--refresh", env=env).out
+    assert "changed in Tallyfy: kick-off Billing email: billing@globex.example -> " \
+        "ap@globex.example" in text, text
+
+
+def test_a_saved_refreshed_plan_with_drift_applies(tmp_path: Path, sandbox: SandboxProcess) -> None:
+    root, env = make_project(tmp_path), sandbox.env()
+    assert run_cli(root, "apply", "--yes", env=env).code == 0
+    _change_by_hand(sandbox, lockfile(root)["launches"][KEY]["run_id"], {"name": "By hand"})
+    saved = run_cli(root, "plan", "--refresh", "--out", "p.json", env=env)
+    assert saved.code == 0 and "changed in Tallyfy" in saved.out, saved.text
+    # apply does not read the runs again: drift, shown only, must not make the plan stale
+    applied = run_cli(root, "apply", "p.json", "--yes", env=env)
+    assert applied.code == 0, applied.text
