@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +12,8 @@ from runner.errors import NotFoundError
 from runner.plan.drift import run_drift
 from runner.plan.plan import Change, Desired
 from runner.state.lockfile import Lockfile
+
+READERS = 8  # runs read at once; the client's limiter still honours the server's limits
 
 
 @dataclass
@@ -24,24 +27,35 @@ class Live:
 def read_live(client: Any, lock: Lockfile, desired: Sequence[Desired]) -> Live:
     """Each recorded run as the server holds it now, compared with what launchspec wrote."""
     wanted = {d.key: d for d in desired}
-    names: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    entries = sorted(lock.entries.items())
+    # One read per run: they go out together (as the plan's other reads do), or a lockfile of
+    # 200 keys costs 200 round trips in a row.
+    with ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="refresh") as pool:
+        runs = list(pool.map(lambda item: _run(client, item[1].run_id), entries))
+        templates = sorted(
+            {e.template_id for (_, e), run in zip(entries, runs, strict=True) if run is not None}
+        )
+        names = dict(zip(templates, pool.map(lambda t: _names(client, t), templates), strict=True))
     live = Live()
-    for key, entry in lock.entries.items():
-        try:
-            run = client.get_run(entry.run_id, with_=("tasks",))
-        except NotFoundError:
+    for (key, entry), run in zip(entries, runs, strict=True):
+        if run is None:
             live.states[key] = "missing"
             continue
         live.states[key] = "archived" if run.get("status") == "archived" else "active"
         if live.states[key] != "active":
             continue
-        if entry.template_id not in names:
-            names[entry.template_id] = _names(client, entry.template_id)
         labels, steps = names[entry.template_id]
         changes = run_drift(_without_marker(run), entry, wanted.get(key), labels, steps)
         if changes:
             live.drift[key] = changes
     return live
+
+
+def _run(client: Any, run_id: str) -> dict[str, Any] | None:
+    try:
+        return dict(client.get_run(run_id, with_=("tasks",)))
+    except NotFoundError:
+        return None
 
 
 def _without_marker(run: Mapping[str, Any]) -> dict[str, Any]:
