@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from runner.apply import duplicates
-from runner.apply.entries import entry_for, entry_json, held_name
+from runner.apply.entries import entry_for, held_name, intent_entry
 from runner.apply.events import ApplyResult, Event, lost_answer
 from runner.apply.reconcile import RunIndex, ambiguity_hint, marker_for, with_marker
 from runner.errors import ApiError, IndeterminateError, LaunchspecError
@@ -205,7 +205,7 @@ class Applier:
             body["parent_id"] = parent_entry.run_id
         entry = entry_for(d, run_id="")
         for _ in range(LAUNCH_ATTEMPTS):
-            intent = self.journal.intent(d.key, marker or "", entry_json(entry))
+            intent = self.journal.intent(d.key, marker or "", intent_entry(d, entry))
             try:
                 run = self.client.launch_run(body)
             except IndeterminateError as e:

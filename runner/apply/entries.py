@@ -35,6 +35,15 @@ def entry_json(entry: LockEntry) -> dict[str, Any]:
     return doc
 
 
+def intent_entry(d: Desired, entry: LockEntry) -> dict[str, Any]:
+    """The entry a launch's journal intent keeps, and whether the template names the run
+    itself (then a read-back cannot match the run by the name sent)."""
+    doc = entry_json(entry)
+    if d.request is not None and d.request.auto_named:
+        doc["auto_named"] = True
+    return doc
+
+
 def redact(value: Any, secrets: tuple[str, ...]) -> Any:
     if isinstance(value, str):
         for secret in secrets:

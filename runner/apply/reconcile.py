@@ -5,7 +5,8 @@ kill). launchspec then looks for the run on the server instead of launching agai
 it launches carries a provenance line in its summary, `launchspec-id: LINEAGE/KEY`, that names
 the lockfile lineage and the key, so the match is exact. With provenance turned off the match
 falls back to template + exact name + created after the intent, which is weaker: more than
-one candidate then stops with a message instead of a guess.
+one candidate then stops with a message instead of a guess. For a template that names its
+runs itself (auto-naming) the name is not compared: any run of it made since is a candidate.
 """
 
 from __future__ import annotations
@@ -73,10 +74,13 @@ class RunIndex:
             ids = [str(r["id"]) for r in runs if _has_marker(r, marker)]
             return Found(key, tuple(sorted(ids)), exact=True)
         name = entry.get("name")
+        # A template that names its runs itself may have replaced the name sent: any of its
+        # runs made since is then a candidate, never none (which would mean "launch again").
+        renamed = bool(entry.get("auto_named"))
         ids = [
             str(r["id"])
             for r in runs
-            if r.get("name") == name and _created(r) >= since - CLOCK_SKEW_SECONDS
+            if (renamed or r.get("name") == name) and _created(r) >= since - CLOCK_SKEW_SECONDS
         ]
         return Found(key, tuple(sorted(ids)), exact=False)
 

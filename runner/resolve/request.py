@@ -25,3 +25,4 @@ class LaunchRequest:
     display: Mapping[str, Any] = field(default_factory=dict)  # human view: labels, titles, names
     guests: tuple[str, ...] = ()  # guest emails the launch will invite (a risk flag)
     secret_values: tuple[str, ...] = ()
+    auto_named: bool = False  # the template names its runs itself: the name sent may be replaced

@@ -85,6 +85,7 @@ class _Resolver:
             display=self.display,
             guests=tuple(sorted(set(self.guests), key=str.casefold)),
             secret_values=self.r.secret_values,
+            auto_named=bool(self.template.get("auto_naming")),
         ), []
 
     def _body(self) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 
+from tests.chaos.harness import Server
 from tests.support.cli import REPO, make_project, run_cli
 from tests.support.sandbox import SandboxProcess, list_runs
 from tests.support.seed import seed
@@ -18,7 +19,7 @@ ONBOARDING = "efd12534ded06f20e21b33e8dacf1f15"
 
 
 def _auto_naming_sandbox(
-    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess], *flags: str
 ) -> SandboxProcess:
     data = seed()
     onboarding = next(t for t in data["templates"] if t["id"] == ONBOARDING)
@@ -27,17 +28,21 @@ def _auto_naming_sandbox(
     )
     path = tmp_path / "seed.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
-    return sandbox_factory("--seed", str(path))
+    return sandbox_factory("--seed", str(path), *flags)
+
+
+def _one_spec_project(tmp_path: Path) -> Path:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    shutil.copy(REPO / "specs" / f"{KEY}.yaml", specs)
+    return make_project(tmp_path, specs)
 
 
 def test_the_lockfile_records_the_name_auto_naming_gave(
     tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
 ) -> None:
     sandbox = _auto_naming_sandbox(tmp_path, sandbox_factory)
-    specs = tmp_path / "specs"
-    specs.mkdir()
-    shutil.copy(REPO / "specs" / f"{KEY}.yaml", specs)
-    project, env = make_project(tmp_path, specs), sandbox.env()
+    project, env = _one_spec_project(tmp_path), sandbox.env()
 
     applied = run_cli(project, "apply", "--yes", env=env)
     assert applied.code == 0, applied.text
@@ -50,3 +55,21 @@ def test_the_lockfile_records_the_name_auto_naming_gave(
     again = json.loads(run_cli(project, "plan", "--format", "json", env=env).out)
     (action,) = [a for a in again["actions"] if a["key"] == KEY]
     assert action["action"] == "unchanged", action  # the server's name is no edit to undo
+
+
+def test_without_markers_a_renamed_run_is_not_taken_for_absent(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+) -> None:
+    """Without provenance markers a lost launch is looked for by name: a template that names
+    its runs itself makes the name useless, so any run of it made since counts as a candidate
+    (the user decides) instead of none (a second launch)."""
+    server = Server(_auto_naming_sandbox(tmp_path, sandbox_factory, "--admin"))
+    project = _one_spec_project(tmp_path)
+    (project / "launchspec.yaml").write_text("limits: {settle_seconds: 1}\nprovenance: false\n")
+    server.set_faults(error_after_commit=1.0)  # the run is made, the answer says 422
+    first = run_cli(project, "apply", "--yes", env=server.sb.env())
+    server.set_faults(error_after_commit=0.0)
+    second = run_cli(project, "apply", "--yes", env=server.sb.env())
+    assert first.code == 1 and second.code == 1, (first.text, second.text)
+    assert "launchspec import" in second.err, second.text
+    assert len(server.runs()) == 1  # before the fix: launched again, a duplicate
