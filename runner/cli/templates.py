@@ -134,6 +134,11 @@ def new(
         raise UsageError(f"{shown} exists", hint="pass --force to overwrite it, or --out FILE")
     atomic_write(made.path, made.text.encode())
     click.echo(f"wrote {shown}: fill in the required kick-off fields, then `launchspec plan`")
+    if not made.own_schema:
+        click.echo(
+            "note: its first line points editors at the schema inside the installed launchspec; "
+            "`launchspec init` puts a copy in this project (schema/) for everyone who clones it"
+        )
 
 
 @click.command(

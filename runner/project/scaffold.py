@@ -150,6 +150,7 @@ class Scaffolded:
     key: str
     path: Path | None
     text: str
+    own_schema: bool  # the first line names the project's schema/, not the installed copy
 
 
 def scaffold(
@@ -171,7 +172,8 @@ def scaffold(
     path = None if str(out) == "-" else config.root / (out or Path("specs") / f"{key}.yaml")
     _refuse_taken(config, key, path)
     schema = schema_ref(config.root, path or config.root / "specs" / f"{key}.yaml")
-    return Scaffolded(key, path, new_spec(template, directory_of(src), key, schema))
+    own = (config.root / SCHEMA_FILE).is_file()
+    return Scaffolded(key, path, new_spec(template, directory_of(src), key, schema), own)
 
 
 def schema_ref(root: Path, spec: Path) -> str:

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources import files
 from typing import Any
 
 from runner.patterns import full_string_patterns
-
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
 
 @lru_cache(maxsize=2)
 def _validator(name: str) -> Any:
     from jsonschema import Draft202012Validator
 
-    schema = json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+    schema = json.loads(files("runner").joinpath("schemas", name).read_text(encoding="utf-8"))
     return Draft202012Validator(full_string_patterns(schema))
 
 

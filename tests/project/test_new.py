@@ -39,6 +39,7 @@ def test_new_spec_is_valid_and_names_each_empty_required_field(tmp_path: Path) -
     root = empty_project(tmp_path)
     made = run_cli(root, "new", "--template", "Client Onboarding", "--id", "onboarding-initech")
     assert made.code == 0, made.text
+    assert "`launchspec init` puts a copy in this project" in made.out
     spec = root / "specs" / "onboarding-initech.yaml"
     text = spec.read_text()
     # No schema/ in this project (no `init`): the packaged schema, which exists wherever
@@ -123,6 +124,7 @@ def test_new_points_at_the_schema_init_wrote(tmp_path: Path) -> None:
         spec = root / out
         schema = re.match(r"# yaml-language-server: \$schema=(\S+)\n", spec.read_text())
         assert schema and not Path(schema.group(1)).is_absolute(), schema
+        assert "launchspec init" not in made.out
         assert (spec.parent / schema.group(1)).resolve() == root / "schema/launchspec.schema.json"
 
 
