@@ -10,6 +10,7 @@ from runner.apply.entries import entry_for
 from runner.apply.recovery import with_recorded_launches
 from runner.errors import LaunchspecError, NotFoundError, UsageError
 from runner.project.project import plan
+from runner.resolve.request import LaunchRequest
 from runner.specs.config import Config
 from runner.state.journal import Journal
 from runner.state.lockfile import LockEntry, Lockfile, exclusive, read_lockfile, write_lockfile
@@ -64,13 +65,14 @@ def import_run(
 
 
 def run_differences(
-    run: Mapping[str, Any], request: Any, labels: Mapping[str, str] | None = None
+    run: Mapping[str, Any], request: LaunchRequest, labels: Mapping[str, str] | None = None
 ) -> list[str]:
-    """How an existing run differs from what the spec would launch: its name and each kick-off
-    value the spec sets (dates compared by day; values as the API stores them)."""
+    """How an existing run differs from what the spec would launch: its name (unless the
+    template names its runs itself) and each kick-off value the spec sets (dates compared by
+    day; values as the API stores them)."""
     out = []
     wanted = str(request.body.get("name") or "")
-    if wanted and run.get("name") != wanted:
+    if wanted and run.get("name") != wanted and not request.auto_named:
         out.append(f"name: {wanted!r} in the spec, {run.get('name')!r} on the run")
     stored = run.get("prerun")
     stored = stored if isinstance(stored, Mapping) else {}

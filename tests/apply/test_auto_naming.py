@@ -72,4 +72,9 @@ def test_without_markers_a_renamed_run_is_not_taken_for_absent(
     second = run_cli(project, "apply", "--yes", env=server.sb.env())
     assert first.code == 1 and second.code == 1, (first.text, second.text)
     assert "launchspec import" in second.err, second.text
-    assert len(server.runs()) == 1  # before the fix: launched again, a duplicate
+    (run,) = server.runs()  # before the fix: launched again, a duplicate
+    # The advice works: the template's name is no mismatch with the spec's.
+    imported = run_cli(project, "import", KEY, run["id"], env=server.sb.env())
+    assert imported.code == 0, imported.text
+    entry = json.loads((project / "launchspec.lock.json").read_text())["launches"][KEY]
+    assert entry["run_id"] == run["id"] and entry["name"] == run["name"]
