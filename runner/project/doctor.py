@@ -118,7 +118,8 @@ def _rate_limits(headers: Sequence[Mapping[str, str]]) -> Finding:
 
 def template_findings(client: Any, ref: str) -> list[Finding]:
     """What the template `ref` names, and whether launching it would be refused or misencoded:
-    launchability, field types and options, assignee caps, the roles its steps use."""
+    launchability, field types and options, assignee caps, the roles its steps use, and
+    whether it names its runs itself."""
     from runner.project.stages import find_template
 
     subject = f"template {ref}"
@@ -135,6 +136,7 @@ def template_findings(client: Any, ref: str) -> list[Finding]:
         *_fields(subject, template),
         _steps(subject, template),
         _roles(subject, template),
+        *_auto_naming(subject, template),
     ]
 
 
@@ -203,6 +205,22 @@ def _roles(subject: str, template: Mapping[str, Any]) -> Finding:
     if not used:
         return Finding(check, "ok", "no step is assigned to a role (`roles:` would assign nobody)")
     return Finding(check, "ok", "steps assigned to roles: " + "; ".join(used))
+
+
+def _auto_naming(subject: str, template: Mapping[str, Any]) -> list[Finding]:
+    """A template that names its runs itself replaces the name a spec gives; the lockfile keeps
+    the server's name (docs/tallyfy-api-notes.md, "The run's name")."""
+    if not template.get("auto_naming"):
+        return []
+    fmt = template.get("default_process_name_format")
+    return [
+        Finding(
+            f"{subject}: name",
+            "ok",
+            f"auto-naming ({fmt!r}) replaces the name a spec gives; launchspec records the "
+            "name Tallyfy gives",
+        )
+    ]
 
 
 def _role_word(role: Any) -> str:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import yaml
 
 from runner.client.client import TallyfyClient
 from runner.client.recording import ReplayTransport
 from runner.project.doctor import probe
 from tests.support.cli import make_project, run_cli
 from tests.support.sandbox import SandboxProcess, list_runs
+from tests.support.seed import seed
 
 DRAFT = "61fa169a59262d246dfe11bf19c05969"  # the seed's template that cannot be launched
 
@@ -104,3 +107,22 @@ def test_doctor_reports_the_roles_and_a_role_key_no_step_uses(
     assert ROLE_MANAGER in roles[0]["message"] and "Kick-off call" in roles[0]["message"]
     failed = [f["message"] for f in findings if f["status"] == "fail"]
     assert code == 1 and any(f"role {wrong!r} is not a role any step" in m for m in failed)
+
+
+def test_doctor_says_when_a_template_names_its_runs_itself(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+) -> None:
+    data = seed()
+    onboarding = next(t for t in data["templates"] if t["title"] == "Client Onboarding")
+    onboarding.update(auto_naming=True, default_process_name_format="{{client_name}}")
+    path = tmp_path / "seed.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    sb = sandbox_factory("--seed", str(path))
+    code, report = _doctor_json(make_project(tmp_path), sb.env())
+    findings = report["findings"]
+    assert code == 0 and isinstance(findings, list), findings
+    names = {f["check"]: f for f in findings if f["check"].endswith(": name")}
+    auto = names["template Client Onboarding: name"]
+    assert auto["status"] == "ok" and "{{client_name}}" in auto["message"], auto
+    assert "replaces the name a spec gives" in auto["message"]
+    assert "template Internal Audit: name" not in names  # no auto-naming: nothing to say
