@@ -56,6 +56,7 @@ class Applier:
         provenance: bool = True,
         on_event: Callable[[Event], None] = lambda e: None,
         stop: threading.Event | None = None,
+        index: RunIndex | None = None,
     ):
         self.client = client
         self.lock = lock
@@ -69,21 +70,35 @@ class Applier:
         self._mutex = threading.Lock()
         self._written_at = 0.0
         self._dirty = False
-        self._index = RunIndex(client)
+        self._index = index or RunIndex(client, lock.scans)
 
     def run(self, plan: Plan) -> ApplyResult:
         started = time.monotonic()
         try:
             self._execute(plan)
             self._check_duplicates()
+            self._keep_scans()
         finally:
             self.result.seconds = time.monotonic() - started
+            self.journal.sync()  # the answers' records, written but not each fsync'd
             with self._mutex:
                 if self._dirty:
                     self._flush(force=True)
         self.result.interrupted = self.stop.is_set()
         self.result.lock = self.lock
         return self.result
+
+    def _keep_scans(self) -> None:
+        """Record how far back each template's runs were read, so the next apply reads only
+        newer ones (docs/scaling.md)."""
+        if not self.provenance:
+            return
+        with self._mutex:
+            recorded = {k: e.run_id for k, e in self.lock.entries.items()}
+            scans = self._index.updated_scans(self.lock.lineage, recorded)
+            if scans:
+                self.lock = replace(self.lock, scans={**self.lock.scans, **scans})
+                self._dirty = True
 
     def _check_duplicates(self) -> None:
         """Two runs for a key just launched: another machine launched it too. Reported."""

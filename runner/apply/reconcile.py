@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import calendar
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from runner.errors import NotFoundError
+from runner.state.scans import Scan, through_for
 
 MARKER_PREFIX = "launchspec-id: "
 CLOCK_SKEW_SECONDS = 300
@@ -53,47 +56,134 @@ class Found:
 
 
 class RunIndex:
-    """Runs of a template read once per command, searched by marker or by name."""
+    """Runs of each template, read once per command, newest first, and only as far back as
+    the lockfile's scans say is needed (every run when there is no scan)."""
 
-    def __init__(self, client: RunReader):
+    def __init__(self, client: RunReader, scans: Mapping[str, Scan] | None = None):
         self.client = client
+        self.scans = dict(scans or {})
         self._runs: dict[str, list[Mapping[str, Any]]] = {}
+        self._whole: set[str] = set()  # templates whose every run was read
+        self._checked: dict[str, bool] = {}  # recorded run id -> still listed (not archived)
 
     def runs(self, template_id: str) -> list[Mapping[str, Any]]:
-        if template_id not in self._runs:
+        """Every run of the template (status, refresh and dedupe need them all)."""
+        if template_id not in self._whole:
             self._runs[template_id] = list(self.client.list_runs(checklist_id=template_id))
+            self._whole.add(template_id)
         return self._runs[template_id]
+
+    def recent(self, template_id: str) -> list[Mapping[str, Any]]:
+        """The runs at least as new as the template's scan."""
+        if template_id in self._runs:
+            return self._runs[template_id]
+        scan = self.scans.get(template_id)
+        if scan is None:
+            return self.runs(template_id)
+        read = newest_first(self.client, template_id, scan.through)
+        if read is None:  # the server did not keep the order asked for: read them all
+            return self.runs(template_id)
+        self._runs[template_id] = read
+        return read
 
     def forget(self, template_id: str) -> None:
         """Drop the cache for a template, so the next search reads the server again."""
         self._runs.pop(template_id, None)
+        self._whole.discard(template_id)
 
     def find(self, key: str, marker: str | None, entry: Mapping[str, Any], since: float) -> Found:
-        runs = self.runs(str(entry["template_id"]))
+        template = str(entry["template_id"])
         if marker:
-            ids = [str(r["id"]) for r in runs if _has_marker(r, marker)]
+            ids = {str(r["id"]) for r in self.recent(template) if _has_marker(r, marker)}
+            ids |= self._older(template, lambda m: m == marker)
             return Found(key, tuple(sorted(ids)), exact=True)
         name = entry.get("name")
         # A template that names its runs itself may have replaced the name sent: any of its
         # runs made since is then a candidate, never none (which would mean "launch again").
         renamed = bool(entry.get("auto_named"))
-        ids = [
+        found = [
             str(r["id"])
-            for r in runs
+            for r in self.runs(template)  # names are not in the scans: read every run
             if (renamed or r.get("name") == name) and _created(r) >= since - CLOCK_SKEW_SECONDS
         ]
-        return Found(key, tuple(sorted(ids)), exact=False)
-
+        return Found(key, tuple(sorted(found)), exact=False)
 
     def foreign(self, template_id: str, key: str, lineage: str) -> tuple[str, ...]:
         """Runs marked with this key by another lockfile lineage (a lost or replaced lockfile)."""
         suffix, own = f"/{key}", marker_for(lineage, key)
-        ids = []
-        for run in self.runs(template_id):
-            lines = (line.strip() for line in str(run.get("summary") or "").splitlines())
-            if any(m.startswith(MARKER_PREFIX) and m.endswith(suffix) and m != own for m in lines):
-                ids.append(str(run["id"]))
-        return tuple(sorted(ids))
+
+        def theirs(m: str) -> bool:
+            return m.startswith(MARKER_PREFIX) and m.endswith(suffix) and m != own
+
+        ids = {str(r["id"]) for r in self.recent(template_id) if any(map(theirs, _markers(r)))}
+        return tuple(sorted(ids | self._older(template_id, theirs)))
+
+    def updated_scans(self, lineage: str, recorded: Mapping[str, str]) -> dict[str, Scan]:
+        """The scans to keep after this command: per template read, how far back it was read
+        and the marked runs not recorded (`recorded`: key -> run id of this lineage)."""
+        out = {}
+        for template, runs in self._runs.items():
+            through = through_for(str(r.get("created_at") or "") for r in runs)
+            if through is None:
+                continue
+            old = self.scans.get(template)
+            kept: dict[str, set[str]] = {}
+            if old is not None and template not in self._whole:
+                for m, ids in old.unrecorded.items():
+                    kept.setdefault(m, set()).update(ids)
+            for run in runs:
+                for m in _markers(run):
+                    kept.setdefault(m, set()).add(str(run["id"]))
+            own = MARKER_PREFIX + lineage + "/"
+            unrecorded = {
+                m: tuple(sorted(i for i in ids if not (m.startswith(own)
+                                                       and recorded.get(m[len(own):]) == i)))
+                for m, ids in kept.items()
+            }  # fmt: skip
+            out[template] = Scan(through, {m: ids for m, ids in unrecorded.items() if ids})
+        return out
+
+    def _older(self, template: str, wanted: Callable[[str], bool]) -> set[str]:
+        """Recorded older runs whose marker is `wanted`, still listed on the server."""
+        scan = self.scans.get(template)
+        if scan is None or template in self._whole:
+            return set()
+        ids = {i for m, found in scan.unrecorded.items() if wanted(m) for i in found}
+        return {i for i in ids if self._still_listed(i)}
+
+    def _still_listed(self, run_id: str) -> bool:
+        if run_id not in self._checked:
+            get_run = getattr(self.client, "get_run", None)
+            try:
+                run = get_run(run_id) if get_run else {}
+            except NotFoundError:
+                run = {"status": "archived"}
+            self._checked[run_id] = run.get("status") != "archived"
+        return self._checked[run_id]
+
+
+def newest_first(
+    client: RunReader, template_id: str, through: str
+) -> list[Mapping[str, Any]] | None:
+    """The template's runs created at or after `through`, read newest first and stopping at
+    the first older one; None when the server's order is not newest first."""
+    out: list[Mapping[str, Any]] = []
+    last = "9999"
+    for run in client.list_runs(checklist_id=template_id, sort="-created_at"):
+        created = str(run.get("created_at") or "")[:19]
+        if created and created > last:
+            return None
+        if created:
+            last = created
+            if created < through[:19]:
+                break
+        out.append(run)
+    return out
+
+
+def _markers(run: Mapping[str, Any]) -> list[str]:
+    lines = (line.strip() for line in str(run.get("summary") or "").splitlines())
+    return [line for line in lines if line.startswith(MARKER_PREFIX)]
 
 
 def _has_marker(run: Mapping[str, Any], marker: str) -> bool:

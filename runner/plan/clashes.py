@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from runner.plan.plan import Desired
@@ -23,14 +23,15 @@ def name_clashes(desired: Sequence[Desired]) -> list[str]:
 
 
 def names_in_use(
-    launches: Iterable[Desired], runs_of: Mapping[str, Sequence[Mapping[str, Any]]]
+    launches: Iterable[Desired], search: Callable[[str, str], Iterable[Mapping[str, Any]]]
 ) -> list[str]:
-    """Warnings for launches whose name a run of the same template already has on the server."""
+    """Warnings for launches whose name a run of the same template already has on the server
+    (`search(template_id, name)` lists the runs whose name contains `name`)."""
     notes = []
     for d in launches:
         if d.request is None:
             continue
-        for run in runs_of.get(d.request.template_id, ()):
+        for run in search(d.request.template_id, d.rendered.name):
             if run.get("name") == d.rendered.name:
                 notes.append(
                     f"{d.key} would launch the name {d.rendered.name!r}, already used by run "

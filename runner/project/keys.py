@@ -99,8 +99,26 @@ def forget(config: Config, key: str) -> LockEntry | None:
         if entry is None and not pending:
             raise UsageError(f"{key!r} is neither in the lockfile nor pending")
         if entry is not None:
-            write_lockfile(config.lockfile, lock.without(key))
+            write_lockfile(config.lockfile, _remember_run(lock.without(key), key, entry))
         return entry
+
+
+def _remember_run(lock: Lockfile, key: str, entry: LockEntry) -> Lockfile:
+    """The forgotten run still carries the key's marker: where the template's runs are read
+    only back to a scan, the scan must name it, or the next plan would launch the key again
+    instead of adopting it."""
+    from dataclasses import replace
+
+    from runner.apply.reconcile import marker_for
+    from runner.state.scans import Scan
+
+    scan = lock.scans.get(entry.template_id)
+    if scan is None:
+        return lock
+    marker = marker_for(lock.lineage, key)
+    ids = tuple(sorted({*scan.unrecorded.get(marker, ()), entry.run_id}))
+    kept = Scan(scan.through, {**scan.unrecorded, marker: ids})
+    return replace(lock, scans={**lock.scans, entry.template_id: kept})
 
 
 def _with_journal(config: Config, lock: Lockfile) -> Lockfile:

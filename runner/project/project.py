@@ -67,6 +67,8 @@ def plan(
     backfill: int = 0,
     strict: bool = False,
     targets: Sequence[str] = (),
+    index: RunIndex | None = None,
+    names_on_server: bool = True,
 ) -> Planned:
     """Validate, render, resolve (when `client` is given) and compare with the lockfile.
 
@@ -95,11 +97,9 @@ def plan(
         desired, notes = stages.offline(rendered, snapshots)
     live = read_live(client, lock, desired) if (client and refresh) else None
     dups = _duplicates(client, lock) if (client and refresh and config.provenance) else None
-    adoptable = (
-        duplicates.adoptable(RunIndex(client), lock, desired)
-        if client is not None and config.provenance
-        else None
-    )
+    adoptable = None
+    if client is not None and config.provenance:
+        adoptable = duplicates.adoptable(index or RunIndex(client, lock.scans), lock, desired)
     shown, history = split_history(lock, result.specs, keys, at, config.timezone)
     planned = make_plan(
         desired,
@@ -113,7 +113,7 @@ def plan(
         prune=prune,
         # Launches resolved from snapshots compare by request digest, as online ones do.
         offline=client is None and not any(d.request for d in desired),
-        notes=[*notes, *history, *_clashes(client, desired, shown)],
+        notes=[*notes, *history, *_clashes(client if names_on_server else None, desired, shown)],
         duplicates=dups,
         adoptable=adoptable,
     )
@@ -122,14 +122,14 @@ def plan(
 
 
 def _clashes(client: Any | None, desired: Sequence[Desired], lock: Lockfile) -> list[str]:
-    """Same template and name twice in the specs; online, also a name a run already has."""
+    """Same template and name twice in the specs; online, also a name a run already has
+    (searched by name, one request per new launch: the history is never read whole)."""
     found = name_clashes(desired)
     if client is None:
         return found
     launches = [d for d in desired if d.request is not None and d.key not in lock.entries]
-    index = RunIndex(client)
-    templates = {d.request.template_id for d in launches if d.request is not None}
-    return [*found, *names_in_use(launches, {t: index.runs(t) for t in sorted(templates)})]
+    by_name = lambda t, name: client.list_runs(checklist_id=t, q=name)  # noqa: E731
+    return [*found, *names_in_use(launches, by_name)]
 
 
 def _duplicates(client: Any, lock: Lockfile) -> dict[str, tuple[str, ...]]:
@@ -195,6 +195,7 @@ def apply(
         if options.dedupe:
             lock = duplicates.dedupe(client, lock, on_event)
             write_lockfile(config.lockfile, lock)
+        index = RunIndex(client, lock.scans)  # one read of each template's runs for all checks
         planned = plan(
             config,
             client,
@@ -205,6 +206,8 @@ def apply(
             now=options.now,
             backfill=options.backfill,
             targets=options.targets or ((saved.get("targets") or ()) if saved else ()),
+            index=index,
+            names_on_server=False,  # a plan's warning; apply reads only what exactly-once needs
         )
         if saved is not None:
             check_fresh(saved, planned.plan)
@@ -221,6 +224,7 @@ def apply(
                 provenance=config.provenance,
                 on_event=on_event,
                 stop=stop,
+                index=index,
             )
             result = applier.run(planned.plan)
         _finish(config, planned.journal, result)

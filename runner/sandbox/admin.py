@@ -1,5 +1,6 @@
-"""The admin API under `/_sandbox/` (only with `--admin`): stats, runtime faults, and a run's
-status set to one nothing in the sandbox reaches (complete, problem), for tests."""
+"""The admin API under `/_sandbox/` (only with `--admin`): stats, runtime faults, a run's
+status set to one nothing in the sandbox reaches (complete, problem), and a made-up history
+of earlier runs, for tests."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from runner.sandbox.clock import iso
 from runner.sandbox.context import Context, ctx_of, json_body
 from runner.sandbox.envelope import ApiError, invalid, not_found
+from runner.sandbox.launch import launch, new_id
 
 _RATES = ("error_rate", "cut_after_commit", "error_after_commit")
 _COUNTS = ("latency_ms", "throttle", "seed")
@@ -68,6 +71,39 @@ async def put_run(request: Request) -> Response:
     return JSONResponse({"data": {"id": run["id"], "status": run["status"]}})
 
 
+async def post_history(request: Request) -> Response:
+    """Make an organisation with a history: `{"launch": BODY, "count": N}` launches BODY once
+    (validated like any launch), then stores N - 1 copies created a minute apart before it,
+    named `NAME #i`, without tasks. Tests of cost against history use it: N real launches
+    would take minutes."""
+    ctx = ctx_of(request)
+    body = await json_body(request)
+    count = body.get("count") if isinstance(body, dict) else None
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 100_000:
+        raise invalid({"count": ["The count must be an integer from 1 to 100000."]})
+    run, _ = launch(body.get("launch"), ctx.org, ctx.seed, ctx.store)
+    newest = ctx.store.clock.last_us
+    for i in range(1, count):
+        created_us = newest - (count - i) * 60_000_000
+        copy = dict(run, id=new_id(), increment_id=ctx.store.next_increment(ctx.org),
+                    name=f"{run['name']} #{i}", created_at=iso(created_us),
+                    last_updated=iso(created_us))  # fmt: skip
+        ctx.store.insert_run(ctx.org, copy, created_us, [])
+    return JSONResponse({"data": {"count": count, "newest": run["id"]}})
+
+
+async def post_clock(request: Request) -> Response:
+    """`{"advance_seconds": N}`: every later run is created N seconds later than it would
+    be (time passing, for tests of what happens an hour or a month later)."""
+    ctx = ctx_of(request)
+    body = await json_body(request)
+    seconds = body.get("advance_seconds") if isinstance(body, dict) else None
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or not 0 <= seconds <= 10**8:
+        raise invalid({"advance_seconds": ["The advance must be a whole number of seconds."]})
+    ctx.store.clock.offset_us += seconds * 1_000_000
+    return JSONResponse({"data": {"offset_seconds": ctx.store.clock.offset_us // 1_000_000}})
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -84,6 +120,8 @@ def admin_app(ctx: Context) -> Starlette:
             Route("/_sandbox/faults", get_faults, methods=["GET"]),
             Route("/_sandbox/faults", put_faults, methods=["PUT"]),
             Route("/_sandbox/runs/{run_id}", put_run, methods=["PUT"]),
+            Route("/_sandbox/history", post_history, methods=["POST"]),
+            Route("/_sandbox/clock", post_clock, methods=["POST"]),
         ],
         exception_handlers={ApiError: _api_error},
     )

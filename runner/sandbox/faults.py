@@ -59,6 +59,7 @@ class Stats:
     by_method_status: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
     launches_committed: int = 0
+    run_list_pages: Counter[str] = field(default_factory=Counter)  # by checklist_id ("" = any)
 
     def record(self, method: str, status: str) -> None:
         self.by_method[method] += 1
@@ -75,6 +76,7 @@ class Stats:
                 "by_method_status": dict(self.by_method_status),
             },
             "launches_committed": self.launches_committed,
+            "run_list_pages": dict(self.run_list_pages),
             "faults": {kind: self.faults[kind] for kind in kinds},
         }
 

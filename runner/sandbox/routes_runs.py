@@ -51,6 +51,7 @@ async def list_runs(request: Request) -> Response:
     ctx = org_ctx(request)
     query = _run_query(request.query_params, ctx)
     page, per_page = page_args(request.query_params)
+    ctx.stats.run_list_pages[request.query_params.get("checklist_id", "")] += 1
     total, runs = ctx.store.list_runs(ctx.org, query, (page - 1) * per_page, per_page)
     with_ = with_set(request.query_params)
     items = [run_view(r, ctx.seed, ctx.store, with_) for r in runs]

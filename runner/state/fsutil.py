@@ -37,6 +37,15 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def durable_append(path: Path, line: bytes) -> None:
     """Append one line and fsync it before returning."""
+    if append_line(path, line):
+        fsync_file(path)
+        fsync_dir(path.parent)
+    else:
+        fsync_file(path)
+
+
+def append_line(path: Path, line: bytes) -> bool:
+    """Append one line (not yet durable: see `fsync_file`); whether the file is new."""
     path.parent.mkdir(parents=True, exist_ok=True)
     new = not path.exists()
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
@@ -45,8 +54,15 @@ def durable_append(path: Path, line: bytes) -> None:
         if size and os.pread(fd, 1, size - 1) != b"\n":
             line = b"\n" + line  # a crash tore the last line: never glue a record onto it
         os.write(fd, line)
+    finally:
+        os.close(fd)
+    return new
+
+
+def fsync_file(path: Path) -> None:
+    """Make every write to `path` so far durable (fsync acts on the file, whatever the fd)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
         os.fsync(fd)
     finally:
         os.close(fd)
-    if new:
-        fsync_dir(path.parent)

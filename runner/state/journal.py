@@ -10,6 +10,7 @@ the server before that key is launched again.
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Mapping
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import JournalError
-from runner.state.fsutil import atomic_write, durable_append
+from runner.state.fsutil import append_line, atomic_write, fsync_dir, fsync_file
 from runner.state.stateschema import journal_problem
 
 JOURNAL_FILE = "journal.jsonl"
@@ -59,6 +60,11 @@ class Journal:
 
     def __init__(self, state_dir: Path):
         self.path = state_dir / JOURNAL_FILE
+        self._write_lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        self._written = 0  # appends made by this process
+        self._synced = 0  # of which durable
+        self._new_file = False  # created by an append whose directory entry is not yet durable
 
     def intent(self, key: str, marker: str, entry: Mapping[str, Any]) -> Intent:
         record = Intent(uuid.uuid4().hex, key, marker, dict(entry), time.time())
@@ -66,8 +72,12 @@ class Journal:
         return record
 
     def record_launch(self, intent: Intent, run_id: str) -> None:
+        """Written at once, made durable by the next fsync (another launch's intent, or `sync`
+        when the apply ends): until then a power cut only means reading the launch back by its
+        marker, as for a launch whose answer was lost."""
         self._append(
-            {"op": "launched", "attempt": intent.attempt, "key": intent.key, "run_id": run_id}
+            {"op": "launched", "attempt": intent.attempt, "key": intent.key, "run_id": run_id},
+            durable=False,
         )
 
     def failed(self, intent: Intent, reason: str) -> None:
@@ -86,9 +96,38 @@ class Journal:
             }
         )
 
-    def _append(self, record: Mapping[str, Any]) -> None:
-        line = json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n"
-        durable_append(self.path, line.encode())
+    def sync(self) -> None:
+        """Make every record appended so far durable."""
+        with self._sync_lock:
+            self._sync_locked()
+
+    def _sync_locked(self) -> None:
+        with self._write_lock:
+            upto, new = self._written, self._new_file
+        if upto <= self._synced:
+            return
+        fsync_file(self.path)
+        if new:
+            fsync_dir(self.path.parent)
+            self._new_file = False
+        self._synced = upto
+
+    def _append(self, record: Mapping[str, Any], durable: bool = True) -> None:
+        """Append `record` and, when `durable`, return once it is durable.
+
+        Group commit: threads appending at once share one fsync. An fsync started after this
+        record was written covers it, so each waits only for the first such fsync.
+        """
+        line = (json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n").encode()
+        with self._write_lock:
+            self._new_file |= append_line(self.path, line)
+            self._written += 1
+            mine = self._written
+        if not durable:
+            return
+        with self._sync_lock:
+            if self._synced < mine:  # else another thread's fsync began after our write
+                self._sync_locked()
 
     def records(self) -> list[dict[str, Any]]:
         """Every complete record; a torn last line (crash mid-write) is ignored."""

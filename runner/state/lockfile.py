@@ -16,6 +16,7 @@ from typing import Any
 
 from runner.errors import LockBusyError, LockfileError
 from runner.state.fsutil import atomic_write
+from runner.state.scans import Scan
 from runner.state.stateschema import lockfile_problem
 
 FORMAT_VERSION = 1
@@ -98,6 +99,7 @@ class Lockfile:
     serial: int = 0
     organization: str | None = None
     entries: Mapping[str, LockEntry] = field(default_factory=dict)
+    scans: Mapping[str, Scan] = field(default_factory=dict)  # template id -> what was read
 
     @classmethod
     def new(cls, organization: str | None = None) -> Lockfile:
@@ -121,6 +123,8 @@ class Lockfile:
             "organization": self.organization,
             "launches": {k: e.to_json() for k, e in self.entries.items()},
         }
+        if self.scans:
+            doc["scans"] = {t: scan.to_json() for t, scan in sorted(self.scans.items())}
         return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
@@ -164,6 +168,7 @@ def parse_lockfile(data: bytes, where: str) -> Lockfile:
         serial=int(doc.get("serial", 0)),
         organization=doc.get("organization"),
         entries=entries,
+        scans={str(t): Scan.from_json(v) for t, v in (doc.get("scans") or {}).items()},
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from runner.state.lockfile import LockEntry, Lockfile
+from runner.state.scans import merge_scans
 
 
 def survivor(a: LockEntry, b: LockEntry) -> LockEntry:
@@ -20,12 +21,13 @@ def merged(ours: Lockfile, theirs: Lockfile) -> Lockfile | None:
     and the other shows as a duplicate on the next `plan --refresh` (settled by
     `apply --dedupe`).
     """
-    if not ours.entries:
-        return theirs
-    if not theirs.entries:
-        return ours
-    if ours.lineage != theirs.lineage:
+    if ours.lineage != theirs.lineage and ours.entries and theirs.entries:
         return None
+    scans = merge_scans(ours.scans, theirs.scans)
+    if not ours.entries:
+        return replace(theirs, scans=scans)
+    if not theirs.entries:
+        return replace(ours, scans=scans)
     entries = dict(theirs.entries)
     for key, entry in ours.entries.items():
         other = entries.get(key)
@@ -33,4 +35,4 @@ def merged(ours: Lockfile, theirs: Lockfile) -> Lockfile | None:
     serial = max(ours.serial, theirs.serial)
     if entries != dict(ours.entries):
         serial += 1 if entries != dict(theirs.entries) else 0
-    return replace(ours, serial=serial, entries=entries)
+    return replace(ours, serial=serial, entries=entries, scans=scans)

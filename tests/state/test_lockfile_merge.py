@@ -63,3 +63,29 @@ def test_git_merges_two_branches_lockfiles_with_the_driver(tmp_path: Path) -> No
     _git(repo, "merge", "--quiet", "--no-edit", "laptop")  # check=True: no conflict
     assert set(read_lockfile(lock).entries) == {"a", "b", "c"}
     assert "<<<<<<<" not in lock.read_text()
+
+
+def test_scans_merge_to_the_older_read_and_every_marked_run() -> None:
+    from runner.state.scans import Scan
+
+    base = Lockfile.new()
+    ours = replace(base, entries={"a": _entry("r1")},
+                   scans={"t": Scan("2026-12-01T10:00:00Z", {"launchspec-id: x/k": ("r7",)})})
+    theirs = replace(base, entries={"b": _entry("r2")},
+                     scans={"t": Scan("2026-12-01T09:00:00Z", {"launchspec-id: y/k": ("r8",)}),
+                            "u": Scan("2026-12-02T00:00:00Z")})  # fmt: skip
+    both = merged(ours, theirs)
+    assert both is not None
+    assert both.scans["t"] == Scan(
+        "2026-12-01T09:00:00Z", {"launchspec-id: x/k": ("r7",), "launchspec-id: y/k": ("r8",)}
+    )
+    assert both.scans["u"] == Scan("2026-12-02T00:00:00Z")
+
+
+def test_scans_survive_a_write_and_a_read(tmp_path: Path) -> None:
+    from runner.state.scans import Scan
+
+    lock = replace(Lockfile.new(), entries={"a": _entry("r1")},
+                   scans={"t": Scan("2026-12-01T10:00:00Z", {"launchspec-id: x/k": ("r7",)})})
+    write_lockfile(tmp_path / "l.json", lock)
+    assert read_lockfile(tmp_path / "l.json").scans == lock.scans
