@@ -6,6 +6,7 @@ import difflib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,16 @@ def find_spec_files(config: Config, paths: Sequence[Path] = ()) -> list[Path]:
 
 
 def _inside(root: Path, path: Path) -> bool:
-    return path.resolve().is_relative_to(root.resolve())
+    real_root = _real(root)
+    if path.is_symlink():
+        return path.resolve().is_relative_to(real_root)
+    # Files share a few folders: resolve each folder once, not every file's whole path.
+    return _real(path.parent).joinpath(path.name).is_relative_to(real_root)
+
+
+@lru_cache(maxsize=4096)
+def _real(folder: Path) -> Path:
+    return folder.resolve()
 
 
 def _outside_root(root: Path, path: Path) -> Diagnostic:
