@@ -1,11 +1,7 @@
-"""Executes a Plan: journal each launch, call the API, record run ids in the lockfile.
+"""Executes a Plan: parents before children, `concurrency` at a time, each action once.
 
-Order of durable steps for one launch (the exactly-once protocol):
-  1. journal `intent` (fsync)   2. POST /runs   3. journal `launched` with the run id (fsync)
-  4. lockfile replaced atomically with the new entry.
-A crash between 1 and 3 leaves a pending intent that the next apply reads back from the server
-(runner/apply/reconcile.py) before that key may launch again; a crash between 3 and 4 is repaired
-from the journal alone.
+Launches go through runner/apply/launch.py (the exactly-once protocol); run ids are recorded
+in the lockfile through runner/apply/ledger.py.
 """
 
 from __future__ import annotations
@@ -18,19 +14,15 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from runner.apply import duplicates
-from runner.apply.entries import entry_for, held_name, intent_entry
-from runner.apply.events import ApplyResult, Event, lost_answer
+from runner.apply.entries import entry_for
+from runner.apply.events import ApplyResult, Event
+from runner.apply.launch import Launcher
+from runner.apply.ledger import Ledger
 from runner.apply.reconcile import RunIndex, ambiguity_hint, marker_for, with_marker
-from runner.errors import ApiError, IndeterminateError, LaunchspecError
+from runner.errors import LaunchspecError
 from runner.plan.plan import Action, Plan
-from runner.state.journal import Intent, Journal
-from runner.state.lockfile import LockEntry, Lockfile, write_lockfile
-
-LAUNCH_ATTEMPTS = 3
-FLUSH_SECONDS = 0.25
-# Outcomes after which the launch may still be committed later: no answer at all (a cut or
-# time-out), or a gateway's 502/504 while the application behind it goes on working.
-STILL_WORKING = (None, 502, 504)
+from runner.state.journal import Journal
+from runner.state.lockfile import LockEntry, Lockfile
 
 
 class ApiClient(Protocol):
@@ -59,18 +51,22 @@ class Applier:
         index: RunIndex | None = None,
     ):
         self.client = client
-        self.lock = lock
         self.journal = journal
-        self.lock_path = lock_path
         self.concurrency = max(1, concurrency)
         self.provenance = provenance
-        self.on_event = on_event
         self.stop = stop or threading.Event()
-        self.result = ApplyResult()
-        self._mutex = threading.Lock()
-        self._written_at = 0.0
-        self._dirty = False
+        self._ledger = Ledger(lock, lock_path, on_event)
         self._index = index or RunIndex(client, lock.scans)
+        self._launcher = Launcher(client, journal, self._index, self._ledger, provenance=provenance)
+
+    @property
+    def lock(self) -> Lockfile:
+        """The lockfile as recorded so far."""
+        return self._ledger.lock
+
+    @property
+    def result(self) -> ApplyResult:
+        return self._ledger.result
 
     def run(self, plan: Plan) -> ApplyResult:
         started = time.monotonic()
@@ -81,9 +77,7 @@ class Applier:
         finally:
             self.result.seconds = time.monotonic() - started
             self.journal.sync()  # the answers' records, written but not each fsync'd
-            with self._mutex:
-                if self._dirty:
-                    self._flush(force=True)
+            self._ledger.close()
         self.result.interrupted = self.stop.is_set()
         self.result.lock = self.lock
         return self.result
@@ -93,12 +87,9 @@ class Applier:
         newer ones (docs/scaling.md)."""
         if not self.provenance:
             return
-        with self._mutex:
+        with self._ledger.mutex:
             recorded = {k: e.run_id for k, e in self.lock.entries.items()}
-            scans = self._index.updated_scans(self.lock.lineage, recorded)
-            if scans:
-                self.lock = replace(self.lock, scans={**self.lock.scans, **scans})
-                self._dirty = True
+            self._ledger.add_scans(self._index.updated_scans(self.lock.lineage, recorded))
 
     def _check_duplicates(self) -> None:
         """Two runs for a key just launched: another machine launched it too. Reported."""
@@ -184,11 +175,11 @@ class Applier:
     def _one(self, action: Action, plan: Plan) -> bool:
         try:
             if action.kind == "launch":
-                return self._launch(action)
+                return self._launcher.launch(action)
             if action.kind == "adopt":
                 return self._adopt(action)
             if action.kind == "replace":
-                return self._archive(action, keep=True) and self._launch(action)
+                return self._archive(action, keep=True) and self._launcher.launch(action)
             if action.kind == "update" or action.updates_in_place:
                 return self._update(action)
             if action.kind == "archive":
@@ -204,84 +195,6 @@ class Applier:
         self._record(d.key, replace(entry_for(d, action.run_id), adopted=True))
         self._emit(Event("adopted", d.key, action.run_id, "found on the server"))
         return True
-
-    # -- launch ---------------------------------------------------------------------------
-    def _launch(self, action: Action) -> bool:
-        d = action.desired
-        assert d is not None and d.request is not None
-        marker = marker_for(self.lock.lineage, d.key) if self.provenance else None
-        body = dict(d.request.body)
-        body["summary"] = with_marker(body.get("summary"), marker)
-        parent = d.rendered.parent
-        if parent:
-            parent_entry = self.lock.entries.get(parent)
-            if parent_entry is None:
-                raise LaunchspecError(f"parent {parent!r} has no run yet; launch it first")
-            body["parent_id"] = parent_entry.run_id
-        entry = entry_for(d, run_id="")
-        for _ in range(LAUNCH_ATTEMPTS):
-            intent = self.journal.intent(d.key, marker or "", intent_entry(d, entry))
-            try:
-                run = self.client.launch_run(body)
-            except IndeterminateError as e:
-                found = self._read_back(intent, entry)
-                if found is not None:
-                    return found
-                if e.status in STILL_WORKING or not marker:
-                    # A cut, a time-out, or a gateway that gave up: the server may still be
-                    # working on it, so its absence now proves nothing.
-                    self._emit(Event("unknown", d.key, message=lost_answer(e)))
-                    return False
-                # The application itself answered 5xx and no run carries the marker: it did
-                # not happen; try again.
-                self.journal.resolved(intent, "not-launched")
-                continue
-            except ApiError as e:
-                # An error answer does not prove that nothing was made (a server may commit
-                # and still answer 4xx): read back first, as for a lost answer.
-                found = self._read_back_quietly(intent, entry, e)
-                if found is not None:
-                    return found
-                self.journal.failed(intent, f"HTTP {e.status}")
-                raise
-            run_id = str(run["id"])
-            self.journal.record_launch(intent, run_id)
-            self._record(d.key, replace(entry, run_id=run_id, name=held_name(run, entry, d)))
-            self._emit(Event("launched", d.key, run_id))
-            return True
-        self._emit(Event("failed", d.key, message=f"the server failed {LAUNCH_ATTEMPTS} times"))
-        return False
-
-    def _read_back_quietly(self, intent: Intent, entry: LockEntry, error: ApiError) -> bool | None:
-        """`_read_back` after an error answer; None when reading cannot help (a rejected token,
-        or the read fails too: the launch's own error is the one to show)."""
-        if error.status in (401, 429):
-            return None
-        try:
-            return self._read_back(intent, entry)
-        except ApiError:
-            return None
-
-    def _read_back(self, intent: Intent, entry: LockEntry) -> bool | None:
-        """The POST's answer was lost: look for the run before deciding anything.
-
-        True: found and recorded. False: several candidates (a person must decide).
-        None: nothing carries the marker.
-        """
-        with self._mutex:
-            self._index.forget(entry.template_id)
-            found = self._index.find(intent.key, intent.marker or None, intent.entry, intent.at)
-        if found.unique and found.exact:
-            self.journal.resolved(intent, "read-back", found.unique)
-            self._record(intent.key, replace(entry, run_id=found.unique, adopted=True))
-            self._emit(Event("launched", intent.key, found.unique, "confirmed by read-back"))
-            return True
-        if found.run_ids:
-            why = f"{len(found.run_ids)} runs match its launch: " + ", ".join(found.run_ids)
-            why += "; " + ambiguity_hint(intent.key, found.run_ids)
-            self._emit(Event("unknown", intent.key, message=why))
-            return False
-        return None
 
     # -- update / archive -----------------------------------------------------------------
     def _update(self, action: Action) -> bool:
@@ -313,31 +226,21 @@ class Applier:
             for intent, _ in self.journal.launched():
                 if intent.key == action.key:
                     self.journal.resolved(intent, "archived")
-            with self._mutex:
-                self.lock = self.lock.without(action.key)
-                self._flush()
+            self._ledger.drop(action.key)
         self._emit(Event("archived", action.key, entry.run_id))
         return True
 
     def _record(self, key: str, entry: LockEntry) -> None:
-        with self._mutex:
-            self.lock = self.lock.with_entry(key, entry)
-            self._flush()
-
-    def _flush(self, force: bool = False) -> None:
-        """Replace the lockfile at most every FLUSH_SECONDS (call with the mutex held).
-
-        Rewriting the whole file after every launch costs O(n²) over a large apply. Coalescing
-        loses nothing: each run id is already durable in the journal's `launched` record, from
-        which the next command rebuilds any entry a crash kept out of the lockfile.
-        """
-        self._dirty = True
-        now = time.monotonic()
-        if force or now - self._written_at >= FLUSH_SECONDS:
-            write_lockfile(self.lock_path, self.lock)
-            self._written_at, self._dirty = now, False
+        self._ledger.record(key, entry)
 
     def _emit(self, event: Event) -> None:
-        with self._mutex:
-            self.result.events.append(event)
-        self.on_event(event)
+        self._ledger.emit(event)
+
+    # What an apply stopped half-way holds back; the interleaving tests look at it.
+    @property
+    def _dirty(self) -> bool:
+        return self._ledger.dirty
+
+    def _flush(self, force: bool = False) -> None:
+        with self._ledger.mutex:
+            self._ledger.flush(force)
