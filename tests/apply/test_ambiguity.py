@@ -10,8 +10,8 @@ import pytest
 
 from runner.apply.reconcile import marker_for
 from runner.state.journal import Journal
-from tests.apply.test_recovery import GMBH, GMBH_NAME, MONTH_END, launch_by_hand
 from tests.chaos.harness import Server, read_lock
+from tests.support.by_hand import GMBH, GMBH_NAME, MONTH_END, launch_by_hand
 from tests.support.cli import make_project, run_cli
 from tests.support.sandbox import SandboxProcess
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import make_project, run_cli
+from tests.support.cli import lockfile, make_project, run_cli
 from tests.support.sandbox import SandboxProcess, list_runs
 
 EXAMPLE_KEYS = {
@@ -17,15 +17,6 @@ EXAMPLE_KEYS = {
     "month-end-2026-11-acme-kk",
     "onboarding-globex",
 }
-
-
-def server_runs(sb: SandboxProcess, **params: str) -> list[dict]:
-    """Every run the sandbox lists (all pages)."""
-    return list_runs(sb, **params)
-
-
-def lockfile(root: Path) -> dict:
-    return json.loads((root / "launchspec.lock.json").read_text())
 
 
 @pytest.fixture
@@ -40,7 +31,7 @@ def test_apply_twice_launches_once(project: Path, sandbox: SandboxProcess) -> No
     assert "Apply complete: 5 launched" in first.out
     lock = lockfile(project)
     assert set(lock["launches"]) == EXAMPLE_KEYS
-    runs = server_runs(sandbox)
+    runs = list_runs(sandbox)
     assert len(runs) == 5
     assert {r["id"] for r in runs} == {e["run_id"] for e in lock["launches"].values()}
 
@@ -49,14 +40,14 @@ def test_apply_twice_launches_once(project: Path, sandbox: SandboxProcess) -> No
     assert "No changes" in plan.out
     second = run_cli(project, "apply", "--yes", env=env)
     assert second.code == 0, second.text
-    assert len(server_runs(sandbox)) == 5
+    assert len(list_runs(sandbox)) == 5
     assert lockfile(project)["serial"] == lock["serial"]
 
 
 def test_parent_is_launched_first_and_linked(project: Path, sandbox: SandboxProcess) -> None:
     assert run_cli(project, "apply", "--yes", env=sandbox.env()).code == 0
     launches = lockfile(project)["launches"]
-    child = next(r for r in server_runs(sandbox) if r["id"] ==
+    child = next(r for r in list_runs(sandbox) if r["id"] ==
                  launches["audit-2026-q4-finance"]["run_id"])
     assert child["parent_id"] == launches["month-end-2026-11-acme-inc"]["run_id"]
 
@@ -78,7 +69,7 @@ def test_stale_saved_plan_is_refused(project: Path, sandbox: SandboxProcess) -> 
     result = run_cli(project, "apply", str(project / "p.json"), "--yes", env=env)
     assert result.code == 1
     assert "stale" in result.err and "specs/month-end-close.yaml" in result.err
-    assert server_runs(sandbox) == []
+    assert list_runs(sandbox) == []
 
 
 def test_saved_plan_applies_when_fresh(project: Path, sandbox: SandboxProcess) -> None:
@@ -86,7 +77,7 @@ def test_saved_plan_applies_when_fresh(project: Path, sandbox: SandboxProcess) -
     assert run_cli(project, "plan", "--out", "p.json", env=env).code == 0
     result = run_cli(project, "apply", str(project / "p.json"), "--yes", env=env)
     assert result.code == 0, result.text
-    assert len(server_runs(sandbox)) == 5
+    assert len(list_runs(sandbox)) == 5
 
 
 def test_update_edit_replace_orphan_prune(project: Path, sandbox: SandboxProcess) -> None:
@@ -113,7 +104,7 @@ def test_update_edit_replace_orphan_prune(project: Path, sandbox: SandboxProcess
     applied = run_cli(project, "apply", "--yes", env=env)
     assert applied.code == 0, applied.text
     gmbh = before["month-end-2026-11-acme-gmbh"]["run_id"]
-    run = next(r for r in server_runs(sandbox) if r["id"] == gmbh)
+    run = next(r for r in list_runs(sandbox) if r["id"] == gmbh)
     assert run["name"] == "Close - Acme GmbH"
     assert lockfile(project)["launches"]["month-end-2026-11-acme-kk"] == \
         before["month-end-2026-11-acme-kk"]
@@ -125,7 +116,7 @@ def test_update_edit_replace_orphan_prune(project: Path, sandbox: SandboxProcess
     assert "onboarding-globex" not in after
     assert after["month-end-2026-11-acme-kk"]["run_id"] != \
         before["month-end-2026-11-acme-kk"]["run_id"]
-    archived = {r["id"] for r in server_runs(sandbox, status="archived")}
+    archived = {r["id"] for r in list_runs(sandbox, status="archived")}
     assert before["onboarding-globex"]["run_id"] in archived
     assert before["month-end-2026-11-acme-kk"]["run_id"] in archived
     final = run_cli(project, "plan", "--detailed-exitcode", env=env)
@@ -136,13 +127,13 @@ def test_launch_limit(project: Path, sandbox: SandboxProcess) -> None:
     result = run_cli(project, "apply", "--yes", "--max-launches", "2", env=sandbox.env())
     assert result.code == 2
     assert "would launch 5 processes, over the limit of 2" in result.err
-    assert server_runs(sandbox) == []
+    assert list_runs(sandbox) == []
 
 
 def test_apply_without_yes_off_a_terminal_refuses(project: Path, sandbox: SandboxProcess) -> None:
     result = run_cli(project, "apply", env=sandbox.env())
     assert result.code == 2 and "--yes" in result.err
-    assert server_runs(sandbox) == []
+    assert list_runs(sandbox) == []
 
 
 def test_apply_without_credentials_is_a_usage_error(project: Path) -> None:
@@ -155,11 +146,11 @@ def test_cut_connections_never_double_launch(project: Path, sandbox_factory) -> 
     sb = sandbox_factory("--cut-after-commit", "1.0", "--fault-seed", "1")
     result = run_cli(project, "apply", "--yes", env=sb.env())
     assert result.code == 0, result.text
-    runs = server_runs(sb)
+    runs = list_runs(sb)
     assert len(runs) == 5 and len({r["name"] for r in runs}) == 5
     assert {r["id"] for r in runs} == {e["run_id"] for e in lockfile(project)["launches"].values()}
     assert run_cli(project, "apply", "--yes", env=sb.env()).code == 0
-    assert len(server_runs(sb)) == 5
+    assert len(list_runs(sb)) == 5
 
 
 def test_throttling_and_server_errors_slow_but_do_not_fail(project: Path, sandbox_factory) -> None:  # type: ignore[no-untyped-def]
@@ -172,7 +163,7 @@ def test_throttling_and_server_errors_slow_but_do_not_fail(project: Path, sandbo
         if results[-1].code == 0:
             break
     assert results[-1].code == 0, "".join(r.text for r in results)
-    runs = server_runs(sb)
+    runs = list_runs(sb)
     assert len(runs) == len(lockfile(project)["launches"])
     assert len({r["name"] for r in runs}) == len(runs)
 

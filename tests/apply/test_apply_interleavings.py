@@ -15,7 +15,7 @@ from runner.plan.plan import Action, Desired, Plan
 from runner.specs.spec import Spec
 from runner.state.journal import Journal
 from runner.state.lockfile import Lockfile, read_lockfile
-from tests.views.test_markdown import rendered, request
+from tests.support.plans import rendered, request
 
 AT = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 

@@ -6,9 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
-from tests.apply.test_apply import lockfile, server_runs
-from tests.support.cli import REPO, make_project, run_cli
-from tests.support.sandbox import SandboxProcess
+from tests.support.cli import REPO, lockfile, make_project, run_cli
+from tests.support.sandbox import SandboxProcess, list_runs
 
 CLIENTS = {"client-onboarding[hooli]", "client-onboarding[initech]", "client-onboarding[umbrella]"}
 # 1 December 2026 is a Tuesday: the 1st working day, 09:00 in Berlin.
@@ -38,7 +37,7 @@ def test_examples_launch_once_per_period(tmp_path: Path, sandbox: SandboxProcess
     assert first.code == 0, first.text
     keys = set(lockfile(root)["launches"])
     assert CLIENTS | {"month-end-close@2026-12", "onboarding-globex"} <= keys and len(keys) == 9
-    names = {r["name"] for r in server_runs(sandbox)}
+    names = {r["name"] for r in list_runs(sandbox)}
     assert {"Onboarding - Hooli Ltd", "Month-end close - Acme Inc. - 2026-11"} <= names
 
     # Later in the same period (another day, another time zone's midnight): nothing to do.
@@ -46,7 +45,7 @@ def test_examples_launch_once_per_period(tmp_path: Path, sandbox: SandboxProcess
     assert run_cli(root, "plan", "--detailed-exitcode", env=later).code == 0
     again = run_cli(root, "apply", "--yes", env=later)
     assert again.code == 0 and "nothing to do" in again.out, again.text
-    assert len(server_runs(sandbox)) == 9
+    assert len(list_runs(sandbox)) == 9
 
     # 23:00 UTC on 31 December is January in Berlin, and 1 January 2027 is a Friday.
     january = _env(sandbox, "2026-12-31T23:00:00Z")
@@ -57,7 +56,7 @@ def test_examples_launch_once_per_period(tmp_path: Path, sandbox: SandboxProcess
     pruned = run_cli(root, "apply", "--yes", "--prune", env=january)
     assert pruned.code == 0 and "1 launched" in pruned.out, pruned.text
     assert "month-end-close@2026-12" in lockfile(root)["launches"]
-    assert server_runs(sandbox, status="archived") == []
+    assert list_runs(sandbox, status="archived") == []
 
 
 def test_not_due_before_the_first_working_day(tmp_path: Path, sandbox: SandboxProcess) -> None:
@@ -81,11 +80,11 @@ def test_backfill_launches_at_most_n_missed(tmp_path: Path, sandbox: SandboxProc
     assert filled.code == 0 and "2 launched" in filled.out, filled.text
     assert set(lockfile(root)["launches"]) == {
         "month-end-close@2027-01", "month-end-close@2027-02", "month-end-close@2027-03"}
-    periods = sorted(r["name"][-7:] for r in server_runs(sandbox))
+    periods = sorted(r["name"][-7:] for r in list_runs(sandbox))
     assert periods == ["2026-12", "2027-01", "2027-02"]  # each closes the month before
     again = run_cli(root, "apply", "--yes", "--backfill", "2", env=march)
     assert again.code == 0 and "nothing to do" in again.out, again.text
-    assert len(server_runs(sandbox)) == 3
+    assert len(list_runs(sandbox)) == 3
 
 
 def test_for_each_rows_reordered_added_removed(tmp_path: Path, sandbox: SandboxProcess) -> None:
@@ -109,7 +108,7 @@ def test_for_each_rows_reordered_added_removed(tmp_path: Path, sandbox: SandboxP
     assert applied.code == 0 and "1 launched" in applied.out, applied.text
     after = lockfile(root)["launches"]
     assert after["client-onboarding[hooli]"] == before["launches"]["client-onboarding[hooli]"]
-    assert len(server_runs(sandbox)) == 9  # 5 single launches, 3 clients, then globex
+    assert len(list_runs(sandbox)) == 9  # 5 single launches, 3 clients, then globex
 
 
 def test_for_each_child_of_one_element(tmp_path: Path, sandbox: SandboxProcess) -> None:
@@ -122,12 +121,12 @@ def test_for_each_child_of_one_element(tmp_path: Path, sandbox: SandboxProcess) 
     result = run_cli(root, "apply", "--yes", env=_env(sandbox, DEC))
     assert result.code == 0, result.text
     launches = lockfile(root)["launches"]
-    child = next(r for r in server_runs(sandbox) if r["id"] == launches["audit-hooli"]["run_id"])
+    child = next(r for r in list_runs(sandbox) if r["id"] == launches["audit-hooli"]["run_id"])
     assert child["parent_id"] == launches["client-onboarding[hooli]"]["run_id"]
 
 
 def test_recurring_workflow_launches_once(tmp_path: Path, sandbox: SandboxProcess) -> None:
-    from tests.repo.test_workflows import WORKFLOWS, actionlint, run_steps
+    from tests.support.workflows import WORKFLOWS, actionlint, run_steps
 
     workflow = WORKFLOWS / "recurring.yml"
     linted = actionlint(workflow)
@@ -138,4 +137,4 @@ def test_recurring_workflow_launches_once(tmp_path: Path, sandbox: SandboxProces
         proc, _ = ran["apply"]
         assert proc.returncode == 0, proc.stdout + proc.stderr
     assert set(lockfile(work)["launches"]) == {"month-end-close@2026-12"}
-    assert len(server_runs(sandbox)) == 1
+    assert len(list_runs(sandbox)) == 1

@@ -13,6 +13,7 @@ import pytest
 from runner.apply.reconcile import marker_for
 from runner.state.journal import Journal
 from tests.chaos.harness import ApplyProcess, Server, cli_env, duplicates, read_lock
+from tests.support.by_hand import GMBH, GMBH_NAME, MONTH_END, launch_by_hand
 from tests.support.cli import make_project, run_cli
 from tests.support.sandbox import SandboxProcess
 
@@ -107,20 +108,6 @@ def test_journal_of_a_killed_apply_is_reconciled(project: Path, server: Server) 
     assert final is not None and {e.run_id for e in final.entries.values()} == \
         {r["id"] for r in runs}
     assert not Journal(project / ".launchspec").pending()
-
-
-GMBH = "month-end-2026-11-acme-gmbh"
-GMBH_NAME = "Month-end close - Acme GmbH - 2026-11"
-MONTH_END = "7bd3db0bb939aef446ffc68c3e8e653f"
-
-
-def launch_by_hand(server: Server, marker: str) -> str:
-    """Launch GMBH's process outside launchspec, carrying `marker` as launchspec would."""
-    run = server.launch({
-        "checklist_id": MONTH_END, "name": GMBH_NAME, "summary": marker,
-        "prerun": {"de2e7cb6223698268b40e953d3692403": "2026-11",
-                   "bb45365012ec3bf9d8a3a9105ee7c16a": {"id": 42, "text": "Acme GmbH"}}})
-    return str(run["id"])
 
 
 def test_intent_whose_run_was_committed_is_adopted(project: Path, server: Server) -> None:

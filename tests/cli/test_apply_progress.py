@@ -16,8 +16,8 @@ import pytest
 from runner.apply.events import Event
 from runner.cli.apply_screen import ApplyView
 from tests.support.cli import make_project, run_cli
+from tests.support.plans import launch, make
 from tests.support.sandbox import SandboxProcess
-from tests.views.test_markdown import launch, make
 
 EVENT_LINE = re.compile(r"\[\d/5\] launched [\w-]+ run=[0-9a-f]{32}")
 

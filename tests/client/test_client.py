@@ -6,11 +6,10 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
 import pytest
 
-from runner.client.client import TallyfyClient
 from runner.errors import ApiError, AuthError, IndeterminateError, NotFoundError, ThrottledError
+from tests.support.client import Harness, start
 from tests.support.sandbox import SandboxProcess
 
 ONBOARDING = "efd12534ded06f20e21b33e8dacf1f15"
@@ -27,51 +26,12 @@ def launch_body(name: str = "Onboarding Globex Corp") -> dict[str, Any]:
     return {"checklist_id": ONBOARDING, "name": name, "prerun": PRERUN}
 
 
-class Harness:
-    """A client on a sandbox, with its log lines and sleeps recorded (sleeps are skipped)."""
-
-    def __init__(self, sb: SandboxProcess, on_sleep: Callable[[float], None] | None = None):
-        self.sb = sb
-        self.log: list[str] = []
-        self.sleeps: list[float] = []
-        self.on_sleep = on_sleep
-        self.client = self.make(sb.url, sb.token)
-
-    def make(self, url: str, token: str, **options: Any) -> TallyfyClient:
-        return TallyfyClient(url, self.sb.org, token, sleep=self._sleep, log=self.log.append,
-                             timeout=10, **options)  # fmt: skip
-
-    def _sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        if self.on_sleep:
-            self.on_sleep(seconds)
-
-    def admin(self, method: str, path: str, body: Any = None) -> Any:
-        root = self.sb.url.removesuffix("/api")
-        return httpx.request(method, f"{root}/_sandbox/{path}", json=body, timeout=10).json()
-
-    def runs_stored(self) -> int:
-        return int(self.admin("GET", "stats")["runs_stored"])
-
-    def posts(self) -> int:
-        return int(self.admin("GET", "stats")["requests"]["by_method"].get("POST", 0))
-
-    def check_no_token(self, *texts: str) -> None:
-        assert self.log
-        for text in (*texts, *self.log, repr(self.client)):
-            assert self.sb.token not in text
-
-
 @pytest.fixture
 def harness(sandbox: SandboxProcess) -> Iterator[Harness]:
     h = Harness(sandbox)
     yield h
     h.client.close()
     h.check_no_token()
-
-
-def start(factory: Callable[..., SandboxProcess], *flags: str, **kw: Any) -> Harness:
-    return Harness(factory("--admin", "--fault-seed", "7", *flags), **kw)
 
 
 # -- happy paths --------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from runner.errors import ApiError
-from tests.client.test_client import start
+from tests.support.client import start
 from tests.support.sandbox import SandboxProcess
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from runner.plan.clashes import name_clashes
 from runner.plan.plan import Desired
 from tests.support.cli import make_project, run_cli
+from tests.support.plans import rendered
 from tests.support.sandbox import SandboxProcess
-from tests.views.test_markdown import rendered
 
 
 def test_two_specs_with_the_same_template_and_name_are_warned_of() -> None:

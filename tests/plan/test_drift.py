@@ -7,8 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.apply.test_apply import lockfile
-from tests.support.cli import make_project, run_cli
+from tests.support.cli import lockfile, make_project, run_cli
 from tests.support.sandbox import SandboxProcess, api_headers
 
 KEY = "onboarding-globex"

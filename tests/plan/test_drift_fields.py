@@ -8,7 +8,7 @@ from runner.plan.drift import run_drift
 from runner.plan.plan import Desired
 from runner.resolve.resolve import LaunchRequest
 from runner.state.lockfile import LockEntry
-from tests.views.test_markdown import rendered
+from tests.support.plans import rendered
 
 STEP = "s1"
 BODY: dict[str, Any] = {

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.apply.test_apply import lockfile, server_runs
-from tests.support.cli import make_project, run_cli
-from tests.support.sandbox import SandboxProcess
+from tests.support.cli import lockfile, make_project, run_cli
+from tests.support.sandbox import SandboxProcess, list_runs
 
 PAYROLL = """\
 id: payroll-close
@@ -59,7 +58,7 @@ def test_a_launch_not_yet_due_is_shown_in_every_format(
 
     applied = run_cli(root, "apply", "--yes", env=env)
     assert applied.code == 0 and "nothing to do" in applied.out, applied.text
-    assert server_runs(sandbox) == []
+    assert list_runs(sandbox) == []
     lock = root / "launchspec.lock.json"
     assert not lock.exists() or KEY not in lockfile(root)["launches"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.apply.test_recovery import GMBH, GMBH_NAME, MONTH_END
 from tests.chaos.harness import Server, read_lock
+from tests.support.by_hand import GMBH, GMBH_NAME, MONTH_END
 from tests.support.cli import make_project, run_cli
 from tests.support.sandbox import SandboxProcess
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from tests.repo.test_workflows import PINNED, actionlint, cli_commands, steps
 from tests.support.cli import run_cli
+from tests.support.workflows import PINNED, actionlint, cli_commands, steps
 
 WRITTEN = (
     "launchspec.yaml",

@@ -9,7 +9,7 @@ from runner.project.stages import git_context
 from runner.render import names
 from runner.render.render import template_names
 from runner.render.templating import TEMPLATE_NAMES, environment
-from tests.render.test_render import ctx
+from tests.support.launches import ctx
 from tests.support.seed import spec
 
 REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "spec-reference.md"

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from runner.diagnostics import Position
-from runner.render.render import RenderContext, Rendered, render_spec
+from runner.render.render import Rendered, render_spec
 from runner.specs.source import Document
 from runner.specs.spec import Spec
+from tests.support.launches import AT, ctx
 from tests.support.seed import spec
-
-AT = datetime(2026, 12, 4, 22, 0, tzinfo=UTC)  # Friday; 17:00 in New York
 
 FULL = """
 id: onboarding-globex
@@ -39,15 +38,6 @@ tags: [onboarding, "{{ vars.tier | lower }}"]
 folders: [Clients]
 starred: true
 """
-
-
-def ctx(**kw: Any) -> RenderContext:
-    base: dict[str, Any] = {
-        "launch_at": AT,
-        "default_vars": {"owner": "ops@example.com", "team": "Sales", "client": "Default"},
-        "secrets": {"API_KEY": "sk-123"},
-    }
-    return RenderContext(**{**base, **kw})
 
 
 def ok(text: str, **kw: Any) -> Rendered:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -57,3 +59,9 @@ def run_cli(
         stdin=subprocess.DEVNULL,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def lockfile(root: Path) -> dict[str, Any]:
+    """The scratch project's lockfile, as JSON."""
+    doc: dict[str, Any] = json.loads((root / "launchspec.lock.json").read_text())
+    return doc

@@ -10,7 +10,7 @@ from runner.render.render import RenderContext, render_spec
 from runner.resolve.resolve import LaunchRequest, resolve
 from tests.support import seed
 
-AT = datetime(2026, 12, 4, 22, 0, tzinfo=UTC)
+AT = datetime(2026, 12, 4, 22, 0, tzinfo=UTC)  # Friday; 17:00 in New York
 ONBOARDING = "Client Onboarding"
 FIELD = {  # kick-off field ids of Client Onboarding, by label
     "Client name": "b4c890d5160634ef2b484da2eedb1d71",
@@ -69,3 +69,12 @@ def value(label: str, written: str) -> Any:
     request, problems = run(text)
     assert request is not None, problems
     return request.body["prerun"][FIELD[label]]
+
+
+def ctx(**kw: Any) -> RenderContext:
+    base: dict[str, Any] = {
+        "launch_at": AT,
+        "default_vars": {"owner": "ops@example.com", "team": "Sales", "client": "Default"},
+        "secrets": {"API_KEY": "sk-123"},
+    }
+    return RenderContext(**{**base, **kw})

@@ -12,28 +12,10 @@ from runner.diagnostics import Diagnostic, Position
 from runner.errors import ConfigError, SpecError
 from runner.views import github, leaks
 from tests.support.cli import make_project, run_cli
-from tests.views.test_markdown import SECRET, every_kind_plan, small_plan
+from tests.support.plans import SECRET, every_kind_plan, small_plan
+from tests.support.workflows import parse_outputs
 
 TOKEN = "tok-0123456789abcdef"
-
-
-def parse_outputs(text: str) -> dict[str, str]:
-    """Read $GITHUB_OUTPUT the way the runner does: name=value, or name<<DELIM … DELIM."""
-    values: dict[str, str] = {}
-    lines = iter(text.splitlines())
-    for line in lines:
-        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
-            name, delim = line.split("<<", 1)
-            body = []
-            for inner in lines:
-                if inner == delim:
-                    break
-                body.append(inner)
-            values[name] = "\n".join(body)
-        else:
-            name, value = line.split("=", 1)
-            values[name] = value
-    return values
 
 
 def actions_env(tmp: Path) -> dict[str, str]:

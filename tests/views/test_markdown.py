@@ -4,113 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from runner.plan.plan import Action, Change, Desired, Plan
-from runner.render.render import Rendered, RenderedTask
-from runner.resolve.resolve import LaunchRequest
-from runner.specs.spec import Spec
-from runner.state.lockfile import LockEntry
+from runner.plan.plan import Action, Desired, Plan
 from runner.views.markdown import COMMENT_LIMIT, MARKER, SECTION_ORDER, format_markdown
 from runner.views.planview import LABEL
+from tests.support.plans import SECRET, entry, every_kind_plan, launch, make, rendered, small_plan
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
-AT = "2026-11-29T09:00:00Z"
-SECRET = "hunter2-s3cret"
-
-
-def rendered(key: str, **kw: Any) -> Rendered:
-    base: dict[str, Any] = {
-        "key": key,
-        "spec": Spec(key, {}, None),  # type: ignore[arg-type]
-        "template": "Client Onboarding",
-        "name": f"Onboarding - {key}",
-        "summary": None,
-        "owner": "ops@example.com",
-        "prerun": {"Client name": key},
-        "tasks": {"Kick-off call": RenderedTask("2026-12-02T17:00:00Z", users=("jane@x.io",))},
-    }
-    return Rendered(**{**base, **kw})
-
-
-def request(key: str, guests: tuple[str, ...] = (), **display: Any) -> LaunchRequest:
-    shown = {
-        "template": "Client Onboarding",
-        "owner": "ops@example.com",
-        "name": f"Onboarding - {key}",
-        "prerun": {"Client name": key, "Start date": "2026-12-01", "Modules": ["SSO", "Billing"]},
-        "tasks": {
-            "Kick-off call": {
-                "deadline": "2026-12-02T17:00:00Z",
-                "owners": ["jane@x.io", "Sales (group)", *(f"{g} (guest)" for g in guests)],
-            },
-            "Set up accounts": {"deadline": None, "owners": []},
-        },
-        "tags": ["onboarding"],
-        "folders": [],
-        **display,
-    }
-    return LaunchRequest(key, "tpl1", "Client Onboarding", {}, f"d-{key}", {}, display=shown,
-                         guests=guests)
-
-
-def launch(key: str, online: bool = True, **kw: Any) -> Action:
-    guests = kw.pop("guests", ())
-    req = request(key, guests) if online else None
-    return Action("launch", key, Desired(rendered(key, **kw), req))
-
-
-def entry(key: str) -> LockEntry:
-    return LockEntry(run_id=f"run-{key}", template_id="tpl1", launched_at=AT,
-                     name=f"Onboarding - {key}", digest="x")
-
-
-def make(actions: list[Action], offline: bool = False, notes: tuple[str, ...] = ()) -> Plan:
-    return Plan(tuple(actions), lineage="lin", serial=3, organization="org1", launch_at=AT,
-                inputs={"specs/a.yaml": "abc"}, offline=offline, notes=notes)
-
-
-def small_plan() -> Plan:
-    return make([launch("onboarding-globex", guests=("cfo@globex.example",)),
-                 launch("onboarding-initech")])
-
-
-def every_kind_plan() -> Plan:
-    secret_prerun = {"Client name": "acme", "API key": SECRET}
-    secret_r = rendered("with-secret", prerun=secret_prerun, secret_values=(SECRET,),
-                        name=f"Onboarding {SECRET}")
-    secret_req = request("with-secret", **{"prerun": {"API key": "(secret)"}})
-    secret_req = LaunchRequest(**{**vars(secret_req), "secret_values": (SECRET,)})
-    return make([
-        launch("a-launch", guests=("guest@outside.example",)),
-        Action("launch", "with-secret", Desired(secret_r, secret_req)),
-        Action("update", "b-update", Desired(rendered("b-update"), request("b-update")),
-               entry("b-update"), changes=(Change("name", "Old | name", "New <name> @team"),),
-               drift=(Change("summary", "Monthly", "Edited by hand"),)),
-        Action("replace", "c-replace", Desired(rendered("c-replace"), request("c-replace")),
-               entry("c-replace"), reason="--replace: archive and relaunch"),
-        Action("unchanged", "d-same", Desired(rendered("d-same")), entry("d-same")),
-        Action("edited", "e-edited", Desired(rendered("e-edited"), request("e-edited")),
-               entry("e-edited"), reason="changed after launch"),
-        Action("orphaned", "f-orphan", entry=entry("f-orphan"), reason="no spec asks for it"),
-        Action("archive", "g-archive", entry=entry("g-archive"), reason="no spec asks for it"),
-        Action("missing", "h-missing", Desired(rendered("h-missing")), entry("h-missing"),
-               reason="the run is archived"),
-        Action("pending", "i-pending", Desired(rendered("i-pending")),
-               reason="an earlier launch's outcome is unknown"),
-        Action("duplicate", "j-twice", Desired(rendered("j-twice")), entry("j-twice"),
-               reason="2 runs carry this key's marker: " + "1" * 32 + ", " + "2" * 32),
-        Action("adopt", "k-found", Desired(rendered("k-found"), request("k-found")),
-               reason="the server already holds run " + "3" * 32, run_id="3" * 32),
-        Action("scheduled", "l-later@2026-12",
-               Desired(rendered("l-later@2026-12", due="2026-12-31"), request("l-later@2026-12")),
-               reason="a recurring launch, due 2026-12-31: apply launches it from that day"),
-        Action("drifted", "m-by-hand", Desired(rendered("m-by-hand"), request("m-by-hand")),
-               entry("m-by-hand"), changes=(Change("name", "Onboarding - m", "Renamed by hand"),),
-               reason="changed in Tallyfy since launchspec wrote it"),
-    ])
 
 
 def big_plan(n: int = 2000) -> Plan:

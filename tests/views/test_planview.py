@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from runner.plan.plan import Action, Desired
 from runner.views.planview import format_text
-from tests.views.test_markdown import launch, make, request
+from tests.support.plans import launch, make, request
 
 
 def test_text_plan_shows_long_values_whole() -> None:

