@@ -11,6 +11,9 @@
     failed launches.
 (c) A no-op apply over 5,000 launched specs: zero write requests, time as a ratio to an
     offline plan of the same project (target <= 1.5).
+(d) History: an apply of 10 new specs after an earlier apply, against a template with 10,000
+    earlier runs and against an empty organisation (sandbox answering after 50 ms): run-list
+    pages read (target <= 3) and the time ratio (target <= 1.2), over --rounds rounds.
 Every figure comes from one run on this machine; ratios, not absolute times, are the point.
 """
 
@@ -21,6 +24,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -145,9 +149,51 @@ def bench_c(tmp: Path, n: int = 5000) -> None:
           f"{noop / offline:.2f} (target <= 1.5)")
 
 
+HAND_MADE = {"checklist_id": "7bd3db0bb939aef446ffc68c3e8e653f", "name": "Hand-made close",
+             "prerun": {"de2e7cb6223698268b40e953d3692403": "2026-01",
+                        "bb45365012ec3bf9d8a3a9105ee7c16a": {"id": 41, "text": "Acme Inc."}}}
+
+
+def _pages(sb: SandboxProcess) -> int:
+    return int(stats(sb)["run_list_pages"].get("7bd3db0bb939aef446ffc68c3e8e653f", 0))
+
+
+def _history_round(tmp: Path, history: int, rnd: int) -> tuple[float, int]:
+    """Seconds and run-list pages of the second of two applies of 10 new specs each."""
+    root = project(tmp / f"d{history}-{rnd}", 20)
+    docs = (root / "specs" / "close-00000.yaml").read_text().split("---\n")
+    (root / "specs" / "close-00000.yaml").write_text("---\n".join(docs[:10]))
+    sb = start_sandbox("--latency-ms", "50", "--admin")
+    try:
+        if history:
+            base = sb.url.rsplit("/api", 1)[0]
+            httpx.post(f"{base}/_sandbox/history", json={"launch": HAND_MADE, "count": history},
+                       timeout=300).raise_for_status()
+        cli(root, sb, "apply", "--yes", "--no-lease")
+        (root / "specs" / "close-00010.yaml").write_text("---\n".join(docs[10:]))
+        before = _pages(sb)
+        took, _ = cli(root, sb, "apply", "--yes", "--no-lease")
+        return took, _pages(sb) - before
+    finally:
+        sb.stop()
+
+
+def bench_d(tmp: Path, rounds: int) -> None:
+    ratios, pages = [], []
+    for rnd in range(rounds):
+        full, read = _history_round(tmp, 10_000, rnd)
+        empty, _ = _history_round(tmp, 0, rnd)
+        ratios.append(full / empty)
+        pages.append(read)
+    print(f"(d) 10 new specs, template with 10,000 earlier runs vs none: time ratio median "
+          f"{statistics.median(ratios):.2f} (min {min(ratios):.2f}, max {max(ratios):.2f}, "
+          f"n={rounds}; target <= 1.2); run-list pages read {max(pages)} at most (target <= 3)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["a", "b", "c"])
+    parser.add_argument("--only", choices=["a", "b", "c", "d"])
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("-n", type=int, default=300)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -157,6 +203,8 @@ def main() -> None:
             bench_b(Path(tmp), max(args.n, 1500))
         if args.only in (None, "c"):
             bench_c(Path(tmp))
+        if args.only in (None, "d"):
+            bench_d(Path(tmp), args.rounds)
 
 
 if __name__ == "__main__":
