@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import threading
@@ -22,7 +23,8 @@ from pathlib import Path
 
 from runner.errors import LockBusyError, LockfileError
 
-REF = "refs/launchspec/lease"
+REF = "refs/launchspec/lease"  # a project at the top of its repository
+LEASES = "refs/launchspec/leases"  # + the folder, for a project below the top
 # The lease commit's author: CI runners often have no git identity configured.
 IDENTITY = {
     "GIT_AUTHOR_NAME": "launchspec",
@@ -33,6 +35,13 @@ IDENTITY = {
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 CARRIED = "launchspec.lock.json"  # the holder's lockfile rides in the lease commit
 GIT_TIMEOUT = 30.0
+
+
+def ref_for(prefix: str) -> str:
+    """The lease ref of the project at `prefix` in its repository ("" at the top)."""
+    parts = [re.sub(r"[^A-Za-z0-9_-]+", "-", p).strip("-") or "_" for p in
+             prefix.strip("/").split("/") if p]  # fmt: skip
+    return f"{LEASES}/{'/'.join(parts)}" if parts else REF
 
 
 class LeaseError(LockfileError):
@@ -71,6 +80,16 @@ class Git:
     def __init__(self, root: Path, remote: str) -> None:
         self.root = root
         self.remote = remote
+        self._ref: str | None = None
+
+    @property
+    def ref(self) -> str:
+        """The lease's ref: one per project folder, so that folders with their own lockfiles
+        (docs/scaling.md) neither wait for nor inherit each other."""
+        if self._ref is None:
+            prefix = self.run("rev-parse", "--show-prefix", check=False).stdout.strip()
+            self._ref = ref_for(prefix)
+        return self._ref
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", **IDENTITY}
@@ -92,11 +111,12 @@ class Git:
 
     def current(self) -> tuple[str, Holder | None]:
         """The lease commit on the remote and its holder ("" and None when nobody holds it)."""
-        out = self.run("ls-remote", self.remote, REF).stdout.split()
+        ref = self.ref
+        out = self.run("ls-remote", self.remote, ref).stdout.split()
         if not out:
             return "", None
         sha = out[0]
-        self.run("fetch", "--quiet", "--no-tags", self.remote, f"+{REF}:{REF}")
+        self.run("fetch", "--quiet", "--no-tags", self.remote, f"+{ref}:{ref}")
         message = self.run("log", "-1", "--format=%B", sha).stdout
         try:
             data = json.loads(message)
@@ -138,8 +158,8 @@ class Git:
             tree = self._tree(lockfile)
             new = self.run("commit-tree", tree, "-m", message).stdout.strip()
         proc = self.run(
-            "push", "--quiet", "--porcelain", f"--force-with-lease={REF}:{old}",
-            self.remote, f"{new}:{REF}", check=False,
+            "push", "--quiet", "--porcelain", f"--force-with-lease={self.ref}:{old}",
+            self.remote, f"{new}:{self.ref}", check=False,
         )  # fmt: skip
         if proc.returncode == 0:
             return new

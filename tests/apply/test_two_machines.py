@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import time
@@ -116,3 +117,28 @@ def test_status_flags_a_key_launched_twice(
     _both(a, b, cli_env(server.sb), "--no-lease")
     shown = run_cli(a, "status", env=cli_env(server.sb))
     assert "launched more than once" in shown.out, shown.text
+
+
+def test_two_projects_in_one_repository_hold_their_own_leases(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+) -> None:
+    """One lockfile per folder (docs/scaling.md): each folder's apply takes its own lease, and
+    no folder inherits another's lockfile through it."""
+    server = Server(sandbox_factory("--admin"))
+    remote, seed = tmp_path / "remote.git", tmp_path / "seed"
+    _git(tmp_path, "init", "--quiet", "--bare", str(remote))
+    _git(tmp_path, "init", "--quiet", "-b", "main", str(seed))
+    for folder in ("finance", "people ops"):
+        write_specs(seed / folder, 2, prefix=folder.split()[0])
+        (seed / folder / "launchspec.yaml").write_text("limits: {settle_seconds: 1}\n")
+    _git(seed, "add", ".")
+    _git(seed, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "-m", "specs")
+    _git(seed, "remote", "add", "origin", str(remote))
+    _git(seed, "push", "--quiet", "origin", "main")
+    for folder in ("finance", "people ops"):
+        result = run_cli(seed / folder, "apply", "--yes", env=cli_env(server.sb))
+        assert result.code == 0, result.text
+    refs = _git(remote, "for-each-ref", "--format=%(refname)", "refs/launchspec")
+    assert refs.split() == ["refs/launchspec/leases/finance", "refs/launchspec/leases/people-ops"]
+    people = json.loads((seed / "people ops" / "launchspec.lock.json").read_text())
+    assert sorted(people["launches"]) == ["people-000", "people-001"]
