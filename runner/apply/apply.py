@@ -19,6 +19,7 @@ from runner.apply.events import ApplyResult, Event
 from runner.apply.launch import Launcher
 from runner.apply.ledger import Ledger
 from runner.apply.reconcile import RunIndex, ambiguity_hint, marker_for, with_marker
+from runner.apply.schedule import Schedule
 from runner.errors import LaunchspecError
 from runner.plan.plan import Action, Plan
 from runner.state.journal import Journal
@@ -98,26 +99,24 @@ class Applier:
                 self._emit(event)
 
     def _execute(self, plan: Plan) -> None:
-        todo = self._preflight([a for a in plan.actions if a.acts])
-        done_ok: set[str] = set()
-        failed: set[str] = set()
+        schedule = Schedule(self._preflight([a for a in plan.actions if a.acts]))
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="apply") as pool:
             running: dict[Future[bool], Action] = {}
-            while todo or running:
+            while schedule or running:
                 # Submit no more than there are workers: whatever waits in the pool's queue
                 # could not be stopped by SIGINT/SIGTERM, and would launch after the stop.
                 free = self.concurrency - len(running)
-                for action in self._ready(todo, done_ok, failed, running)[: max(0, free)]:
-                    todo.remove(action)
+                for action in [] if self.stop.is_set() else schedule.take(max(0, free)):
                     running[pool.submit(self._one, action, plan)] = action
                 if not running:
                     break
                 finished, _ = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
                 for fut in finished:
                     action = running.pop(fut)
-                    (done_ok if fut.result() else failed).add(action.key)
+                    for child, parent in schedule.finished(action.key, fut.result()):
+                        self._emit(Event("skipped", child.key, message=f"parent {parent} failed"))
                 if self.stop.is_set():
-                    todo = self._skip_all(todo, "interrupted before it started")
+                    self._skip_all(schedule.drain(), "interrupted before it started")
 
     def _preflight(self, actions: list[Action]) -> list[Action]:
         """Before launching a key, look for a run that already carries its marker.
@@ -147,25 +146,6 @@ class Applier:
             else:
                 todo.append(action)
         return todo
-
-    def _ready(
-        self, todo: list[Action], ok: set[str], failed: set[str], running: Mapping[Any, Action]
-    ) -> list[Action]:
-        busy = {a.key for a in running.values()}
-        ready = []
-        for action in list(todo):
-            parent = action.desired.rendered.parent if action.desired else None
-            if parent in failed:
-                todo.remove(action)
-                failed.add(action.key)
-                self._emit(Event("skipped", action.key, message=f"parent {parent} failed"))
-            elif parent is None or parent in ok or not self._in_plan(parent, todo, busy):
-                ready.append(action)
-        return [] if self.stop.is_set() else ready
-
-    @staticmethod
-    def _in_plan(parent: str, todo: list[Action], busy: set[str]) -> bool:
-        return parent in busy or any(a.key == parent for a in todo)
 
     def _skip_all(self, todo: list[Action], why: str) -> list[Action]:
         for action in todo:

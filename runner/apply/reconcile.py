@@ -65,11 +65,15 @@ class RunIndex:
         self._runs: dict[str, list[Mapping[str, Any]]] = {}
         self._whole: set[str] = set()  # templates whose every run was read
         self._checked: dict[str, bool] = {}  # recorded run id -> still listed (not archived)
+        # Per template, marked runs by key: one pass over the runs, not one per key checked.
+        self._marked: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        self._older_by_key: dict[str, dict[str, list[str]]] = {}
 
     def runs(self, template_id: str) -> list[Mapping[str, Any]]:
         """Every run of the template (status, refresh and dedupe need them all)."""
         if template_id not in self._whole:
             self._runs[template_id] = list(self.client.list_runs(checklist_id=template_id))
+            self._marked.pop(template_id, None)
             self._whole.add(template_id)
         return self._runs[template_id]
 
@@ -89,13 +93,24 @@ class RunIndex:
     def forget(self, template_id: str) -> None:
         """Drop the cache for a template, so the next search reads the server again."""
         self._runs.pop(template_id, None)
+        self._marked.pop(template_id, None)
         self._whole.discard(template_id)
+
+    def _marked_runs(self, template_id: str, key: str) -> list[tuple[str, str]]:
+        """(marker, run id) of the template's runs read this command that mark `key`."""
+        if template_id not in self._marked:
+            by_key: dict[str, list[tuple[str, str]]] = {}
+            for run in self.recent(template_id):
+                for m in _markers(run):
+                    by_key.setdefault(_key_of(m), []).append((m, str(run["id"])))
+            self._marked[template_id] = by_key
+        return self._marked[template_id].get(key, [])
 
     def find(self, key: str, marker: str | None, entry: Mapping[str, Any], since: float) -> Found:
         template = str(entry["template_id"])
         if marker:
-            ids = {str(r["id"]) for r in self.recent(template) if _has_marker(r, marker)}
-            ids |= self._older(template, lambda m: m == marker)
+            ids = {i for m, i in self._marked_runs(template, _key_of(marker)) if m == marker}
+            ids |= self._older(template, _key_of(marker), lambda m: m == marker)
             return Found(key, tuple(sorted(ids)), exact=True)
         name = entry.get("name")
         # A template that names its runs itself may have replaced the name sent: any of its
@@ -115,8 +130,8 @@ class RunIndex:
         def theirs(m: str) -> bool:
             return m.startswith(MARKER_PREFIX) and m.endswith(suffix) and m != own
 
-        ids = {str(r["id"]) for r in self.recent(template_id) if any(map(theirs, _markers(r)))}
-        return tuple(sorted(ids | self._older(template_id, theirs)))
+        ids = {i for m, i in self._marked_runs(template_id, key) if theirs(m)}
+        return tuple(sorted(ids | self._older(template_id, key, theirs)))
 
     def updated_scans(self, lineage: str, recorded: Mapping[str, str]) -> dict[str, Scan]:
         """The scans to keep after this command: per template read, how far back it was read
@@ -143,12 +158,18 @@ class RunIndex:
             out[template] = Scan(through, {m: ids for m, ids in unrecorded.items() if ids})
         return out
 
-    def _older(self, template: str, wanted: Callable[[str], bool]) -> set[str]:
-        """Recorded older runs whose marker is `wanted`, still listed on the server."""
+    def _older(self, template: str, key: str, wanted: Callable[[str], bool]) -> set[str]:
+        """Recorded older runs marking `key` whose marker is `wanted`, still listed."""
         scan = self.scans.get(template)
         if scan is None or template in self._whole:
             return set()
-        ids = {i for m, found in scan.unrecorded.items() if wanted(m) for i in found}
+        if template not in self._older_by_key:
+            by_key: dict[str, list[str]] = {}
+            for m in scan.unrecorded:
+                by_key.setdefault(_key_of(m), []).append(m)
+            self._older_by_key[template] = by_key
+        markers = self._older_by_key[template].get(key, [])
+        ids = {i for m in markers if wanted(m) for i in scan.unrecorded[m]}
         return {i for i in ids if self._still_listed(i)}
 
     def _still_listed(self, run_id: str) -> bool:
@@ -181,14 +202,14 @@ def newest_first(
     return out
 
 
+def _key_of(marker: str) -> str:
+    """The launch key a marker names (`launchspec-id: LINEAGE/KEY`)."""
+    return marker[len(MARKER_PREFIX):].split("/", 1)[-1]
+
+
 def _markers(run: Mapping[str, Any]) -> list[str]:
     lines = (line.strip() for line in str(run.get("summary") or "").splitlines())
     return [line for line in lines if line.startswith(MARKER_PREFIX)]
-
-
-def _has_marker(run: Mapping[str, Any], marker: str) -> bool:
-    summary = run.get("summary") or ""
-    return any(line.strip() == marker for line in str(summary).splitlines())
 
 
 def _created(run: Mapping[str, Any]) -> float:
