@@ -12,7 +12,7 @@ from typing import Any
 
 from runner.diagnostics import Diagnostic, Position
 from runner.errors import ConfigError, SpecError, UsageError
-from runner.specs.config import Config
+from runner.specs.config import Config, inline_secrets
 from runner.specs.source import Document
 from runner.specs.spec import Spec
 
@@ -282,24 +282,3 @@ def _cycles(parents: Mapping[str, str]) -> list[list[str]]:
             cycles.append(cycle[low:] + cycle[:low])
         done.update(trail)
     return cycles
-
-
-def inline_secrets(doc: Document, at: tuple[str, ...], secrets: Sequence[str]) -> list[Diagnostic]:
-    """A secret's value written under `vars` (it would be committed to git): an error there."""
-    values = doc.data
-    for key in at:
-        values = values.get(key) if isinstance(values, Mapping) else None
-    if not isinstance(values, Mapping):
-        return []
-    return [
-        Diagnostic(
-            f"{name!r} is a secret: its value may not be written here (it would be in git)",
-            doc.pos((*at, name)),
-            path=".".join((*at, name)),
-            code="secret",
-            hint=f"set the environment variable {name} (a CI secret) and read it as "
-            f"`{{{{ secrets.{name} }}}}`",
-        )
-        for name in values
-        if name in secrets
-    ]

@@ -9,18 +9,11 @@ from runner.diagnostics import Diagnostic, Severity
 from runner.render.budget import Budget
 from runner.render.jinjacheck import SECRET_RULE, analyse
 from runner.render.templating import TemplateError, is_templated, render_string, wrap
+from runner.specs.schema import dotted
 from runner.specs.spec import Spec
 
 PathPart = str | int
 UNSET = "(secret "  # the start of what stands in for a secret the environment does not hold
-
-
-def json_path(path: tuple[PathPart, ...]) -> str:
-    """`prerun.Client name`, `tags[0]`: the path as diagnostics show it."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 class Renderer:
@@ -77,7 +70,7 @@ class Renderer:
             Diagnostic(
                 message,
                 pos=self.spec.pos(*path),
-                path=json_path(path),
+                path=dotted(path),
                 severity=severity,
                 code=code,
             )

@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 from runner.diagnostics import Diagnostic
 from runner.render.render import Rendered
-from runner.render.render_values import json_path
 from runner.resolve.directory import Directory, closest, label_of
 from runner.resolve.encode import EncodeError, encode
 from runner.resolve.people import (
@@ -34,6 +33,7 @@ from runner.resolve.rules import (
     not_for_runs,
 )
 from runner.resolve.shapes import canonical_json, find_one, plain, unwrap
+from runner.specs.schema import dotted
 
 __all__ = ["UPDATABLE_FIELDS", "Directory", "LaunchRequest", "canonical_json", "resolve"]
 
@@ -60,7 +60,7 @@ class _Resolver:
             Diagnostic(
                 p.message,
                 pos=self.r.spec.pos(*path),
-                path=json_path(path),
+                path=dotted(path),
                 code="resolve",
                 hint=p.hint,
             )

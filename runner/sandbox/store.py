@@ -149,6 +149,15 @@ def _in(values: list[Any]) -> str:
     return "(" + ",".join("?" for _ in values) + ")"
 
 
+def _or_a_task(run_clause: str, owners: str, marks: str) -> str:
+    """`run_clause`, or one of the run's tasks assigned to one of `marks` (`owners`: the
+    task's `users` or `groups`)."""
+    return (
+        f"({run_clause} OR EXISTS (SELECT 1 FROM tasks t, json_each(t.body, '$.owners.{owners}') j"
+        f" WHERE t.run_id = runs.id AND j.value IN {marks}))"
+    )
+
+
 def _run_filters(org: str, query: RunQuery) -> tuple[list[str], list[Any]]:
     where: list[str] = ["org = ?"]
     params: list[Any] = [org]
@@ -192,17 +201,13 @@ def _json_filters(query: RunQuery, where: list[str], params: list[Any]) -> None:
         params.append(query.folder)
     if query.owners:
         marks = _in(query.owners)
-        where.append(
-            f"(json_extract(runs.body, '$.owner_id') IN {marks} OR EXISTS (SELECT 1 FROM tasks t,"
-            f" json_each(t.body, '$.owners.users') j"
-            f" WHERE t.run_id = runs.id AND j.value IN {marks}))"
-        )
+        run_owner = f"json_extract(runs.body, '$.owner_id') IN {marks}"
+        where.append(_or_a_task(run_owner, "users", marks))
         params.extend(query.owners * 2)
     if query.groups:
         marks = _in(query.groups)
-        where.append(
-            f"(EXISTS (SELECT 1 FROM json_each(runs.body, '$.groups') WHERE value IN {marks}) OR"
-            f" EXISTS (SELECT 1 FROM tasks t, json_each(t.body, '$.owners.groups') j"
-            f" WHERE t.run_id = runs.id AND j.value IN {marks}))"
+        run_groups = (
+            f"EXISTS (SELECT 1 FROM json_each(runs.body, '$.groups') WHERE value IN {marks})"
         )
+        where.append(_or_a_task(run_groups, "groups", marks))
         params.extend(query.groups * 2)

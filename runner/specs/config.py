@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -142,18 +143,31 @@ def _globs_inside_root(doc: Any) -> list[Any]:
 
 def _inline_secrets(doc: Any) -> list[Any]:
     """`defaults.vars` holding a value named under `secrets:` would put the secret in git."""
+    secrets = doc.data.get("secrets") or []
+    if not isinstance(secrets, list):
+        return []
+    return inline_secrets(doc, ("defaults", "vars"), secrets)
+
+
+def inline_secrets(doc: Any, at: tuple[str, ...], secrets: Sequence[str]) -> list[Any]:
+    """A secret's value written under `at` (it would be committed to git): an error there.
+
+    Shared by the configuration's `defaults.vars` and each spec's `vars`."""
     from runner.diagnostics import Diagnostic
 
-    secrets = doc.data.get("secrets") or []
-    defaults = doc.data.get("defaults")
-    values = defaults.get("vars") if isinstance(defaults, dict) else None
-    if not isinstance(values, dict) or not isinstance(secrets, list):
+    values = doc.data
+    for key in at:
+        values = values.get(key) if isinstance(values, Mapping) else None
+    if not isinstance(values, Mapping):
         return []
     return [
         Diagnostic(
             f"{name!r} is a secret: its value may not be written here (it would be in git)",
-            doc.pos(("defaults", "vars", name)),
-            hint=f"set the environment variable {name} and read it as `{{{{ secrets.{name} }}}}`",
+            doc.pos((*at, name)),
+            path=".".join((*at, name)),
+            code="secret",
+            hint=f"set the environment variable {name} (a CI secret) and read it as "
+            f"`{{{{ secrets.{name} }}}}`",
         )
         for name in values
         if name in secrets

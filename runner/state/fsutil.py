@@ -11,11 +11,7 @@ from pathlib import Path
 def fsync_dir(path: Path) -> None:
     """Make a rename or a new file in `path` durable (no-op where directories cannot be opened)."""
     with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_file(path)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
