@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -10,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from runner.check.cross import cross_checks
 from runner.diagnostics import Diagnostic, Position
 from runner.errors import ConfigError, SpecError, UsageError
 from runner.specs.config import Config, inline_secrets
@@ -108,15 +108,17 @@ def check_files(
     again if needed). With `keep=False` only what the checks across specs need is kept, and
     no specs are returned, so memory does not grow with the size of each spec.
     """
+    from runner.check.parallel import check_in_parallel
     from runner.specs.yamlguard import paused_gc
 
     checked = _Checked(config, keep)
     with paused_gc(freeze=True):
-        for path in files:
-            checked.add_file(path)
+        if keep or not check_in_parallel(checked, files):
+            for path in files:
+                checked.add_file(path)
         documents, diagnostics = checked.without_data_files()
         bad = checked.bad
-        for d in _cross_checks(documents, config.root):
+        for d in cross_checks(documents, config.root):
             diagnostics.append(d[1])
             bad.add(d[0])
         specs = [
@@ -140,6 +142,21 @@ class _Checked:
         self.bad: set[tuple[str, int]] = set()
         self.data_files: set[str] = set()
         self.default_vars = set(config.defaults.get("vars") or {})
+
+    def empty_copy(self) -> _Checked:
+        """A checker with the same settings and nothing checked yet (for a worker)."""
+        return _Checked(self.config, self.keep)
+
+    def results(self) -> tuple[Any, ...]:
+        return self.documents, self.by_file, self.bad, self.data_files
+
+    def absorb(self, results: tuple[Any, ...]) -> None:
+        """Add a worker's results, in file order."""
+        documents, by_file, bad, data_files = results
+        self.documents.extend(documents)
+        self.by_file.update(by_file)
+        self.bad.update(bad)
+        self.data_files.update(data_files)
 
     def add_file(self, path: Path) -> None:
         from runner.specs.eachsource import data_file
@@ -206,79 +223,3 @@ def _name_length(doc: Document) -> list[Diagnostic]:
     return [Diagnostic(message, doc.pos(("name",)), path="name", code="name-too-long")]
 
 
-Found = tuple[tuple[str, int], Diagnostic]
-
-
-def _cross_checks(documents: Sequence[Document], root: Path) -> list[Found]:
-    """Duplicate ids (reported at both places), unknown parents, and parent cycles."""
-    first: dict[str, Document] = {}
-    found: list[Found] = []
-    for doc in documents:
-        spec_id = doc.data.get("id")
-        if not isinstance(spec_id, str):
-            continue
-        other = first.setdefault(spec_id, doc)
-        if other is doc:
-            continue
-        here, there = doc.pos(("id",)), other.pos(("id",))
-        message = f"duplicate spec id '{spec_id}'"
-        found.append(((doc.file, doc.index), _dup(message, here, f"first used at {there}")))
-        found.append(((other.file, other.index), _dup(message, there, f"used again at {here}")))
-    return found + _parent_checks(first, root)
-
-
-def _dup(message: str, pos: Any, hint: str) -> Diagnostic:
-    return Diagnostic(message, pos, path="id", code="duplicate-id", hint=hint)
-
-
-def _parent_checks(by_id: Mapping[str, Document], root: Path) -> list[Found]:
-    from runner.render.expand import parent_id, parent_problem
-
-    found: list[Found] = []
-    parents: dict[str, str] = {}
-    for spec_id, doc in by_id.items():
-        parent = doc.data.get("parent")
-        if not isinstance(parent, str):
-            continue
-        if parent_id(parent) in by_id:  # `ID` or `ID[ELEMENT]`
-            parents[spec_id] = parent_id(parent)
-            problem = parent_problem(parent, by_id[parents[spec_id]], root)
-            if problem is not None:
-                diagnostic = Diagnostic(problem, doc.pos(("parent",)), path="parent", code="parent")
-                found.append(((doc.file, doc.index), diagnostic))
-            continue
-        close = difflib.get_close_matches(parent_id(parent), list(by_id), n=1, cutoff=0.6)
-        message = f"parent '{parent}' names no spec" + (
-            f" (did you mean '{close[0]}'?)" if close else ""
-        )
-        pos = doc.pos(("parent",))
-        found.append(
-            ((doc.file, doc.index), Diagnostic(message, pos, path="parent", code="parent"))
-        )
-    for cycle in _cycles(parents):
-        text = " -> ".join([*cycle, cycle[0]])
-        for member in cycle:
-            doc = by_id[member]
-            diagnostic = Diagnostic(
-                f"parent cycle: {text}", doc.pos(("parent",)), path="parent", code="parent-cycle"
-            )
-            found.append(((doc.file, doc.index), diagnostic))
-    return found
-
-
-def _cycles(parents: Mapping[str, str]) -> list[list[str]]:
-    """Each cycle in the parent graph once, starting at its smallest id."""
-    cycles: list[list[str]] = []
-    done: set[str] = set()
-    for start in sorted(parents):
-        trail: list[str] = []
-        node: str | None = start
-        while node is not None and node not in done and node not in trail:
-            trail.append(node)
-            node = parents.get(node)
-        if node is not None and node in trail:
-            cycle = trail[trail.index(node) :]
-            low = cycle.index(min(cycle))
-            cycles.append(cycle[low:] + cycle[:low])
-        done.update(trail)
-    return cycles
