@@ -1,11 +1,12 @@
 """Launching one run exactly once: journal the intent, POST, and read back a lost answer.
 
 Order of durable steps for one launch (the exactly-once protocol):
-  1. journal `intent` (fsync)   2. POST /runs   3. journal `launched` with the run id (fsync)
-  4. lockfile replaced atomically with the new entry.
+  1. journal `intent` (fsync, shared with launches appending at the same moment)
+  2. POST /runs   3. journal `launched` with the run id (written at once; fsync'd with the next
+  intent, or when apply ends)   4. lockfile replaced atomically with the new entry.
 A crash between 1 and 3 leaves a pending intent that the next apply reads back from the server
 (runner/apply/reconcile.py) before that key may launch again; a crash between 3 and 4 is repaired
-from the journal alone.
+from the journal alone (after a power cut that lost 3 too, by reading back, as for 1 to 3).
 """
 
 from __future__ import annotations

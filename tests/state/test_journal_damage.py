@@ -64,3 +64,4 @@ def test_commands_stop_on_a_damaged_journal(
     assert "journal.jsonl:2: damaged journal line" in result.err
     assert "Traceback" not in result.text
     assert list_runs(sandbox) == []
+
