@@ -2,10 +2,10 @@
 
 Each line is one JSON record. `intent` is written (and fsync'd) before the POST; `launched`
 after the run id is known (made durable by the next fsync: a power cut before it leaves the
-intent pending, read back like any other); `failed` when the server definitely refused (nothing was created);
-`resolved` when reconciliation or a person settled an intent. An intent with none of those
-after it is *pending*: its launch may or may not have happened and must be read back from
-the server before that key is launched again.
+intent pending, read back like any other); `failed` when the server definitely refused
+(nothing was created); `resolved` when reconciliation or a person settled an intent. An
+intent with none of those after it is *pending*: its launch may or may not have happened and
+must be read back from the server before that key is launched again.
 """
 
 from __future__ import annotations
