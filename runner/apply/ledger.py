@@ -24,25 +24,38 @@ class Ledger:
         self.on_event = on_event
         self.result = ApplyResult()
         self.mutex = threading.Lock()
-        self.dirty = False
+        self._write_lock = threading.Lock()  # one writer at a time, never under `mutex` first
+        self._version = 0  # changes made to `lock`
+        self._written_version = 0
         self._written_at = 0.0
+        self._interval = FLUSH_SECONDS
+        self._texts: dict[str, tuple[LockEntry, str]] = {}  # each entry's JSON, kept
+
+    @property
+    def dirty(self) -> bool:
+        """Whether the lockfile on disk is behind `lock`."""
+        return self._version > self._written_version
 
     def record(self, key: str, entry: LockEntry) -> None:
         with self.mutex:
             self.lock = self.lock.with_entry(key, entry)
-            self.flush()
+            due = self._changed()
+        if due:
+            self._write()
 
     def drop(self, key: str) -> None:
         with self.mutex:
             self.lock = self.lock.without(key)
-            self.flush()
+            due = self._changed()
+        if due:
+            self._write()
 
     def add_scans(self, scans: Mapping[str, Scan]) -> None:
         """Keep how far back templates' runs were read; written with the final flush.
         (Call with the mutex held.)"""
         if scans:
             self.lock = replace(self.lock, scans={**self.lock.scans, **scans})
-            self.dirty = True
+            self._version += 1
 
     def emit(self, event: Event) -> None:
         with self.mutex:
@@ -51,19 +64,37 @@ class Ledger:
 
     def close(self) -> None:
         """Write what a coalesced flush still holds back."""
-        with self.mutex:
-            if self.dirty:
-                self.flush(force=True)
+        self._write()
 
     def flush(self, force: bool = False) -> None:
-        """Replace the lockfile at most every FLUSH_SECONDS (call with the mutex held).
+        """(With the mutex held.) Write now when `force`, else when the interval is over."""
+        if force or time.monotonic() - self._written_at >= self._interval:
+            self._write_snapshot(self.lock, self._version)
 
-        Rewriting the whole file after every launch costs O(n²) over a large apply. Coalescing
-        loses nothing: each run id is already durable in the journal's `launched` record, from
-        which the next command rebuilds any entry a crash kept out of the lockfile.
+    def _changed(self) -> bool:
+        """Count a change (mutex held); whether the lockfile is due to be written."""
+        self._version += 1
+        return time.monotonic() - self._written_at >= self._interval
+
+    def _write(self) -> None:
+        with self.mutex:
+            lock, version = self.lock, self._version
+        self._write_snapshot(lock, version)
+
+    def _write_snapshot(self, lock: Lockfile, version: int) -> None:
+        """Replace the lockfile with `lock` unless a newer one was written meanwhile.
+
+        Rewriting the whole file after every launch costs O(n²) over a large apply, so writes
+        are coalesced, at most one per interval, and the interval grows with the time a write
+        takes (writing stays under a fifth of the time). Coalescing loses nothing: each run id
+        is already in the journal's `launched` record, from which the next command rebuilds
+        any entry a crash kept out of the lockfile. Workers go on launching while it writes.
         """
-        self.dirty = True
-        now = time.monotonic()
-        if force or now - self._written_at >= FLUSH_SECONDS:
-            write_lockfile(self.lock_path, self.lock)
-            self._written_at, self.dirty = now, False
+        with self._write_lock:
+            if version <= self._written_version:
+                return
+            started = time.monotonic()
+            write_lockfile(self.lock_path, lock, self._texts)
+            took = time.monotonic() - started
+            self._written_version, self._written_at = version, time.monotonic()
+            self._interval = max(FLUSH_SECONDS, 4 * took)

@@ -130,3 +130,37 @@ def test_journal_pending_launched_and_torn_last_line(tmp_path: Path) -> None:
     j.resolved(b, "not-launched")
     j.compact()
     assert not j.path.exists()
+
+
+def _reference(lock: Lockfile) -> bytes:
+    """The lockfile's format as first defined: one json.dumps of the whole document."""
+    doc: dict[str, object] = {
+        "format_version": 1, "lineage": lock.lineage, "serial": lock.serial,
+        "organization": lock.organization,
+        "launches": {k: e.to_json() for k, e in lock.entries.items()},
+    }  # fmt: skip
+    if lock.scans:
+        doc["scans"] = {t: s.to_json() for t, s in sorted(lock.scans.items())}
+    return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def test_the_bytes_are_the_documented_format_with_or_without_kept_texts() -> None:
+    from dataclasses import replace
+
+    from runner.state.lockfile import LockEntry
+    from runner.state.scans import Scan
+
+    def entry(i: int) -> LockEntry:
+        return LockEntry(run_id=f"r{i}", template_id="t", launched_at="2026-12-01T09:00:00Z",
+                         name=f"Clôture {i} \"q\"", digest="d", fields={"b": [1, {"z": None}],
+                         "a": "ü"}, parent=None if i % 2 else "k0")  # fmt: skip
+
+    lock = Lockfile.new("org")
+    assert lock.to_bytes() == _reference(lock)  # no launches
+    texts: dict[str, tuple[LockEntry, str]] = {}
+    for i in range(30):
+        lock = lock.with_entry(f"k{i}[ä]" if i % 7 == 0 else f"k{i}", entry(i))
+        assert lock.to_bytes(texts) == _reference(lock)
+    lock = replace(lock.with_entry("k3", entry(99)).without("k5"),
+                   scans={"t": Scan("2026-12-01T09:00:00Z", {"launchspec-id: x/y": ("r1",)})})
+    assert lock.to_bytes(texts) == _reference(lock) == lock.to_bytes()
