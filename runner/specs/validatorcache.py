@@ -5,6 +5,11 @@ Generating and compiling the validator's Python costs about 20 ms, a sixth of a 
 `$XDG_CACHE_HOME/launchspec` (else `~/.cache/launchspec`), keyed by the schema's text, the
 fastjsonschema version and the Python version; any doubt (a missing, unreadable or damaged
 file, an unwritable folder) means compiling as if there were no cache.
+
+The file holds code this process runs, so it is trusted only where nothing but this user
+could have written it: a file and folder owned by this user and writable by no one else. In
+CI (`CI` set, as on GitHub Actions) there is no cache at all: runners may be shared between
+jobs, and 20 ms does not matter there.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import json
 import marshal
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Mapping
@@ -37,7 +43,8 @@ def compiled_validator(schema: Mapping[str, Any]) -> Validator:
 
     key = json.dumps(schema, sort_keys=True) + fastjsonschema.VERSION + sys.version
     path = cache_folder() / f"validator-{hashlib.sha256(key.encode()).hexdigest()[:20]}.bin"
-    stored = _read(path)
+    use_cache = not os.environ.get("CI")
+    stored = _read(path) if use_cache else None
     if stored is None:
         source = fastjsonschema.compile_to_code(copy.deepcopy(dict(schema)), use_default=False)
         # The root schema's function comes first; the others are its `$ref`s.
@@ -45,15 +52,27 @@ def compiled_validator(schema: Mapping[str, Any]) -> Validator:
         if name is None:
             return fastjsonschema.compile(copy.deepcopy(dict(schema)), use_default=False)
         stored = (name[1], compile(source, "<launchspec schema validator>", "exec"))
-        _write(path, stored)
+        if use_cache:
+            _write(path, stored)
     namespace: dict[str, Any] = {}
     exec(stored[1], namespace)  # the code fastjsonschema generated for our own schema
     validator: Validator = namespace[stored[0]]
     return validator
 
 
+def _only_mine(path: Path) -> bool:
+    """Owned by this user, and writable by nobody else (nor is the folder holding it)."""
+    for where in (path.parent, path):
+        info = where.stat()
+        if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            return False
+    return True
+
+
 def _read(path: Path) -> tuple[str, Any] | None:
     try:
+        if not _only_mine(path):
+            return None
         stored = marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return None
@@ -64,7 +83,7 @@ def _read(path: Path) -> tuple[str, Any] | None:
 
 def _write(path: Path, code: tuple[str, Any]) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as out:
             out.write(marshal.dumps(code))
         os.replace(out.name, path)  # readers see the whole file or none

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 from pathlib import Path
 
@@ -25,6 +26,7 @@ def _judges_like_the_schema(validate: object) -> None:
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("CI", raising=False)
     return tmp_path / "launchspec"
 
 
@@ -59,3 +61,22 @@ def test_the_cached_validator_is_the_one_fastjsonschema_compiles(cache: Path) ->
     compiled = fastjsonschema.compile(copy.deepcopy(load_schema()), use_default=False)
     for _ in range(2):  # compiled, then read back
         assert compiled_validator(load_schema()).__name__ == compiled.__name__
+
+
+def test_in_ci_nothing_is_cached(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    _judges_like_the_schema(compiled_validator(load_schema()))
+    assert not cache.exists()
+
+
+def test_code_others_could_have_written_is_not_run(cache: Path) -> None:
+    compiled_validator(load_schema())
+    (stored,) = cache.glob("validator-*.bin")
+    planted = marshal.dumps(("validate", compile("def validate(data): pass", "x", "exec")))
+    stored.write_bytes(planted)  # accepts everything: would hide every schema error
+    stored.chmod(0o666)
+    _judges_like_the_schema(compiled_validator(load_schema()))  # not run: compiled afresh
+    stored.write_bytes(planted)
+    stored.chmod(0o600)
+    cache.chmod(0o777)  # the folder: anyone could have replaced the file
+    _judges_like_the_schema(compiled_validator(load_schema()))
