@@ -8,12 +8,9 @@ means checking every file again here, so the result never depends on how it was 
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +24,8 @@ def workers_for(count: int) -> int:
     cores = os.cpu_count() or 1
     if count < PARALLEL_MIN_FILES or cores < 2 or not sys.platform.startswith("linux"):
         return 0
+    import multiprocessing  # here: a one-file validate (a pre-commit hook) never pays for it
+
     if "fork" not in multiprocessing.get_all_start_methods():
         return 0
     return min(cores, MAX_WORKERS)
@@ -39,6 +38,10 @@ def check_in_parallel(checked: Any, files: Sequence[Path]) -> bool:
     workers = workers_for(len(files))
     if not workers:
         return False
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     size = max(1, -(-len(files) // (workers * 4)))  # a few runs per worker evens out the load
     runs = [list(files[i : i + size]) for i in range(0, len(files), size)]
     _PARENT = checked
