@@ -48,10 +48,15 @@ def test_fifty_thousand_actions_each_start_once() -> None:
     actions = [_action(f"p{i}") for i in range(25_000)]
     actions += [_action(f"c{i}", f"p{i}") for i in range(25_000)]
     schedule = Schedule(actions)
-    started = 0
+    started: list[str] = []
+    done: set[str | None] = {None}
     while schedule:
         batch = schedule.take(8)
-        started += len(batch)
+        assert batch, "a schedule that is not empty always has something to start here"
+        for action in batch:
+            assert action.desired.rendered.parent in done, action.key
+        started += [a.key for a in batch]
         for action in batch:
             schedule.finished(action.key, ok=True)
-    assert started == 50_000
+            done.add(action.key)
+    assert len(started) == 50_000 and set(started) == {a.key for a in actions}

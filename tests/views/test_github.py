@@ -83,7 +83,9 @@ def test_redaction_hides_every_form_the_leak_scan_finds() -> None:
     """One list of encoded forms: what the scan refuses, the terminal redaction hides."""
     value = 'p@ss "<w/rd>"+1&?'
     redaction.register(value)
-    for form, encoded in redaction.encoded_forms(value):
+    forms = list(redaction.encoded_forms(value))
+    assert len({name for name, _ in forms}) >= 6, forms  # as is, base64(url), URL, HTML, JSON
+    for form, encoded in forms:
         assert redaction.redact(f"x {encoded} y") == "x (secret) y", form
         assert leaks.find_leak(f"x {encoded} y", {"k": [value]}) is not None, form
 
