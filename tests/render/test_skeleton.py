@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jinja2 import TemplateSyntaxError
 
@@ -46,8 +46,11 @@ def outcome(source: str, context: dict[str, Any]) -> tuple[str, object]:
 @given(TEMPLATES)
 def test_a_skeleton_renders_exactly_as_its_original(source: str) -> None:
     skeleton = split(source)
-    assume(skeleton is not None)  # the others are rendered from the original, not compared here
-    assert skeleton is not None
+    if skeleton is None:
+        # Rendered from the original, nothing to compare. (`assume` here trips Hypothesis's
+        # filter health check at random; a split that always gave None is caught by
+        # test_strings_differing_only_in_literal_text_share_one_skeleton.)
+        return
     shared = outcome(skeleton.source, {**CONTEXT, SLOT: skeleton.literals})
     original = outcome(source, CONTEXT)
     if shared[0] == "syntax":  # the code then compiles the original for Jinja's own message
