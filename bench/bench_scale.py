@@ -12,33 +12,21 @@ Target: time per spec within 20% between the smallest and the largest size.
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
+import bench_apply  # noqa: E402
 from specgen import generate  # noqa: E402
 
 from tests.support.sandbox import SandboxProcess, start_sandbox  # noqa: E402
 
 
 def cli(root: Path, sb: SandboxProcess | None, *args: str) -> float:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TALLYFY_")}
-    if sb is not None:
-        env.update(sb.env())
-    start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "runner", "-C", str(root), *args],
-                          capture_output=True, text=True, env=env, timeout=7200)
-    took = time.perf_counter() - start
-    if proc.returncode not in (0, 2):
-        raise SystemExit(f"launchspec {' '.join(args)} failed:\n{proc.stdout[-2000:]}\n"
-                         f"{proc.stderr[-2000:]}")
-    return took
+    return bench_apply.cli(root, sb, *args)[0]
 
 
 def measure(tmp: Path, n: int, apply: bool) -> dict[str, float]:
