@@ -29,6 +29,8 @@ class RunReader(Protocol):
 
     def list_runs(self, **filters: str | int | bool) -> Iterable[dict[str, Any]]: ...
 
+    def get_run(self, run_id: str) -> dict[str, Any]: ...
+
 
 def marker_for(lineage: str, key: str) -> str:
     """The provenance marker for one launch key of one lockfile lineage."""
@@ -125,13 +127,9 @@ class RunIndex:
 
     def foreign(self, template_id: str, key: str, lineage: str) -> tuple[str, ...]:
         """Runs marked with this key by another lockfile lineage (a lost or replaced lockfile)."""
-        suffix, own = f"/{key}", marker_for(lineage, key)
-
-        def theirs(m: str) -> bool:
-            return m.startswith(MARKER_PREFIX) and m.endswith(suffix) and m != own
-
-        ids = {i for m, i in self._marked_runs(template_id, key) if theirs(m)}
-        return tuple(sorted(ids | self._older(template_id, key, theirs)))
+        own = marker_for(lineage, key)
+        ids = {i for m, i in self._marked_runs(template_id, key) if m != own}
+        return tuple(sorted(ids | self._older(template_id, key, lambda m: m != own)))
 
     def updated_scans(self, lineage: str, recorded: Mapping[str, str]) -> dict[str, Scan]:
         """The scans to keep after this command: per template read, how far back it was read
@@ -149,13 +147,9 @@ class RunIndex:
             for run in runs:
                 for m in _markers(run):
                     kept.setdefault(m, set()).add(str(run["id"]))
-            own = MARKER_PREFIX + lineage + "/"
-            unrecorded = {
-                m: tuple(sorted(i for i in ids if not (m.startswith(own)
-                                                       and recorded.get(m[len(own):]) == i)))
-                for m, ids in kept.items()
-            }  # fmt: skip
-            out[template] = Scan(through, {m: ids for m, ids in unrecorded.items() if ids})
+            for key, run_id in recorded.items():  # this lockfile's own runs are its entries
+                kept.get(marker_for(lineage, key), set()).discard(run_id)
+            out[template] = Scan(through, {m: tuple(sorted(i)) for m, i in kept.items() if i})
         return out
 
     def _older(self, template: str, key: str, wanted: Callable[[str], bool]) -> set[str]:
@@ -174,9 +168,8 @@ class RunIndex:
 
     def _still_listed(self, run_id: str) -> bool:
         if run_id not in self._checked:
-            get_run = getattr(self.client, "get_run", None)
             try:
-                run = get_run(run_id) if get_run else {}
+                run = self.client.get_run(run_id)
             except NotFoundError:
                 run = {"status": "archived"}
             self._checked[run_id] = run.get("status") != "archived"

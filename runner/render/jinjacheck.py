@@ -32,9 +32,6 @@ class TemplateInfo:
     secret_misuse: bool = False  # `secrets` used other than as `{{ secrets.NAME }}` alone
     unknown: tuple[str, ...] = ()  # "unknown filter 'upperr' (did you mean 'upper'?)"
 
-    def _replace_names(self, names: frozenset[str]) -> TemplateInfo:
-        return replace(self, names=names)
-
 
 @lru_cache(maxsize=65536)
 def analyse(text: str) -> TemplateInfo:
@@ -50,7 +47,7 @@ def analyse(text: str) -> TemplateInfo:
 @lru_cache(maxsize=4096)
 def _analyse_skeleton(source: str) -> TemplateInfo:
     info = _analyse(source)
-    return info._replace_names(info.names - {SLOT})
+    return replace(info, names=info.names - {SLOT})
 
 
 def _analyse(text: str) -> TemplateInfo:
