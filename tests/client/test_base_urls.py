@@ -7,15 +7,10 @@ import httpx
 import pytest
 
 from runner.client.client import TallyfyClient
+from tests.support.client import ONBOARDING, PRERUN
 from tests.support.sandbox import SandboxProcess
 
 ORG = "5192e8fadff2a873872ba9aed3f2e334"
-ONBOARDING = "efd12534ded06f20e21b33e8dacf1f15"
-PRERUN = {
-    "b4c890d5160634ef2b484da2eedb1d71": "Globex Corp",
-    "55dc96de2bfdda9557c0e8a1481c4076": "2026-12-01T00:00:00Z",
-    "89dc6258a8e9ef206778bc562ac2b4aa": {"id": 3, "text": "Enterprise"},
-}
 
 
 @pytest.mark.parametrize(

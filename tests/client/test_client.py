@@ -9,17 +9,11 @@ from typing import Any
 import pytest
 
 from runner.errors import ApiError, AuthError, IndeterminateError, NotFoundError, ThrottledError
-from tests.support.client import Harness, start
+from tests.support.client import ONBOARDING, PRERUN, Harness, start
 from tests.support.sandbox import SandboxProcess
 
-ONBOARDING = "efd12534ded06f20e21b33e8dacf1f15"
 CLOSE = "7bd3db0bb939aef446ffc68c3e8e653f"
 SALES = "494f655ebf7b5ec5843f9cea26b8101d"
-PRERUN = {
-    "b4c890d5160634ef2b484da2eedb1d71": "Globex Corp",
-    "55dc96de2bfdda9557c0e8a1481c4076": "2026-12-01T00:00:00Z",
-    "89dc6258a8e9ef206778bc562ac2b4aa": {"id": 3, "text": "Enterprise"},
-}
 
 
 def launch_body(name: str = "Onboarding Globex Corp") -> dict[str, Any]:

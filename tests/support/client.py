@@ -10,6 +10,14 @@ import httpx
 from runner.client.client import TallyfyClient
 from tests.support.sandbox import SandboxProcess
 
+ONBOARDING = "efd12534ded06f20e21b33e8dacf1f15"  # Client Onboarding in the default seed
+# Valid kick-off values for it: client name, start date, plan tier (dropdown).
+PRERUN = {
+    "b4c890d5160634ef2b484da2eedb1d71": "Globex Corp",
+    "55dc96de2bfdda9557c0e8a1481c4076": "2026-12-01T00:00:00Z",
+    "89dc6258a8e9ef206778bc562ac2b4aa": {"id": 3, "text": "Enterprise"},
+}
+
 
 class Harness:
     """A client on a sandbox, with its log lines and sleeps recorded (sleeps are skipped)."""
