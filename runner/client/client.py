@@ -24,6 +24,7 @@ from runner.client.throttle import Limiter, Stats
 from runner.errors import ApiError
 
 PER_PAGE = 100
+FOLDER_TYPES = ("run", "checklist")  # process folders, template folders
 
 
 class TallyfyClient(Caller):
@@ -125,13 +126,22 @@ class TallyfyClient(Caller):
         return list(self._pages(self._org("tags")))
 
     def list_folders(self) -> list[dict[str, Any]]:
-        """Every folder, nested ones too (read `with=children` and flattened)."""
+        """Every folder, nested ones too, process (`run`) folders first, then template
+        (`checklist`) ones, each with its `folder_type`.
+
+        Without `folder_type` Tallyfy lists template folders only, so each kind is asked for
+        (docs/tallyfy-api-notes.md, "Folders"); a folder whose answer leaves its type out gets
+        the type it was listed under."""
         found: dict[str, dict[str, Any]] = {}
-        pending = list(self._pages(self._org("folders"), {"with": "children"}))
-        while pending:
-            folder = pending.pop(0)
-            pending.extend(plain_list(folder.pop("children", None)))
-            found.setdefault(str(folder.get("id")), folder)
+        for kind in FOLDER_TYPES:
+            params = {"with": "children", "folder_type": kind}
+            pending = list(self._pages(self._org("folders"), params))
+            while pending:
+                folder = pending.pop(0)
+                pending.extend(plain_list(folder.pop("children", None)))
+                if not folder.get("folder_type"):
+                    folder["folder_type"] = kind
+                found.setdefault(str(folder.get("id")), folder)
         return list(found.values())
 
     def launch_run(self, body: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from runner.errors import ApiError, LaunchspecError, SpecError
 from runner.resolve.encode import ENCODERS
 from runner.resolve.shapes import unwrap
 from runner.specs.config import Config
-from runner.views.doctorview import Finding, Report, Status
+from runner.views.doctorview import Finding, Report
 
 HeadersSeen = Callable[[], Sequence[Mapping[str, str]]]
 KNOWN_BASES = ("https://go.tallyfy.com/api", "https://api.tallyfy.com")
@@ -94,14 +94,16 @@ def _organisation(client: Any, me: Mapping[str, Any], found: list[Finding]) -> b
 
 
 def _folder_types(folders: Sequence[Mapping[str, Any]]) -> Finding:
-    kinds: dict[str, int] = {}
-    for f in folders:
-        kind = str(f.get("folder_type") or "not given")
-        kinds[kind] = kinds.get(kind, 0) + 1
-    words = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "none"
-    status: Status = "warn" if "not given" in kinds else "ok"
-    hint = "" if status == "ok" else "only folders of type `run` hold processes"
-    return Finding("folders", status, f"folder types: {words}", hint=hint)
+    """How many folders hold processes (`folder_type=run`) and how many hold templates: they
+    are read separately, since a listing without `folder_type` holds template folders only."""
+    runs = sum(f.get("folder_type") == "run" for f in folders)
+    others = len(folders) - runs
+    return Finding(
+        "folders",
+        "ok",
+        f"{runs} process folder{'s' * (runs != 1)} (folder_type run), {others} template "
+        f"folder{'s' * (others != 1)}; a spec's `folders:` must name process folders",
+    )
 
 
 def _rate_limits(headers: Sequence[Mapping[str, str]]) -> Finding:

@@ -42,13 +42,16 @@ users = _listing(lambda seed: [user_body(u) for u in seed.users])
 groups = _listing(lambda seed: [group_body(g) for g in seed.groups])
 tags = _listing(lambda seed: [tag_body(t) for t in seed.tags])
 async def folders(request: Request) -> Response:
-    """Folders at the top level, each with `children` when asked (`with=children`), filtered
-    by `folder_type` when given (the SDK's reading; its default is `checklist`)."""
+    """Folders of one type, at the top level, each with `children` when asked (`with=children`).
+
+    `folder_type=run` lists process folders; every other value, a missing one included, lists
+    template (checklist) folders, as the server's FolderService::normalizeFolderTypeToClass
+    does (quoted by Tallyfy's MCP server, server/tools/folder_management.py)."""
     ctx = org_ctx(request)
     params = request.query_params
-    kind = params.get("folder_type")
+    kind = "run" if params.get("folder_type") == "run" else "checklist"
     nested = "children" in (params.get("with") or "")
-    chosen = [f for f in ctx.seed.folders if not kind or f.get("folder_type", "run") == kind]
+    chosen = [f for f in ctx.seed.folders if f.get("folder_type", "run") == kind]
     top = [f for f in chosen if not f.get("parent_id")]
     items = []
     for f in top:

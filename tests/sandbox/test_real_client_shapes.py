@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.sandbox.api import Api
 
 
@@ -46,12 +48,21 @@ def test_a_task_with_no_assignee_anywhere_goes_to_the_launcher(api: Api) -> None
     assert users == [run["started_by"]]
 
 
-def test_folders_carry_their_type_and_nest(api: Api) -> None:
-    """Only `folder_type: run` folders hold processes; `with=children` shows nested ones."""
-    top = api.get("folders", {"with": "children"}).json()["data"]
-    kinds = {f["name"]: f["folder_type"] for f in top}
-    assert kinds["Clients"] == "run" and kinds["Template library"] == "checklist"
-    clients = next(f for f in top if f["name"] == "Clients")
+def test_folders_are_listed_by_type_and_nest(api: Api) -> None:
+    """`folder_type=run` lists process folders; `with=children` shows nested ones."""
+    runs = api.get("folders", {"with": "children", "folder_type": "run"}).json()["data"]
+    assert {f["name"]: f["folder_type"] for f in runs} == {"Clients": "run", "Finance": "run"}
+    clients = next(f for f in runs if f["name"] == "Clients")
     assert [c["name"] for c in clients["children"]["data"]] == ["EMEA clients"]
-    runs_only = api.get("folders", {"folder_type": "run"}).json()["data"]
-    assert "Template library" not in {f["name"] for f in runs_only}
+    templates = api.get("folders", {"folder_type": "checklist"}).json()["data"]
+    assert [f["name"] for f in templates] == ["Template library"]
+
+
+@pytest.mark.parametrize("asked", [{}, {"folder_type": "process"}, {"folder_type": ""}])
+def test_without_folder_type_only_template_folders_are_listed(
+    api: Api, asked: dict[str, str]
+) -> None:
+    """FolderService::normalizeFolderTypeToClass: every value but `run`, a missing one
+    included, means template folders (MCP server, server/tools/folder_management.py)."""
+    found = api.get("folders", {"with": "children", **asked}).json()["data"]
+    assert [f["name"] for f in found] == ["Template library"]

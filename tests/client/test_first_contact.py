@@ -1,0 +1,70 @@
+"""What real Tallyfy does that the client once got wrong (issue 24), through the client against
+the sandbox over real HTTP. docs/tallyfy-api-notes.md cites the evidence for each."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from runner.errors import SpecError
+from runner.project import stages
+from runner.render.render import RenderContext, render_spec
+from runner.resolve.request import LaunchRequest
+from tests.support import seed
+from tests.support.client import Harness
+from tests.support.launches import AT, REQUIRED
+from tests.support.sandbox import SandboxProcess
+
+
+@pytest.fixture
+def harness(sandbox: SandboxProcess) -> Iterator[Harness]:
+    h = Harness(sandbox)
+    yield h
+    h.client.close()
+
+
+def resolve_live(h: Harness, extra: str = "", prerun: str = "") -> LaunchRequest:
+    """A spec of Client Onboarding resolved against the sandbox, as `plan` does."""
+    text = f"id: k\ntemplate: Client Onboarding\n{extra}prerun:\n{REQUIRED}{prerun}"
+    rendered, problems = render_spec(seed.spec(text), RenderContext(launch_at=AT))
+    assert rendered is not None, problems
+    desired, _ = stages.resolve_all(h.client, [rendered])
+    (one,) = desired
+    assert one.request is not None
+    return one.request
+
+
+def refusal(h: Harness, extra: str = "", prerun: str = "") -> str:
+    with pytest.raises(SpecError) as caught:
+        resolve_live(h, extra, prerun)
+    return "\n".join(d.message for d in caught.value.diagnostics)
+
+
+# -- 1. folders: read by type ---------------------------------------------------------------
+CLIENTS, EMEA = "101ec8e914ec2dba5fd8e77c5d61aa0c", "3c1f6a0e9b2d4c7e8f1a2b3c4d5e6f70"
+
+
+def test_run_folders_resolve_although_a_bare_listing_holds_template_folders(
+    harness: Harness,
+) -> None:
+    """Without `folder_type` Tallyfy lists template folders only: process folders must be
+    asked for with `folder_type=run`, nested ones included."""
+    body = resolve_live(harness, "folders: [Clients, EMEA clients]\n").body
+    assert body["folders"] == [CLIENTS, EMEA]
+
+
+def test_a_template_folder_is_named_as_such(harness: Harness) -> None:
+    message = refusal(harness, "folders: [Template library]\n")
+    assert "holds templates" in message, message
+
+
+def _kinds(folders: list[dict[str, Any]]) -> dict[str, str]:
+    return {str(f["name"]): str(f["folder_type"]) for f in folders}
+
+
+def test_the_client_lists_both_kinds_each_with_its_type(harness: Harness) -> None:
+    assert _kinds(harness.client.list_folders()) == {
+        "Clients": "run", "Finance": "run", "EMEA clients": "run", "Template library": "checklist"
+    }  # fmt: skip
