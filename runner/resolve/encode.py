@@ -1,4 +1,4 @@
-"""Plain kick-off values -> the API's shape for each field type (TALLYFY_API.md, value shapes).
+"""Plain kick-off values -> the API's shape for each field type (docs/tallyfy-api-notes.md).
 
 Dates: a bare date is sent as that day at 00:00:00Z, so the day the API stores is the day
 written; a time without an offset is read in the project's time zone. Epoch numbers are refused.

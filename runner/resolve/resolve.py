@@ -27,7 +27,6 @@ from runner.resolve.request import SECRET, UPDATABLE_FIELDS, LaunchRequest
 from runner.resolve.roles import role_id, step_roles
 from runner.resolve.rules import (
     default_name,
-    emptied_by_tallyfy,
     is_empty,
     launch_refusal,
     not_for_runs,
@@ -223,10 +222,6 @@ class _Resolver:
                 encoded = encode(found, value, self.directory, zone)
             except EncodeError as exc:
                 self.problem(Problem(exc.message, hint=exc.hint), "prerun", key)
-                continue
-            emptied = emptied_by_tallyfy(found, value, encoded)
-            if emptied:
-                self.problem(Problem(emptied), "prerun", key)
                 continue
             out[fid] = encoded
             if found.get("field_type") == "assignees_form":

@@ -1,7 +1,6 @@
 """What Tallyfy accepts at launch, decided from a template's own fields (pure).
 
-Launchability, the default run name, which folders hold processes, what counts as empty (to a
-spec, and to Tallyfy: PHP `empty()`):
+Launchability, the default run name, which folders hold processes, what counts as empty:
 each decided in one place, from the evidence in docs/tallyfy-api-notes.md, so that `resolve`
 and `doctor` cannot disagree.
 """
@@ -41,36 +40,13 @@ def launch_refusal(template: Mapping[str, Any]) -> str | None:
 
 
 def is_empty(value: Any) -> bool:
-    """Empty text, a blank CSV cell, an empty list or map: missing for a required field."""
+    """Empty text, a blank CSV cell, an empty list or map: missing for a required field.
+
+    0 and "0" are values: PHP empty() in Tallyfy's validator only suppresses an invalid-choice
+    error, it does not clear them (MCP server, live-verified; docs/tallyfy-api-notes.md)."""
     if isinstance(value, str):
         return not value.strip()
     return isinstance(value, list | tuple | dict) and not value
-
-
-def reads_as_empty(value: Any) -> bool:
-    """PHP `empty()`: null, "", "0", 0, false, [] and {} are no value to Tallyfy."""
-    if isinstance(value, bool | int | float):
-        return not value
-    return value is None or value in ("", "0") or value == [] or value == {}
-
-
-def emptied_by_tallyfy(field: Mapping[str, Any], written: Any, sent: Any) -> str | None:
-    """Why a value written in a spec would reach Tallyfy as no value, or None.
-
-    FormValuesValidator breaks early on PHP `empty()` for every field type but a table, so
-    `0` or `"0"` clears the field (CLI kickoff.go, citing the server's code). An empty value
-    written as such ("") is meant and passes; a required field's emptiness is found earlier.
-    """
-    if field.get("field_type") == "table" or is_empty(written) or not reads_as_empty(sent):
-        return None
-    label = repr(field.get("label") or field.get("id"))
-    why = f"Tallyfy reads {sent!r} as no value (PHP empty())"
-    if field.get("required"):
-        return (
-            f"required kick-off field {label} would be empty: {why}; "
-            "the API would refuse the launch: 422"
-        )
-    return f"{label} would be stored empty: {why}"
 
 
 def not_for_runs(folder: Mapping[str, Any]) -> str | None:

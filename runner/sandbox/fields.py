@@ -1,11 +1,16 @@
 """Validation of kick-off values per field type, and of owner lists (users, guests, groups).
 
-Assumptions where TALLYFY_API.md is silent or sources disagree (the stricter reading wins):
+Assumptions where docs/tallyfy-api-notes.md is silent or sources disagree (the stricter reading
+wins):
 short text at most 200 characters, long text at most 6,000; a radio value must be one
 option's exact text; a dropdown's `id` and `text` must both name the same option; a table value
 is a flat list with exactly one cell per column; a date value that is an ISO 8601 or
-`YYYY-MM-DD HH:MM:SS` string is stored as `YYYY-MM-DDTHH:MM:SSZ`. A PHP-empty value (null, "",
-"0", 0, false, [], {}) clears any field but a table, and counts as missing for a required one.
+`YYYY-MM-DD HH:MM:SS` string is stored as `YYYY-MM-DDTHH:MM:SSZ`. A blank value (null, "",
+[], {}) clears any field but a table, and is missing for a required one. A value PHP
+`empty()` calls empty but that is not blank (0, "0", false) skips the shape check of every
+field but a table and is stored as sent: empty() only suppresses the invalid-choice error
+(MCP server, live-verified); that it satisfies a required field is an assumption (Laravel's
+`blank()`, which the cited RunRequestValidator::preRunValueIsBlank suggests).
 """
 
 from __future__ import annotations
@@ -29,11 +34,16 @@ class Bad(Exception):
 
 
 def is_blank(value: Any) -> bool:
-    """PHP `empty()`: null, "", "0", 0, 0.0, false, [] and {} (FormValuesValidator breaks early
-    on it, so such a value is not shape-checked and clears the field; CLI kickoff.go)."""
+    """No value at all: null, "", an empty list or map (cleared; missing if required)."""
+    return value is None or value == "" or value == [] or value == {}
+
+
+def php_empty(value: Any) -> bool:
+    """PHP `empty()`: also 0, 0.0, "0" and false. FormValuesValidator breaks early on it (no
+    shape check) for every field type but a table; the value is still stored."""
     if isinstance(value, bool | int | float):
         return not value
-    return value is None or value in ("", "0") or value == [] or value == {}
+    return value == "0" or is_blank(value)
 
 
 def check_prerun(fields: list[Obj], prerun: dict[str, Any], seed: Seed,
@@ -45,12 +55,15 @@ def check_prerun(fields: list[Obj], prerun: dict[str, Any], seed: Seed,
         fid, label = item["id"], str(item.get("label") or item["id"])
         value = prerun.get(fid)
         # The table arm alone has no empty() break: "" (or 0, "0", false, []) is shape-checked.
-        no_empty_break = item.get("field_type") == "table" and value is not None
-        if is_blank(value) and not no_empty_break:
+        table = item.get("field_type") == "table" and value is not None
+        if is_blank(value) and not table:
             if require and item.get("required"):
                 errors[f"prerun.{fid}"] = [f"{label} is required"]
             elif fid in prerun:
                 values[fid] = None  # cleared
+            continue
+        if php_empty(value) and not table:
+            values[fid] = value  # no shape check, stored as sent
             continue
         try:
             values[fid] = _CHECKS.get(str(item.get("field_type")), _any)(item, value, seed)

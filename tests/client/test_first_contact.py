@@ -68,3 +68,50 @@ def test_the_client_lists_both_kinds_each_with_its_type(harness: Harness) -> Non
     assert _kinds(harness.client.list_folders()) == {
         "Clients": "run", "Finance": "run", "EMEA clients": "run", "Template library": "checklist"
     }  # fmt: skip
+
+
+# -- 2. 0 and "0" are values ---------------------------------------------------------------
+NOTES, CLIENT_NAME = "d12f09ce23d86773121e7a7842bf969a", "b4c890d5160634ef2b484da2eedb1d71"
+
+
+def _stored(h: Harness, run_id: str, field: str) -> Any:
+    run = h.client.get_run(run_id, ["ko_form_fields"])
+    return next(f for f in run["ko_form_fields"]["data"] if f["id"] == field)["value"]
+
+
+@pytest.mark.parametrize("written", ["0", "'0'"])
+def test_zero_is_sent_as_written_and_stored(harness: Harness, written: str) -> None:
+    """MCP server (field_value_encoding.py), live-verified: a kick-off value "0" returned 201
+    and read back as "0"; PHP empty() only suppresses the invalid-choice error."""
+    request = resolve_live(harness, prerun=f"  Notes: {written}\n")
+    assert request.body["prerun"][NOTES] == "0"
+    run = harness.client.launch_run(request.body)
+    assert _stored(harness, run["id"], NOTES) == "0"
+
+
+def test_a_required_field_written_zero_is_launched(harness: Harness) -> None:
+    """Whether "0" satisfies a required field is unproven (notes: "0 and "0""); launchspec sends
+    it, and Tallyfy's answer decides."""
+    text = "  Client name: '0'\n  Start date: 2026-12-01\n  Plan tier: Growth\n"
+    rendered, problems = render_spec(
+        seed.spec(f"id: k\ntemplate: Client Onboarding\nprerun:\n{text}"),
+        RenderContext(launch_at=AT),
+    )
+    assert rendered is not None, problems
+    (desired,), _ = stages.resolve_all(harness.client, [rendered])
+    assert desired.request is not None
+    run = harness.client.launch_run(desired.request.body)
+    assert _stored(harness, run["id"], CLIENT_NAME) == "0"
+
+
+@pytest.mark.parametrize("empty", ['""', "[]", "{}"])
+def test_what_is_really_empty_is_refused_where_required(harness: Harness, empty: str) -> None:
+    text = f"  Client name: {empty}\n  Start date: 2026-12-01\n  Plan tier: Growth\n"
+    rendered, _ = render_spec(
+        seed.spec(f"id: k\ntemplate: Client Onboarding\nprerun:\n{text}"),
+        RenderContext(launch_at=AT),
+    )
+    assert rendered is not None
+    with pytest.raises(SpecError) as caught:
+        stages.resolve_all(harness.client, [rendered])
+    assert "'Client name' is empty" in str(caught.value.diagnostics[0].message)

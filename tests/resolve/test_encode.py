@@ -125,27 +125,14 @@ def test_file_fields_cannot_be_set() -> None:
     assert "file fields cannot be set from a spec yet" in p.message
 
 
-# --- PHP empty(): what Tallyfy reads as no value (CLI kickoff.go) ---------------------------
+# --- 0 and "0" are values (MCP server, field_value_encoding.py, live-verified) ----------------
 
 
 @pytest.mark.parametrize("written", ["0", "'0'"])
-def test_a_value_tallyfy_reads_as_empty_is_refused(written: str) -> None:
-    """FormValuesValidator breaks early on PHP empty(): 0 and "0" would clear the field."""
-    p = one(prerun=f"  Notes: {written}\n")
-    assert p.message == (
-        "'Notes' would be stored empty: Tallyfy reads '0' as no value (PHP empty())"
-    )
-    assert p.pos == Position("specs/test.yaml", 7, 10)
-
-
-def test_a_required_value_tallyfy_reads_as_empty_is_refused_as_missing() -> None:
-    required = "  Client name: '0'\n  Start date: 2026-12-01\n  Plan tier: Growth\n"
-    request, problems = run(f"id: k\ntemplate: x\nprerun:\n{required}")
-    assert request is None
-    assert problems[0].message == (
-        "required kick-off field 'Client name' would be empty: Tallyfy reads '0' as no value "
-        "(PHP empty()); the API would refuse the launch: 422"
-    )
+def test_zero_is_a_value_sent_as_written(written: str) -> None:
+    """PHP empty() only suppresses an invalid-choice error; "0" is stored and read back."""
+    assert value("Notes", written) == "0"
+    assert value("Client name", written) == "0"
 
 
 def test_values_that_only_look_empty_are_sent() -> None:

@@ -1,1 +1,1 @@
-"""Conformance tests for the sandbox, written from TALLYFY_API.md and issue 3."""
+"""Conformance tests for the sandbox, written from docs/tallyfy-api-notes.md and issue 3."""

@@ -1,4 +1,4 @@
-"""Auth, headers, base URLs and the documented 404 bodies (TALLYFY_API.md: Connection, Errors)."""
+"""Auth, headers, base URLs and the documented 404 bodies (docs/tallyfy-api-notes.md)."""
 
 from __future__ import annotations
 
