@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.check.cross import cross_checks
+from runner.check.dates import impossible_dates
 from runner.diagnostics import Diagnostic, Position
 from runner.errors import ConfigError, SpecError, UsageError
 from runner.specs.config import Config, inline_secrets
@@ -187,7 +188,7 @@ class _Checked:
         names = self.default_vars | (set(vars_) if isinstance(vars_, dict) else set())
         known = Known(TEMPLATE_NAMES, names, config.env_allow, config.secret_vars)
         found = self.checker.check(doc) + check_templates(doc, known, dotted)
-        found += _name_length(doc)
+        found += _name_length(doc) + impossible_dates(doc)
         found += inline_secrets(doc, ("vars",), config.secret_vars)
         if not found:  # for_each/every checks assume the shapes the schema promises
             found += check_doc(doc, config.root)
