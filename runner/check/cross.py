@@ -52,7 +52,8 @@ def _parent_checks(by_id: Mapping[str, Document], root: Path) -> list[Found]:
                 diagnostic = Diagnostic(problem, doc.pos(("parent",)), path="parent", code="parent")
                 found.append(((doc.file, doc.index), diagnostic))
             continue
-        close = difflib.get_close_matches(parent_id(parent), list(by_id), n=1, cutoff=0.6)
+        others = [other for other in by_id if other != spec_id]  # a spec is never its own parent
+        close = difflib.get_close_matches(parent_id(parent), others, n=1, cutoff=0.6)
         message = f"parent '{parent}' names no spec" + (
             f" (did you mean '{close[0]}'?)" if close else ""
         )

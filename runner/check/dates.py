@@ -34,11 +34,11 @@ def _literals(data: Any) -> Iterator[tuple[tuple[str, ...], str]]:
     if not isinstance(data, Mapping):
         return
     tasks = data.get("tasks")
-    for name, task in (tasks.items() if isinstance(tasks, Mapping) else ()):
+    for name, task in tasks.items() if isinstance(tasks, Mapping) else ():
         if isinstance(task, Mapping) and isinstance(task.get("deadline"), str):
             yield ("tasks", str(name), "deadline"), task["deadline"]
     prerun = data.get("prerun")
-    for label, value in (prerun.items() if isinstance(prerun, Mapping) else ()):
+    for label, value in prerun.items() if isinstance(prerun, Mapping) else ():
         if isinstance(value, str):
             yield ("prerun", str(label)), value
 

@@ -80,8 +80,17 @@ def run_differences(
         have = stored.get(fid)
         if have is not None and not _same(value, have):
             label = (labels or {}).get(fid, fid)
-            out.append(f"kick-off {label}: {value!r} in the spec, {have!r} on the run")
+            out.append(f"kick-off {label}: {shown(value)} in the spec, {shown(have)} on the run")
     return out
+
+
+def shown(value: Any) -> str:
+    """A kick-off value as a person wrote it: an option's text, not the API's {id, text}."""
+    if isinstance(value, Mapping) and isinstance(value.get("text"), str):
+        return repr(value["text"])
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        return "[" + ", ".join(shown(v) for v in value) + "]"
+    return repr(value)
 
 
 def _same(ours: Any, theirs: Any) -> bool:

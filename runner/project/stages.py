@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace as evolve
 from datetime import UTC, datetime
@@ -50,6 +50,7 @@ def render_all(
     out: list[Rendered] = []
     problems: list[Diagnostic] = []
     wanted: list[tuple[Instance, bool]] = []  # (instance, kept: launched or shown as due)
+    per_element: dict[Diagnostic, list[Instance]] = {}  # the same problem in many elements
     now = _parse_time(at)
     for spec in specs:
         found, diagnostics = instances(spec, config.root, now, config.timezone, backfill)
@@ -74,9 +75,11 @@ def render_all(
             period=inst.period_names(),
         )
         rendered, diagnostics = render_spec(spec, context)
-        problems.extend(_for_element(d, inst) for d in diagnostics)
+        for d in diagnostics:
+            per_element.setdefault(d, []).append(inst)
         if rendered is not None and keep:
             out.append(rendered if inst.due is None else evolve(rendered, due=str(inst.due)))
+    problems.extend(_for_elements(d, found) for d, found in per_element.items())
     if strict:
         problems = [evolve(d, severity="error") for d in problems]
     if has_errors(problems):
@@ -108,6 +111,7 @@ def resolve_all(
     directory = Directory(users=users, groups=groups, tags=tags, folders=folders)
     desired: list[Desired] = []
     problems: list[Diagnostic] = []
+    per_key: dict[Diagnostic, list[str]] = {}  # the same problem in many launches of a spec
     for r in rendered:
         template = _template(client, r, templates, problems)
         if template is None:
@@ -115,28 +119,41 @@ def resolve_all(
         if snapshots is not None:
             problems.extend(_drift(snapshots, r, template))
         request, diagnostics = resolve(r, template, directory)
-        problems.extend(_for_key(d, r.key) for d in diagnostics)
+        for d in diagnostics:
+            per_key.setdefault(d, []).append(r.key)
         if request is not None:
             desired.append(Desired(r, request))
+    problems.extend(_for_keys(d, keys) for d, keys in per_key.items())
     if has_errors(problems):
         raise SpecError(problems)
     return desired, []
 
 
-def _for_element(d: Diagnostic, inst: Any) -> Diagnostic:
-    """A problem of one `for_each` element says which: its key and where its data is."""
-    element = inst.each
-    if element is None:
+def _for_elements(d: Diagnostic, found: Sequence[Any]) -> Diagnostic:
+    """A problem of `for_each` elements says which: its key and where its data is, or, when
+    several elements share it (a typo in the spec), their keys, once."""
+    elements = [inst.each for inst in found if inst.each is not None]
+    if not elements:
         return d
+    if len(elements) > 1:
+        return evolve(d, message=f"{d.message} (for_each keys {_some(e.key for e in elements)})")
+    element = elements[0]
     where = f"{element.pos.file} line {element.pos.line}, " if element.pos else ""
     return evolve(d, message=f"{d.message} (for_each {where}key {element.key})")
 
 
-def _for_key(d: Diagnostic, key: str) -> Diagnostic:
-    """A problem of one launch of a repeated spec says which launch (`ID[KEY]`, `ID@PERIOD`)."""
-    if "[" not in key and "@" not in key:
+def _for_keys(d: Diagnostic, keys: Sequence[str]) -> Diagnostic:
+    """A problem of launches of a repeated spec says which (`ID[KEY]`, `ID@PERIOD`), once."""
+    if all("[" not in key and "@" not in key for key in keys):
         return d
-    return evolve(d, message=f"{d.message} (for {key})")
+    return evolve(d, message=f"{d.message} (for {_some(keys)})")
+
+
+def _some(names: Iterable[str], shown: int = 5) -> str:
+    """`a, b, c`, or the first `shown` and how many more."""
+    listed = list(names)
+    more = len(listed) - shown
+    return ", ".join(listed[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _template(

@@ -106,12 +106,26 @@ def resolve_people(
 
 
 def _unknown_user(ref: Any, directory: Directory, path: tuple[PathPart, ...]) -> Problem:
-    what = "email" if isinstance(ref, str) and "@" in ref else "id"
+    if isinstance(ref, str) and "@" not in ref and not ref.strip().isdigit():
+        return _group_as_user(ref, directory, path)
+    what = "email" if isinstance(ref, str) else "id"
     guess = closest(ref, directory.emails()) if isinstance(ref, str) else None
     hint = f"did you mean {guess!r}?" if guess else None
     if what == "email" and hint is None:
         hint = "to invite someone outside the organisation, list them under guests"
     return Problem(f"user {ref!r} is not in the organisation (unknown {what})", path, hint)
+
+
+def _group_as_user(ref: str, directory: Directory, path: tuple[PathPart, ...]) -> Problem:
+    """A user given by a name: no user has one, but a group may (`Sales`, or `Sals` for it)."""
+    group = directory.group(ref)
+    name = str(group.get("name")) if group else closest(ref, directory.group_names())
+    hint = f"{name!r} is a group: list it under groups ({{groups: [{name}]}})" if name else None
+    if name and not group:
+        hint = f"did you mean the group {name!r}? list it under groups ({{groups: [{name}]}})"
+    return Problem(
+        f"user {ref!r} is not in the organisation (a user is an email or an id)", path, hint
+    )
 
 
 def _unknown_group(ref: Any, directory: Directory, path: tuple[PathPart, ...]) -> Problem:

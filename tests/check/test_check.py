@@ -103,3 +103,20 @@ def test_invalid_specs_are_not_returned(tmp_path: Path) -> None:
     config = load_config(root)
     specs, diagnostics = check_files(config, find_spec_files(config))
     assert [s.id for s in specs] == ["good"] and len(diagnostics) == 1
+
+
+def test_parent_did_you_mean_never_names_the_spec_itself(tmp_path: Path) -> None:
+    root = _project(
+        tmp_path,
+        {
+            "specs/a.yaml": "id: month-end-acme\ntemplate: T\nparent: month-end-acm\n",
+            "specs/b.yaml": "id: month-end-acme-kk\ntemplate: T\nparent: month-end-acmee-kk\n",
+        },
+    )
+    messages = _messages(root)
+    assert "parent 'month-end-acm' names no spec (did you mean 'month-end-acme-kk'?)" in (
+        messages[0]
+    )
+    assert "parent 'month-end-acmee-kk' names no spec (did you mean 'month-end-acme'?)" in (
+        messages[1]
+    )

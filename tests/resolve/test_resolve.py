@@ -336,3 +336,18 @@ def test_a_required_field_given_empty_is_missing_at_its_line(empty: str) -> None
     (p,) = problems
     assert p.message.startswith("required kick-off field 'Plan tier' is empty")
     assert p.pos is not None and p.pos.line == 6
+
+
+def test_a_name_under_users_suggests_the_group_never_an_email() -> None:
+    from runner.resolve.directory import Directory
+    from runner.resolve.people import resolve_people
+
+    directory = Directory(
+        users=[{"id": 1, "email": "sals@example.com"}], groups=[{"id": "g1", "name": "Sales"}]
+    )
+    typo = resolve_people(directory, users=["Sals"]).problems[0]
+    assert typo.hint == "did you mean the group 'Sales'? list it under groups ({groups: [Sales]})"
+    exact = resolve_people(directory, users=["Sales"]).problems[0]
+    assert exact.hint == "'Sales' is a group: list it under groups ({groups: [Sales]})"
+    email = resolve_people(directory, users=["sal@example.com"]).problems[0]
+    assert email.hint == "did you mean 'sals@example.com'?"
