@@ -27,8 +27,9 @@ target_option = click.option(
     "--target",
     "targets",
     multiple=True,
-    metavar="KEY|GLOB|PATH",
-    help="Only this launch key (globs such as 'onboarding-*'), or the keys of this spec file, "
+    metavar="KEY|ID|GLOB|PATH",
+    help="Only this launch key, the keys of this spec id or spec file, or the keys a glob "
+    "matches ('onboarding-*', 'client-onboarding[a*]': only * and ? are wildcards), "
     "with their parents; repeatable. The plan says it is partial.",
 )
 

@@ -1,8 +1,9 @@
-"""`--target KEY|GLOB|PATH`: narrow a plan to some launch keys (with their parents), and say so."""
+"""`--target KEY|ID|GLOB|PATH`: narrow a plan to some launch keys (with their parents), and say so."""
 
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +21,8 @@ def narrow(plan: Plan, targets: Sequence[str], root: Path) -> Plan:
         if not any(_names(target, a, root) for a in plan.actions):
             raise UsageError(
                 f"--target {target} matches no launch key or spec file",
-                hint="give a key (globs such as 'onboarding-*' work) or a spec file's path",
+                hint="give a key, a spec id (all its keys), a glob ('onboarding-*', "
+                "'client-onboarding[a*]') or a spec file's path",
             )
     chosen |= _parents(plan, chosen)
     kept = tuple(a for a in plan.actions if a.key in chosen)
@@ -32,13 +34,25 @@ def narrow(plan: Plan, targets: Sequence[str], root: Path) -> Plan:
 
 
 def _names(target: str, action: Action, root: Path) -> bool:
-    if fnmatch.fnmatchcase(action.key, target):
+    key = action.key
+    if target in (key, _spec_id(key)) or fnmatch.fnmatchcase(key, _glob(target)):
         return True
     file = _spec_file(action)
     if not file or not target.endswith((".yaml", ".yml")):
         return False
     here = Path(target).resolve()  # as typed, from the current directory, or from the root
     return _resolved(file, root) in (here, _resolved(target, root))
+
+
+def _spec_id(key: str) -> str:
+    """The spec a key belongs to: `onboard` of `onboard[acme]` and of `close@2026-12`."""
+    return key.split("[", 1)[0].split("@", 1)[0]
+
+
+def _glob(target: str) -> str:
+    """Only `*` and `?` are wildcards: `[acme]` in a target is part of a key, not a set of
+    letters (a key's element is written in brackets)."""
+    return re.sub(r"[][]", lambda m: f"[{m.group()}]", target)
 
 
 def _spec_file(action: Action) -> str | None:

@@ -49,3 +49,20 @@ def test_a_target_that_matches_nothing_is_a_usage_error(tmp_path: Path) -> None:
     bad = run_cli(project, "plan", "--offline", "--target", "onbaording-*")
     assert bad.code == 2
     assert "--target onbaording-* matches no launch key or spec file" in bad.err
+
+
+def test_an_exact_key_a_spec_id_and_a_glob_over_elements(tmp_path: Path) -> None:
+    project = make_project(tmp_path, repeating=True)
+    (project / "specs" / "month-end-close-monthly.yaml").unlink()
+
+    def chosen(target: str) -> set[str]:
+        found = run_cli(project, "plan", "--offline", "--target", target, "--format", "json")
+        assert found.code == 0, found.text
+        return set(keys_of(found.out))
+
+    assert chosen("client-onboarding[hooli]") == {"client-onboarding[hooli]"}
+    everyone = {f"client-onboarding[{k}]" for k in ("initech", "umbrella", "hooli")}
+    assert chosen("client-onboarding") == everyone
+    assert chosen("client-onboarding[*]") == everyone
+    assert chosen("client-onboarding[h*]") == {"client-onboarding[hooli]"}
+    assert run_cli(project, "plan", "--offline", "--target", "client-onboarding[h]").code == 2
