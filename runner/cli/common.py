@@ -16,18 +16,46 @@ from runner.errors import UsageError
 
 
 class State:
-    """Options shared by every sub-command."""
+    """Options shared by every sub-command; `here` is the folder the command was started in
+    (a folder inside the project `root`, or the root itself)."""
 
-    def __init__(self, root: Path, debug: bool, verbose: int, color: bool | None):
+    def __init__(
+        self, root: Path, debug: bool, verbose: int, color: bool | None, prefix: Path | None = None
+    ):
         self.root = root
         self.debug = debug
         self.verbose = verbose
         self.color = color
+        self.here = prefix or root
 
     def config(self) -> Any:
         from runner.specs.config import load_config
 
         return load_config(self.root)
+
+
+def project_root(start: Path) -> Path:
+    """The nearest folder from `start` upward holding launchspec.yaml; else the top of the git
+    repository `start` is in (the configuration is optional; one above the repository belongs
+    to something else); else `start`."""
+    from runner.specs.config import CONFIG_FILE
+
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file() or (folder / ".git").exists():
+            return folder
+    return start
+
+
+class HerePath(click.Path):
+    """A path argument as typed in the folder the command was started in, though the command
+    runs at the project root (found upward from there)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        state = ctx.find_object(State) if ctx is not None else None
+        text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+        if state is not None and text and text != "-" and not os.path.isabs(text):
+            value = os.path.relpath(state.here / text, state.root)
+        return super().convert(value, param, ctx)
 
 
 def connect(state: State, config: Any, sandbox: bool, required: bool) -> Any:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from runner.cli.common import State, client_for, sandbox_option
+from runner.cli.common import HerePath, State, client_for, sandbox_option
 
 
 @click.command(
@@ -24,7 +24,7 @@ launch would be refused or encoded wrongly, 2 on a usage error.""",
 @click.option(
     "--record",
     "record",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=HerePath(file_okay=False, path_type=Path),
     metavar="DIR",
     help="Write every answer to DIR, ids, names, e-mails and the token replaced by placeholders.",
 )

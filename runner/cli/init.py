@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from runner.cli.common import State
+from runner.cli.common import HerePath, State
 
 
 @click.command(
@@ -23,7 +23,7 @@ read it through the first line of each spec), specs/example.yaml, and the GitHub
 workflows .github/workflows/launchspec-plan.yml (plan on pull requests) and
 launchspec-apply.yml (apply on merge).""",
 )
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", required=False, type=HerePath(file_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite files that exist with other content.")
 @click.pass_obj
 def init(state: State, directory: Path | None, force: bool) -> None:

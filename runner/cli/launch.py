@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from runner.cli.common import (
+    HerePath,
     State,
     client_log,
     clock_options,
@@ -22,12 +23,21 @@ from runner.cli.common import (
 )
 from runner.errors import LaunchspecError
 
+
+def _as_typed(ctx: click.Context, target: str) -> str:
+    """A spec file's path as typed in the folder the command was started in; keys as they are."""
+    if not target.endswith((".yaml", ".yml")):
+        return target
+    return str(HerePath().convert(target, None, ctx))
+
+
 # plan and apply narrow the same way: one declaration, one help text.
 target_option = click.option(
     "--target",
     "targets",
     multiple=True,
     metavar="KEY|ID|GLOB|PATH",
+    callback=lambda ctx, param, value: tuple(_as_typed(ctx, t) for t in value),
     help="Only this launch key, the keys of this spec id or spec file, or the keys a glob "
     "matches ('onboarding-*', 'client-onboarding[a*]': only * and ? are wildcards), "
     "with their parents; repeatable. The plan says it is partial.",
@@ -54,9 +64,7 @@ Symbols: + launch  ~ update  ! edited after launch  - orphaned/archive  ? pendin
     default="text",
     help="Output format.",
 )
-@click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Save the plan (JSON)."
-)
+@click.option("--out", type=HerePath(dir_okay=False, path_type=Path), help="Save the plan (JSON).")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0 nothing to do, 2 changes, 1 error.")
 @click.option("--refresh", is_flag=True, help="Also read every recorded run from the API.")
 @click.option(
@@ -150,7 +158,7 @@ Examples:
 
 Exit status: 0 everything applied, 1 something was not (the summary says what).""",
 )
-@click.argument("planfile", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("planfile", required=False, type=HerePath(dir_okay=False, path_type=Path))
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
     "--concurrency",
@@ -219,9 +227,7 @@ def apply(
 
     config = state.config()
     conn = connect(state, config, use_sandbox, required=True)
-    view = ApplyView(
-        colour=colour(state), yes=yes, tty=on_terminal(), lock_timeout=lock_timeout
-    )
+    view = ApplyView(colour=colour(state), yes=yes, tty=on_terminal(), lock_timeout=lock_timeout)
     options = project.ApplyOptions(
         replace=replace,
         targets=targets,

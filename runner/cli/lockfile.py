@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from runner.cli.common import HerePath
+
 
 @click.group(
     epilog="""\b
@@ -25,9 +27,9 @@ the other run shows on `launchspec plan --refresh` as a duplicate, for
 `launchspec apply --dedupe` to archive. Exit 0 when merged, 1 when the two are of
 different lineages (git then reports a conflict).""",
 )
-@click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("ours", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("theirs", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("base", type=HerePath(dir_okay=False, path_type=Path))
+@click.argument("ours", type=HerePath(exists=True, dir_okay=False, path_type=Path))
+@click.argument("theirs", type=HerePath(exists=True, dir_okay=False, path_type=Path))
 def merge(base: Path, ours: Path, theirs: Path) -> None:
     """Merge lockfile THEIRS into OURS, in place (git passes %O %A %B)."""
     from runner.project.sharing import merge_files

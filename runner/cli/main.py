@@ -12,7 +12,7 @@ from typing import NoReturn
 import click
 
 from runner import __version__
-from runner.cli.common import State
+from runner.cli.common import HerePath, State, project_root
 from runner.errors import LaunchspecError, SpecError, UsageError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -56,7 +56,7 @@ Run `launchspec COMMAND --help` for each command's options.""",
     "root",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
-    help="Run as if started in DIR (the project root).",
+    help="Run as if started in DIR (the project root is found upward from there).",
     metavar="DIR",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
@@ -78,7 +78,12 @@ def cli(ctx: click.Context, root: Path, debug: bool, verbose: int, color: bool |
         ctx.color = color
     # "As if started in DIR", like git -C: relative paths in arguments resolve against DIR too.
     os.chdir(root)
-    ctx.obj = State(root=Path.cwd(), debug=debug, verbose=verbose, color=color)
+    here = Path.cwd()
+    # Like git, from any folder inside the project: the root is where launchspec.yaml is.
+    # `init` makes a project where it is asked to, never in the one around it.
+    top = here if ctx.invoked_subcommand == "init" else project_root(here)
+    os.chdir(top)
+    ctx.obj = State(root=top, debug=debug, verbose=verbose, color=color, prefix=here)
 
 
 @cli.command(
@@ -90,7 +95,7 @@ Examples:
 
 Exit status: 0 all valid, 1 problems found, 2 usage error.""",
 )
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=HerePath(path_type=Path))
 @click.option(
     "--format",
     "fmt",

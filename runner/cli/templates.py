@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from runner.cli.common import State, client_for, sandbox_option
+from runner.cli.common import HerePath, State, client_for, sandbox_option
 from runner.errors import UsageError
 
 Command = Callable[..., None]
@@ -103,7 +103,7 @@ Examples:
 @click.option("--id", "key", help="The spec's id (default: from the template's title).")
 @click.option(
     "--out",
-    type=click.Path(dir_okay=False, path_type=Path, allow_dash=True),
+    type=HerePath(dir_okay=False, path_type=Path, allow_dash=True),
     help="Where to write it (default: specs/ID.yaml; `-` for standard output).",
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
