@@ -1,4 +1,4 @@
-"""`--target KEY|ID|GLOB|PATH`: narrow a plan to some launch keys (with their parents), and say so."""
+"""`--target KEY|ID|GLOB|PATH`: narrow a plan to some launch keys (and their parents), said so."""
 
 from __future__ import annotations
 
