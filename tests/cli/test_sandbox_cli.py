@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from tests.support.cli import make_project, run_cli
+from tests.support.cli import make_project, run_cli, run_cli_process
 
 TEST_TOKEN = "lsbx-test-token-not-a-secret"  # the sandbox's fixed test value, not a secret
 
@@ -49,13 +49,13 @@ def _first(stream: IO[str], want: int) -> list[str]:
 
 
 def test_help_is_click_style_with_examples(tmp_path: Path) -> None:
-    shown = run_cli(tmp_path, "sandbox", "--help")
+    shown = run_cli_process(tmp_path, "sandbox", "--help")
     assert shown.code == 0, shown.text
     assert shown.out.startswith("Usage: launchspec sandbox [OPTIONS]\n"), shown.out
     assert "Options:\n" in shown.out and "Examples:\n" in shown.out
     assert "  --port INTEGER" in shown.out and "-h, --help" in shown.out
-    assert run_cli(tmp_path, "sandbox", "-h").out == shown.out
-    bad = run_cli(tmp_path, "sandbox", "--error-rate", "2")
+    assert run_cli_process(tmp_path, "sandbox", "-h").out == shown.out
+    bad = run_cli_process(tmp_path, "sandbox", "--error-rate", "2")
     assert bad.code == 2 and "Error: Invalid value for '--error-rate'" in bad.err, bad.text
 
 
