@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from runner.cli.common import HerePath, State, client_for, sandbox_option
+from runner.errors import UsageError
 
 
 @click.command(
@@ -28,12 +29,13 @@ launch would be refused or encoded wrongly, 2 on a usage error.""",
     metavar="DIR",
     help="Write every answer to DIR, ids, names, e-mails and the token replaced by placeholders.",
 )
+@click.option("--force", is_flag=True, help="Record into DIR even when it holds files.")
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output."
 )
 @sandbox_option
 @click.pass_obj
-def doctor(state: State, record: Path | None, fmt: str, use_sandbox: bool) -> None:
+def doctor(state: State, record: Path | None, force: bool, fmt: str, use_sandbox: bool) -> None:
     """Check, without changing anything, that Tallyfy would accept what the specs launch.
 
     Reads GET /me, the organisation's members and folders, and each template the
@@ -48,6 +50,8 @@ def doctor(state: State, record: Path | None, fmt: str, use_sandbox: bool) -> No
     from runner.views.doctorview import format_json, format_text
 
     config = state.config()
+    if record is not None and not force:
+        refuse_full(record)
     recorder = recording_transport()
     with client_for(state, use_sandbox, required=True, transport=recorder) as client:
         report = run_doctor(config, client, lambda: [x.headers for x in recorder.exchanges])
@@ -63,6 +67,15 @@ def doctor(state: State, record: Path | None, fmt: str, use_sandbox: bool) -> No
             click.echo(f"recorded {len(recorder.exchanges)} answers in {record}/", err=True)
     click.echo((format_json if fmt == "json" else format_text)(report), nl=False)
     sys.exit(1 if report.failed else 0)
+
+
+def refuse_full(folder: Path) -> None:
+    """UsageError when `folder` holds anything: recording writes over what is there."""
+    if folder.is_dir() and any(folder.iterdir()):
+        raise UsageError(
+            f"{folder} is not empty: recording would write over its files",
+            hint="record into a new folder, or pass --force to write into this one",
+        )
 
 
 COMMANDS = (doctor,)

@@ -44,8 +44,9 @@ def init(state: State, directory: Path | None, force: bool) -> None:
         click.echo(f"{says.get(written.how, written.how)} {shown(written.path)}")
     where = f"-C {directory} " if directory else ""
     click.echo(
-        "\nNext: point specs/example.yaml at one of your templates "
-        f"(`launchspec {where}templates list` with TALLYFY_TOKEN set), then "
+        f"\nNext: `launchspec {where}plan --sandbox` shows what the example would launch, "
+        "against a local sandbox. Then point specs/example.yaml at one of your templates "
+        f"(`launchspec {where}templates list` with TALLYFY_TOKEN set), and "
         f"`launchspec {where}validate` and `launchspec {where}plan`."
     )
 

@@ -21,6 +21,7 @@ from runner.state.fsutil import atomic_write
 SCHEMA_FILE = f"schema/{SPEC_SCHEMA}"  # where init puts it, and where `new` looks for it
 CONFIG_SCHEMA_FILE = "schema/config.schema.json"
 IGNORED = ".launchspec/"
+EXAMPLE = "specs/example.yaml"
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def starter_files() -> dict[str, str]:
         "launchspec.yaml": text("launchspec.yaml"),
         SCHEMA_FILE: packaged_schema().read_text(encoding="utf-8"),
         CONFIG_SCHEMA_FILE: packaged_schema("config.schema.json").read_text(encoding="utf-8"),
-        "specs/example.yaml": text("example.yaml"),
+        EXAMPLE: text("example.yaml"),
         **workflow,
     }
 
@@ -56,7 +57,8 @@ def init_project(
     root: Path, force: bool = False, shown: Callable[[str], str] = str
 ) -> list[Written]:
     """Write the starter files under `root` (made if missing); UsageError, before any write,
-    naming (as `shown` says them) every file that exists with other content unless `force`."""
+    naming (as `shown` says them) every file that exists with other content, or the example
+    spec about to come back into a project that has its own specs, unless `force`."""
     wanted = starter_files()
     clashes = [
         shown(name)
@@ -69,9 +71,25 @@ def init_project(
             "content; nothing was written",
             hint="pass --force to overwrite, or `launchspec init DIR` for a new folder",
         )
+    if not force and _example_returns(root):
+        raise UsageError(
+            f"{shown(EXAMPLE)} was removed from this project (or never was in it): init would "
+            "write it back, and the next apply would launch it; nothing was written",
+            hint="pass --force to write it anyway",
+        )
     written = [_write(root, name, text) for name, text in wanted.items()]
     written.insert(1, _ignore_state(root))
     return written
+
+
+def _example_returns(root: Path) -> bool:
+    """Whether the example spec would come back into a project already started: one with a
+    configuration or spec files of its own, and no example."""
+    if (root / EXAMPLE).exists():
+        return False
+    specs = root / "specs"
+    own = specs.is_dir() and any(p.suffix in (".yaml", ".yml") for p in specs.rglob("*"))
+    return own or (root / "launchspec.yaml").exists()
 
 
 def _read(path: Path) -> str | None:

@@ -126,3 +126,17 @@ def test_doctor_says_when_a_template_names_its_runs_itself(
     assert auto["status"] == "ok" and "{{client_name}}" in auto["message"], auto
     assert "replaces the name a spec gives" in auto["message"]
     assert "template Internal Audit: name" not in names  # no auto-naming: nothing to say
+
+
+def test_recording_into_a_folder_that_holds_files_needs_force(
+    tmp_path: Path, sandbox: SandboxProcess
+) -> None:
+    root = make_project(tmp_path)
+    specs = root / "specs"
+    before = {p.name: p.read_bytes() for p in specs.iterdir() if p.is_file()}
+    refused = run_cli(root, "doctor", "--record", "specs", env=sandbox.env())
+    assert refused.code == 2, refused.text
+    assert "specs is not empty" in refused.err and "--force" in refused.err
+    assert {p.name: p.read_bytes() for p in specs.iterdir() if p.is_file()} == before
+    forced = run_cli(root, "doctor", "--record", "specs", "--force", env=sandbox.env())
+    assert forced.code in (0, 1) and (specs / "index.json").is_file(), forced.text

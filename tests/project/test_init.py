@@ -76,3 +76,39 @@ def test_init_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
     assert again.code == 0, again.text  # the same files again: nothing to refuse
     assert "unchanged launchspec.yaml" in again.out and "wrote" not in again.out
     assert (tmp_path / ".gitignore").read_text() == "*.log\n.launchspec/\n"
+
+
+def test_init_again_does_not_bring_the_example_back(tmp_path: Path) -> None:
+    assert run_cli(tmp_path, "init").code == 0
+    example = tmp_path / "specs" / "example.yaml"
+    example.unlink()
+    (tmp_path / "specs" / "mine.yaml").write_text("id: mine\ntemplate: T\n")
+    again = run_cli(tmp_path, "init")
+    assert again.code == 2, again.text
+    assert "specs/example.yaml" in again.err and "--force" in again.err
+    assert not example.exists()
+    assert run_cli(tmp_path, "init", "--force").code == 0 and example.exists()
+
+
+def test_the_first_thing_a_user_runs_works(tmp_path: Path) -> None:
+    made = run_cli(tmp_path, "init", "x")
+    assert made.code == 0, made.text
+    assert "`launchspec -C x plan --sandbox`" in made.out
+    planned = run_cli(tmp_path / "x", "plan", "--sandbox")
+    assert planned.code == 0, planned.text
+    assert "1 to launch" in planned.out
+
+
+def test_files_are_made_under_the_users_umask(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from runner.project.starter import init_project
+
+    old = os.umask(0o022)
+    try:
+        init_project(tmp_path)
+    finally:
+        os.umask(old)
+    for name in ("launchspec.yaml", ".gitignore", "specs/example.yaml"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o644, name
