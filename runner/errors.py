@@ -7,6 +7,7 @@ LaunchspecError            root; `exit_code` is what the CLI exits with (1 unles
  ├─ LockfileError          the lockfile is corrupt, newer, or from another organisation
  │   └─ JournalError       a journal line is damaged (not what launchspec writes)
  ├─ LockBusyError          another apply holds the lockfile
+ │   └─ LeaseLostError     the shared lease is no longer this apply's: no more launches
  ├─ StalePlanError         a saved plan no longer matches its inputs
  ├─ AmbiguousLaunchError   reconciliation cannot tell whether a launch happened
  └─ ApiError               the API answered with an error (status, message, field errors)
@@ -66,6 +67,10 @@ class JournalError(LockfileError):
 
 class LockBusyError(LaunchspecError):
     """Another process holds the lock on the lockfile."""
+
+
+class LeaseLostError(LockBusyError):
+    """The shared lease was lost, removed, or not renewed in time: no launch may be sent."""
 
 
 class StalePlanError(LaunchspecError):

@@ -16,11 +16,11 @@ from typing import Any, Protocol
 from runner.apply import duplicates
 from runner.apply.entries import entry_for
 from runner.apply.events import ApplyResult, Event
-from runner.apply.launch import Launcher
+from runner.apply.launch import OPEN, Launcher, Permit
 from runner.apply.ledger import Ledger
 from runner.apply.reconcile import RunIndex, ambiguity_hint, marker_for, with_marker
 from runner.apply.schedule import Schedule
-from runner.errors import LaunchspecError
+from runner.errors import LaunchspecError, LeaseLostError
 from runner.plan.plan import Action, Plan
 from runner.state.journal import Journal
 from runner.state.lockfile import LockEntry, Lockfile
@@ -51,15 +51,19 @@ class Applier:
         on_event: Callable[[Event], None] = lambda e: None,
         stop: threading.Event | None = None,
         index: RunIndex | None = None,
+        permit: Permit = OPEN,
     ):
         self.client = client
+        self.permit = permit
         self.journal = journal
         self.concurrency = max(1, concurrency)
         self.provenance = provenance
         self.stop = stop or threading.Event()
         self._ledger = Ledger(lock, lock_path, on_event)
         self._index = index or RunIndex(client, lock.scans)
-        self._launcher = Launcher(client, journal, self._index, self._ledger, provenance=provenance)
+        self._launcher = Launcher(
+            client, journal, self._index, self._ledger, provenance=provenance, permit=permit
+        )
 
     @property
     def lock(self) -> Lockfile:
@@ -101,6 +105,9 @@ class Applier:
 
     def _execute(self, plan: Plan) -> None:
         schedule = Schedule(self._preflight([a for a in plan.actions if a.acts]))
+        if schedule and not self._permitted(self.permit.confirm):
+            self._skip_all(schedule.drain(), "not started: the shared lease is lost")
+            return
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="apply") as pool:
             running: dict[Future[bool], Action] = {}
             while schedule or running:
@@ -153,7 +160,23 @@ class Applier:
             self._emit(Event("skipped", action.key, message=why))
         return []
 
+    def _permitted(self, ask: Callable[[], None]) -> bool:
+        """Ask the lease; once it refuses, stop: no write is sent after that."""
+        try:
+            ask()
+        except LeaseLostError as e:
+            self._halt(e)
+            return False
+        return True
+
+    def _halt(self, error: LeaseLostError) -> None:
+        self.result.halt = self.result.halt or error
+        self.stop.set()
+
     def _one(self, action: Action, plan: Plan) -> bool:
+        if not self._permitted(self.permit.check):
+            self._emit(Event("skipped", action.key, message="not sent: the shared lease is lost"))
+            return False
         try:
             if action.kind == "launch":
                 return self._launcher.launch(action)
@@ -165,6 +188,10 @@ class Applier:
                 return self._update(action)
             if action.kind == "archive":
                 return self._archive(action, keep=False)
+        except LeaseLostError as e:  # between a replacement's archive and its launch, say
+            self._halt(e)
+            self._emit(Event("skipped", action.key, message="not sent: the shared lease is lost"))
+            return False
         except LaunchspecError as e:
             self._emit(Event("failed", action.key, message=str(e)))
             return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from runner.errors import ApiError
+from runner.errors import ApiError, LaunchspecError
 from runner.state.lockfile import Lockfile
 
 
@@ -29,13 +29,14 @@ class ApplyResult:
     interrupted: bool = False
     lock: Lockfile | None = None
     seconds: float = 0.0  # time spent executing actions (not planning)
+    halt: LaunchspecError | None = None  # why writes stopped (the shared lease was lost)
 
     def of(self, kind: str) -> list[Event]:
         return [e for e in self.events if e.kind == kind]
 
     @property
     def ok(self) -> bool:
-        return not self.interrupted and not any(
+        return not self.interrupted and self.halt is None and not any(
             e.kind in FAILING for e in self.events
         )
 

@@ -30,6 +30,29 @@ LAUNCH_ATTEMPTS = 3
 STILL_WORKING = (None, 502, 504)
 
 
+class Permit(Protocol):
+    """Whether this apply may still write (the shared lease, runner/state/lease.py)."""
+
+    def check(self) -> None:
+        """Cheap, before every write: LeaseLostError once the lease is lost or past its deadline."""
+
+    def confirm(self) -> None:
+        """After a pause, before launches begin: prove on the remote that the lease is ours."""
+
+
+class Open:
+    """No shared lease (turned off, or no git remote): writes are always permitted."""
+
+    def check(self) -> None:
+        pass
+
+    def confirm(self) -> None:
+        pass
+
+
+OPEN = Open()
+
+
 class LaunchClient(RunReader, Protocol):
     """The calls a launch makes."""
 
@@ -47,8 +70,10 @@ class Launcher:
         ledger: Ledger,
         *,
         provenance: bool,
+        permit: Permit = OPEN,
     ):
         self.client = client
+        self.permit = permit
         self.journal = journal
         self.index = index
         self.ledger = ledger
@@ -69,6 +94,7 @@ class Launcher:
             body["parent_id"] = parent_entry.run_id
         entry = entry_for(d, run_id="")
         for _ in range(LAUNCH_ATTEMPTS):
+            self.permit.check()  # no launch after the lease's deadline, nor once it is lost
             intent = self.journal.intent(d.key, marker or "", intent_entry(d, entry))
             try:
                 run = self.client.launch_run(body)

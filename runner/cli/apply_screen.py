@@ -197,7 +197,10 @@ class ApplyView:
             click.echo(f"Apply complete: {said}{took}. Lockfile: {where}.")
             return 0
         click.secho(f"Apply incomplete: {said}{took}. Lockfile: {where}.", fg="red", err=True)
-        if result.interrupted:
+        if result.halt is not None:
+            click.secho(f"error: {result.halt}", fg="red", err=True)
+            click.echo(f"hint: {result.halt.hint}", err=True)
+        elif result.interrupted:
             click.echo(
                 "Interrupted: what was launched is recorded; run `launchspec apply` "
                 "again to resume.",

@@ -13,6 +13,7 @@ from typing import Any
 from runner.apply import duplicates
 from runner.apply.apply import Applier
 from runner.apply.events import ApplyResult, Event
+from runner.apply.launch import OPEN
 from runner.apply.reconcile import RunIndex, Settled, ambiguity_hint
 from runner.apply.recovery import pending_keys, settle_pending, with_recorded_launches
 from runner.diagnostics import Diagnostic, has_errors
@@ -37,6 +38,7 @@ from runner.project.validation import validate as validate
 from runner.render.expand import split_history
 from runner.specs.config import Config
 from runner.state.journal import Journal
+from runner.state.lease import Clock
 from runner.state.lockfile import Lockfile, exclusive, read_lockfile, write_lockfile
 from runner.templates.snapshots import SnapshotStore
 
@@ -161,6 +163,7 @@ class ApplyOptions:
     plan_file: Path | None = None
     backfill: int = 0  # earlier periods of recurring specs to launch when missed
     now: datetime | None = None  # the clock, for tests and demos; a saved plan's time wins
+    lease_clock: Clock | None = None  # the shared lease's clocks, for tests
 
 
 @dataclass
@@ -188,7 +191,7 @@ def apply(
     spec_files(config)  # no spec files: say so before a lock or a lockfile is written
     with (
         exclusive(config.state_dir, options.lock_timeout, on_wait),
-        shared_lease(config, options, on_wait, on_note, stop),
+        shared_lease(config, options, on_wait, on_note, stop) as lease,
     ):
         saved = load_saved_plan(options.plan_file) if options.plan_file else None
         lock, settled = _settle(config, client, on_note, stop)
@@ -225,6 +228,7 @@ def apply(
                 on_event=on_event,
                 stop=stop,
                 index=index,
+                permit=lease or OPEN,
             )
             result = applier.run(planned.plan)
         _finish(config, planned.journal, result)

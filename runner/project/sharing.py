@@ -10,7 +10,7 @@ from typing import Any
 
 from runner.errors import LockfileError
 from runner.specs.config import Config
-from runner.state.lease import Git, Lease, LeaseError
+from runner.state.lease import SYSTEM, Git, Lease, LeaseError
 from runner.state.lockfile import parse_lockfile, read_lockfile, write_lockfile
 from runner.state.merge import merged
 
@@ -24,15 +24,16 @@ def shared_lease(
     on_wait: Callable[[str], None] | None,
     on_note: Callable[[str], None],
     stop: threading.Event,
-) -> Iterator[None]:
+) -> Iterator[Lease | None]:
     """Hold the lease on the git remote for the block, or say plainly why there is none.
 
     Off by choice (`--no-lease`, `lease: false`) or with no git remote, apply goes on with
-    this checkout's lock and says so; a remote that exists but cannot be reached stops it.
+    this checkout's lock and says so (None); a remote that exists but cannot be reached stops
+    it. Losing the lease stops the apply's launches (Lease.check before each one).
     """
     if options.no_lease or config.lease_remote is None:
         on_note(f"the shared lease is off: {ALONE}")
-        yield
+        yield None
         return
     git = Git(config.root, config.lease_remote)
     try:
@@ -41,20 +42,25 @@ def shared_lease(
         found = False  # no git here at all
     if not found:
         on_note(f"no git remote {config.lease_remote!r}, so no shared lease: {ALONE}")
-        yield
+        yield None
         return
 
-    def lost() -> None:
-        on_note("the shared lease was lost (another machine took it over): stopping")
+    def lost(why: str) -> None:
+        on_note(f"the shared lease is lost: {why}; no more launches")
         stop.set()
 
     def current() -> bytes | None:
         path = config.lockfile
         return path.read_bytes() if path.exists() else None
 
-    with Lease(git, config.lease_ttl, options.lock_timeout, on_wait, lost, current) as lease:
+    lease = Lease(
+        git, config.lease_ttl, options.lock_timeout, on_wait, lost, current,
+        margin=config.lease_margin, clock=options.lease_clock or SYSTEM,
+        on_warn=lambda said: on_note(f"warning: {said}"),
+    )  # fmt: skip
+    with lease:
         inherit(config, lease.inherited, on_note)
-        yield
+        yield lease
 
 
 def inherit(config: Config, carried: bytes | None, on_note: Callable[[str], None]) -> None:

@@ -38,6 +38,7 @@ class Config:
     provenance: bool = True  # add a provenance line to each run's summary
     lease_remote: str | None = "origin"  # the git remote holding the shared lease; None: off
     lease_ttl: float = 120.0
+    lease_margin: float | None = None  # a holder stops launching this long before expiry
     timezone: str = "UTC"
     file: Path | None = None  # the config file, when one exists
 
@@ -185,6 +186,19 @@ def zone_exists(name: str) -> bool:
     return True
 
 
+def _margin(lease: dict[str, Any], file: Path | None) -> float | None:
+    if "margin_seconds" not in lease:
+        return None
+    margin, ttl = float(lease["margin_seconds"]), float(lease.get("ttl_seconds", 120))
+    if margin >= ttl / 2:
+        raise ConfigError(
+            f"{file or CONFIG_FILE}: lease.margin_seconds ({margin:g}) must be less than half "
+            f"of lease.ttl_seconds ({ttl:g})",
+            hint="a holder renews three times within ttl less the margin; keep the margin small",
+        )
+    return margin
+
+
 API_LIMITS = ("deadline_seconds", "response_seconds", "max_response_mib", "wait_budget_seconds")
 
 
@@ -208,6 +222,7 @@ def _build(root: Path, data: dict[str, Any], file: Path | None) -> Config:
         provenance=bool(data.get("provenance", True)),
         lease_remote=None if lease is False else str(lease.get("remote", "origin")),
         lease_ttl=120.0 if lease is False else float(lease.get("ttl_seconds", 120)),
+        lease_margin=None if lease is False else _margin(lease, file),
         timezone=data.get("timezone", "UTC"),
         file=file,
     )

@@ -1,179 +1,54 @@
-"""A lease on the git remote, shared by every machine that applies the project.
+"""A lease on the git remote, shared by every machine that applies the project; it fails closed.
 
 The local file lock covers one checkout. Two clones (a laptop and the apply workflow, or two
-repositories on one organisation) share only the git remote, and a ref update with an
-expected old value (`git push --force-with-lease=REF:OLD`) is a compare-and-swap on every git
-server. The lease is a commit on `refs/launchspec/lease` whose message says who holds it and
-until when; it is renewed while an apply runs, released at the end, and may be taken over
-once it has expired (its holder died). Clocks are assumed to agree within a few seconds.
+repositories on one organisation) share only the git remote. The lease is a commit on a ref
+(runner/state/leasegit.py) whose message says who holds it and until when; it is renewed by
+compare-and-swap while an apply runs, released at the end, and may be taken over once its
+holder has stopped renewing it.
+
+The holder's promise: no launch is sent after its deadline, the start of its last successful
+renewal plus the ttl less the margin (`lease.margin_seconds`), measured on its own monotonic
+clock; a renewal that fails or finds the lease gone stops launches at once. A taker's rules,
+so that a clock that runs ahead cannot take a live lease (docs/guarantees.md):
+  - nobody holds it, or its holder released it: take it;
+  - it expired more than ttl + margin ago by this clock: take it;
+  - it expired more than the margin ago: take it once it has been seen unchanged for longer
+    than a renewal interval plus the margin (a live holder renews within the interval);
+  - otherwise, take it only once it has been seen unchanged for a whole ttl: by then its
+    holder, alive or not, is past its own deadline, whatever either clock says.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import socket
-import subprocess
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 
-from runner.errors import LockBusyError, LockfileError
-
-REF = "refs/launchspec/lease"  # a project at the top of its repository
-LEASES = "refs/launchspec/leases"  # + the folder, for a project below the top
-# The lease commit's author: CI runners often have no git identity configured.
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "launchspec",
-    "GIT_AUTHOR_EMAIL": "launchspec@invalid",
-    "GIT_COMMITTER_NAME": "launchspec",
-    "GIT_COMMITTER_EMAIL": "launchspec@invalid",
-}
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-CARRIED = "launchspec.lock.json"  # the holder's lockfile rides in the lease commit
-GIT_TIMEOUT = 30.0
-
-
-def ref_for(prefix: str) -> str:
-    """The lease ref of the project at `prefix` in its repository ("" at the top)."""
-    parts = [re.sub(r"[^A-Za-z0-9_-]+", "-", p).strip("-") or "_" for p in
-             prefix.strip("/").split("/") if p]  # fmt: skip
-    return f"{LEASES}/{'/'.join(parts)}" if parts else REF
-
-
-class LeaseError(LockfileError):
-    """The shared lease cannot be read or written (the remote is unreachable, say)."""
-
-
-@dataclass(frozen=True)
-class Holder:
-    """Who holds the lease, since when, until when."""
-
-    who: str
-    since: float
-    until: float
-    run_url: str = ""
-
-    def describe(self) -> str:
-        since = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.since))
-        where = f", {self.run_url}" if self.run_url else ""
-        return f"{self.who}{where}, since {since}"
-
-
-def me(ttl: float, since: float | None = None) -> Holder:
-    """This process as a holder: host and pid, and the GitHub Actions run when under Actions."""
-    env = os.environ
-    url = ""
-    if env.get("GITHUB_RUN_ID") and env.get("GITHUB_REPOSITORY"):
-        server = env.get("GITHUB_SERVER_URL", "https://github.com")
-        url = f"{server}/{env['GITHUB_REPOSITORY']}/actions/runs/{env['GITHUB_RUN_ID']}"
-    now = time.time()
-    return Holder(f"pid {os.getpid()} on {socket.gethostname()}", since or now, now + ttl, url)
-
-
-class Git:
-    """The git plumbing a lease needs, run in the project's repository."""
-
-    def __init__(self, root: Path, remote: str) -> None:
-        self.root = root
-        self.remote = remote
-        self._ref: str | None = None
-
-    @property
-    def ref(self) -> str:
-        """The lease's ref: one per project folder, so that folders with their own lockfiles
-        (docs/scaling.md) neither wait for nor inherit each other."""
-        if self._ref is None:
-            prefix = self.run("rev-parse", "--show-prefix", check=False).stdout.strip()
-            self._ref = ref_for(prefix)
-        return self._ref
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", **IDENTITY}
-        try:
-            proc = subprocess.run(
-                ["git", *args], cwd=self.root, capture_output=True, text=True,
-                timeout=GIT_TIMEOUT, env=env, stdin=subprocess.DEVNULL,
-            )  # fmt: skip
-        except (OSError, subprocess.TimeoutExpired) as e:
-            raise LeaseError(f"git {args[0]} failed: {e}", hint=OFFLINE_HINT) from None
-        if check and proc.returncode != 0:
-            said = proc.stderr.strip().splitlines()[-1:] or ["no message"]
-            raise LeaseError(f"git {args[0]} failed: {said[0]}", hint=OFFLINE_HINT)
-        return proc
-
-    def has_remote(self) -> bool:
-        inside = self.run("rev-parse", "--git-dir", check=False).returncode == 0
-        return inside and self.remote in self.run("remote", check=False).stdout.split()
-
-    def current(self) -> tuple[str, Holder | None]:
-        """The lease commit on the remote and its holder ("" and None when nobody holds it)."""
-        ref = self.ref
-        out = self.run("ls-remote", self.remote, ref).stdout.split()
-        if not out:
-            return "", None
-        sha = out[0]
-        self.run("fetch", "--quiet", "--no-tags", self.remote, f"+{ref}:{ref}")
-        message = self.run("log", "-1", "--format=%B", sha).stdout
-        try:
-            data = json.loads(message)
-            return sha, Holder(str(data["who"]), float(data["since"]), float(data["until"]),
-                               str(data.get("run_url", "")))  # fmt: skip
-        except (ValueError, KeyError, TypeError):
-            return sha, Holder("an unreadable lease", 0.0, 0.0)  # expired: may be taken
-
-    def carried(self, sha: str) -> bytes | None:
-        """The lockfile a lease commit carries (its holder's, as of its last renewal)."""
-        if not sha:
-            return None
-        proc = self.run("cat-file", "blob", f"{sha}:{CARRIED}", check=False)
-        return proc.stdout.encode() if proc.returncode == 0 else None
-
-    def _tree(self, lockfile: bytes | None) -> str:
-        if lockfile is None:
-            return EMPTY_TREE
-        blob = self.run_input(lockfile, "hash-object", "-w", "--stdin")
-        return self.run_input(f"100644 blob {blob}\t{CARRIED}\n".encode(), "mktree")
-
-    def run_input(self, data: bytes, *args: str) -> str:
-        try:
-            proc = subprocess.run(["git", *args], cwd=self.root, input=data, capture_output=True,
-                                  timeout=GIT_TIMEOUT, env={**os.environ, **IDENTITY})  # fmt: skip
-        except (OSError, subprocess.TimeoutExpired) as e:
-            raise LeaseError(f"git {args[0]} failed: {e}", hint=OFFLINE_HINT) from None
-        if proc.returncode != 0:
-            raise LeaseError(f"git {args[0]} failed: {proc.stderr.decode().strip()}")
-        return proc.stdout.decode().strip()
-
-    def swap(self, old: str, holder: Holder | None, lockfile: bytes | None = None) -> str | None:
-        """Compare-and-swap the remote ref from `old` ("" = absent) to a lease for `holder`
-        carrying `lockfile` (None = delete the ref). The new commit, or None when the ref was
-        not `old` any more."""
-        new = ""
-        if holder is not None:
-            message = json.dumps(holder.__dict__, sort_keys=True)
-            tree = self._tree(lockfile)
-            new = self.run("commit-tree", tree, "-m", message).stdout.strip()
-        proc = self.run(
-            "push", "--quiet", "--porcelain", f"--force-with-lease={self.ref}:{old}",
-            self.remote, f"{new}:{self.ref}", check=False,
-        )  # fmt: skip
-        if proc.returncode == 0:
-            return new
-        if "stale info" in proc.stdout + proc.stderr or "rejected" in proc.stdout + proc.stderr:
-            return None
-        said = (proc.stderr.strip().splitlines() or ["no message"])[-1]
-        raise LeaseError(f"git push of the lease failed: {said}", hint=OFFLINE_HINT)
-
-
-OFFLINE_HINT = (
-    "the lease on the git remote keeps two machines from launching the same specs; if the "
-    "remote cannot be reached, apply from where it can, or pass --no-lease to rely on this "
-    "checkout's lock alone"
+from runner.errors import LeaseLostError, LockBusyError
+from runner.state.holder import (
+    BREAK_HINT,
+    SYSTEM,
+    Clock,
+    Holder,
+    LeaseError,
+    me,
+    shown,
+    skew,
+    stamp,
 )
+from runner.state.leasegit import GIT_TIMEOUT, REF, Git, legacy_ref_for, ref_for
+
+__all__ = ["REF", "SYSTEM", "Clock", "Git", "Holder", "Lease", "LeaseError", "ref_for"]
+
+LOST_HINT = (
+    "launches stopped; those in flight were read back and recorded. Run `launchspec lease "
+    "show` to see who holds the lease now, then `launchspec apply` again (it resumes)"
+)
+
+
+def default_margin(ttl: float) -> float:
+    """The safety margin when the configuration names none: a quarter of the ttl."""
+    return ttl / 4
 
 
 class Lease:
@@ -185,66 +60,192 @@ class Lease:
         ttl: float = 120.0,
         timeout: float = 0.0,
         on_wait: Callable[[str], None] | None = None,
-        on_lost: Callable[[], None] | None = None,
+        on_lost: Callable[[str], None] | None = None,
         lockfile: Callable[[], bytes | None] = lambda: None,
+        *,
+        margin: float | None = None,
+        clock: Clock = SYSTEM,
+        on_warn: Callable[[str], None] | None = None,
+        background: bool = True,
     ) -> None:
-        self.git, self.ttl, self.timeout = git, ttl, timeout
-        self.on_wait, self.on_lost = on_wait, on_lost
+        self.git, self.ttl, self.timeout, self.clock = git, ttl, timeout, clock
+        self.margin = default_margin(ttl) if margin is None else margin
+        self.every = (ttl - self.margin) / 3  # three tries at renewal before the deadline
+        self.on_wait, self.on_lost, self.on_warn = on_wait, on_lost, on_warn
         self.lockfile = lockfile  # this checkout's lockfile, now: carried on every renewal
+        self.background = background  # tests drive renewal themselves, on an injected clock
         self.inherited: bytes | None = None  # the lockfile the previous holder left
         self.sha = ""
-        self._since = time.time()
+        self.deadline = 0.0  # monotonic: no launch is sent at or after it
+        self.lost = ""  # why launches stopped ("" while the lease is ours)
+        self._since = clock.time()
+        self._warned: set[str] = set()
+        self._mutex = threading.Lock()  # one push of our lease at a time
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
 
     def __enter__(self) -> Lease:
         self._take()
-        self._renewer = threading.Thread(target=self._renew, name="lease", daemon=True)
-        self._renewer.start()
+        if self.background:
+            self._renewer = threading.Thread(target=self._renew, name="lease", daemon=True)
+            self._renewer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         if self._renewer is not None:
             self._renewer.join(timeout=GIT_TIMEOUT)
-        if self.sha:
+        with self._mutex:
+            sha, self.sha = self.sha, ""
+        if sha:
             # Left for the next holder: the lease ref stays, expired, carrying the lockfile.
-            released = replace(me(0, self._since), until=0.0)
-            self.git.swap(self.sha, released, self.lockfile())
+            released = replace(me(0, self.clock, self._since), until=0.0)
+            try:
+                self.git.swap(sha, released, self.lockfile())
+            except LeaseError as e:
+                self._warn(f"the lease could not be released ({e.message}); it expires unless "
+                           "renewed, and the next apply takes it over then")  # fmt: skip
 
-    def _take(self) -> None:
-        give_up = time.monotonic() + self.timeout
-        told = False
-        while True:
-            old, holder = self.git.current()
-            if holder is None or holder.until < time.time():
-                inherited = self.git.carried(old)
-                taken = self.git.swap(old, me(self.ttl, self._since), inherited)
-                if taken:
-                    self.sha, self.inherited = taken, inherited
-                    return
-                continue  # another machine moved first: look again
-            if time.monotonic() >= give_up:
-                raise LockBusyError(
-                    f"another launchspec apply holds the shared lease ({holder.describe()}; "
-                    f"it expires {max(0, holder.until - time.time()):.0f} s from now unless "
-                    "renewed)",
-                    hint="wait for it to finish, or pass --lock-timeout SECONDS to wait",
-                )
-            if self.on_wait and not told:
-                self.on_wait(f"the shared lease ({holder.describe()})")
-                told = True
-            time.sleep(min(2.0, max(0.2, give_up - time.monotonic())))
+    # -- holding ---------------------------------------------------------------------------
+    def check(self) -> None:
+        """Before every launch: LeaseLostError unless the lease is ours and within its deadline."""
+        if not self.lost and self.clock.monotonic() >= self.deadline:
+            late = self.clock.monotonic() - self.deadline + self.ttl - self.margin
+            self._lose(f"the lease was last renewed {late:.0f} s ago, past its deadline (ttl "
+                       f"{self.ttl:.0f} s less a margin of {self.margin:.0f} s)")  # fmt: skip
+        if self.lost:
+            raise LeaseLostError(f"the shared lease is no longer this apply's: {self.lost}",
+                                 hint=LOST_HINT)  # fmt: skip
+
+    def renew(self) -> bool:
+        """Push a fresh lease over ours (compare-and-swap: it proves the lease is still ours).
+        A failure of any kind stops launches at once; False then."""
+        with self._mutex:
+            if self.lost or not self.sha:
+                return False
+            started = self.clock.monotonic()
+            try:
+                renewed = self.git.swap(
+                    self.sha, me(self.ttl, self.clock, self._since), self.lockfile(),
+                    limit=self.deadline - started,
+                )  # fmt: skip
+            except LeaseError as e:
+                self._lose(f"it could not be renewed ({e.message})")
+                return False
+            if renewed is None:
+                self._lose("it was taken over or removed on the remote")
+                return False
+            self.sha, self.deadline = renewed, started + self.ttl - self.margin
+            return True
+
+    def confirm(self) -> None:
+        """After a pause and before launches begin: renew now (proving the lease is still ours
+        on the remote), then check."""
+        self.renew()
+        self.check()
 
     def _renew(self) -> None:
-        while not self._stop.wait(self.ttl / 3):
-            try:
-                renewed = self.git.swap(self.sha, me(self.ttl, self._since), self.lockfile())
-            except LeaseError:
-                continue  # a passing network fault: the lease lasts `ttl`, try again
-            if renewed is None:
-                self.sha = ""
-                if self.on_lost:
-                    self.on_lost()
+        while not self._stop.wait(self.every):
+            if not self.renew():
                 return
-            self.sha = renewed
+
+    def _lose(self, why: str) -> None:
+        if self.lost:
+            return
+        self.lost = why
+        if self.on_lost:
+            self.on_lost(why)
+
+    def _warn(self, text: str) -> None:
+        if text not in self._warned and self.on_warn:
+            self._warned.add(text)
+            self.on_warn(text)
+
+    # -- taking ----------------------------------------------------------------------------
+    def _take(self) -> None:
+        clock = self.clock
+        give_up = clock.monotonic() + self.timeout
+        seen: tuple[str, float, Holder | None] = ("", clock.monotonic(), None)
+        told, misses = False, 0
+        self._refuse_legacy()
+        while True:
+            old, holder = self.git.current(limit=max(0.0, give_up - clock.monotonic()))
+            now, at = clock.time(), clock.monotonic()
+            if old != seen[0]:
+                self._renewed_while_expired(seen[2], holder, now)
+                seen = (old, at, holder)
+            for said in skew(holder, now, self.ttl) if holder else ():
+                self._warn(said)
+            if self._free(holder, now, at - seen[1]):
+                inherited = self.git.carried(old)
+                started = clock.monotonic()
+                taken = self.git.swap(old, me(self.ttl, clock, self._since), inherited,
+                                      limit=max(0.0, give_up - started))  # fmt: skip
+                if taken:
+                    self.sha, self.inherited = taken, inherited
+                    self.deadline = started + self.ttl - self.margin
+                    return
+                misses += 1  # another machine moved first: look again, within the time allowed
+                if clock.monotonic() < give_up or misses < 3:
+                    continue
+            if clock.monotonic() >= give_up:
+                raise self._busy(holder, now, misses)
+            if self.on_wait and not told and holder is not None:
+                self.on_wait(f"the shared lease ({holder.describe()})")
+                told = True
+            clock.sleep(min(2.0, max(0.2, give_up - clock.monotonic())))
+
+    def _free(self, holder: Holder | None, now: float, watched: float) -> bool:
+        if holder is None or holder.until == 0:
+            return True
+        expired_for = now - holder.until
+        if expired_for > self.ttl + self.margin:
+            return True
+        if expired_for > self.margin and watched > self.every + self.margin:
+            return True
+        return watched > max(self.ttl, holder.ttl)
+
+    def _renewed_while_expired(self, before: Holder | None, after: Holder | None,
+                               now: float) -> None:  # fmt: skip
+        if before is None or after is None or before.until == 0 or after.until == 0:
+            return
+        if (before.who, before.since) == (after.who, after.since) and now - before.until > 1:
+            self._warn(f"the lease held by {shown(after.who, 80)} was renewed although by "
+                       f"this machine's clock it had expired {now - before.until:.0f} s before: "
+                       "this clock is at least that far ahead of the holder's")  # fmt: skip
+
+    def _busy(self, holder: Holder | None, now: float, misses: int) -> LockBusyError:
+        if holder is None:
+            return LockBusyError(
+                f"the shared lease changed under this apply {misses} times",
+                hint="try again, or pass --lock-timeout SECONDS to wait",
+            )
+        if holder.until < now:
+            state = (f"it expired {now - holder.until:.0f} s ago by this machine's clock, and "
+                     "is not taken over until it is surely not renewed")  # fmt: skip
+        else:
+            state = f"it expires {holder.until - now:.0f} s from now unless renewed"
+        return LockBusyError(
+            f"another launchspec apply holds the shared lease ({holder.describe()}; {state})",
+            hint=f"wait for it to finish, or pass --lock-timeout SECONDS to wait; {BREAK_HINT}",
+        )
+
+    def _refuse_legacy(self) -> None:
+        """A live lease under the name earlier versions gave this folder's ref is still a
+        holder: refused, not ignored."""
+        legacy = legacy_ref_for(self.git.prefix)
+        if legacy == self.git.ref:
+            return
+        sha = self.git.heads(legacy).get(legacy)
+        if not sha:
+            return
+        try:
+            holder = self.git.holder(legacy, sha)
+        except LeaseError:
+            return  # not a lease this version can judge: the new ref is what counts
+        if holder.until > self.clock.time() - self.margin:
+            raise LockBusyError(
+                f"an earlier launchspec holds this folder's lease under its old name {legacy} "
+                f"({holder.describe()}; until {stamp(holder.until)})",
+                hint="let that apply finish (the old name is not used once it has expired)",
+            )

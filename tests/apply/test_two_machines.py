@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from runner.state.leasegit import ref_for
 from runner.state.lockfile import Lockfile, write_lockfile
 from tests.chaos.harness import ApplyProcess, Server, cli_env, write_specs
 from tests.support.cli import run_cli
@@ -139,6 +140,7 @@ def test_two_projects_in_one_repository_hold_their_own_leases(
         result = run_cli(seed / folder, "apply", "--yes", env=cli_env(server.sb))
         assert result.code == 0, result.text
     refs = _git(remote, "for-each-ref", "--format=%(refname)", "refs/launchspec")
-    assert refs.split() == ["refs/launchspec/leases/finance", "refs/launchspec/leases/people-ops"]
+    assert refs.split() == [ref_for("finance/"), ref_for("people ops/")]
+    assert refs.split()[1].startswith("refs/launchspec/leases/people-ops-")
     people = json.loads((seed / "people ops" / "launchspec.lock.json").read_text())
     assert sorted(people["launches"]) == ["people-000", "people-001"]
