@@ -91,7 +91,12 @@ def test_a_waiter_gets_the_lease_when_it_is_released(clones: tuple[Path, Path, P
     waited: list[str] = []
     first = Lease(Git(a, "origin"), ttl=30, clock=world.clock(), background=False)
     first.__enter__()
-    world.on_tick.append(lambda: world.elapsed >= 5 and first.sha and first.__exit__())
+
+    def release_at_5() -> None:
+        if world.elapsed >= 5 and first.sha:
+            first.__exit__()
+
+    world.on_tick.append(release_at_5)
     with Lease(Git(b, "origin"), ttl=30, timeout=20, on_wait=waited.append,
                clock=world.clock()):  # fmt: skip
         assert 5 <= world.elapsed < 10
@@ -259,7 +264,7 @@ def test_a_push_the_remote_refuses_names_its_reason_and_is_not_retried(
         try:
             with Lease(Git(a, "origin"), ttl=30):
                 pass
-        except BaseException as e:  # noqa: BLE001 - handed to the test's thread
+        except BaseException as e:
             outcome.append(e)
 
     taker = threading.Thread(target=take, daemon=True)

@@ -11,7 +11,7 @@ from runner.state.leasegit import LEASES, REF, ref_for
 
 # Folder names as people write them: letters of any script, spaces, dots, dashes, emoji.
 NAME = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"), min_size=1,
+    st.characters(exclude_categories=["Cs"], exclude_characters="/\x00"), min_size=1,
     max_size=12,
 ).filter(lambda s: s not in (".", ".."))  # fmt: skip
 PATH = st.lists(NAME, min_size=1, max_size=3).map(lambda parts: "/".join(parts) + "/")
