@@ -61,15 +61,23 @@ def legacy_ref_for(prefix: str) -> str:
 
 
 def rejection(output: str) -> str | None:
-    """Why git refused a push, from its porcelain and error lines (None: it did not say)."""
-    for line in output.splitlines():
-        found = re.match(r"!\s+\S+\s+\[(?:remote )?rejected\]\s*\((.*)\)", line.strip())
+    """Why git refused a push, from its porcelain line and the remote's error lines (None: it
+    did not say)."""
+    lines = [line.strip() for line in output.splitlines()]
+    said = [line.removeprefix("remote: ").strip() for line in lines
+            if line.startswith(("remote: error:", "error:", "fatal:"))
+            and "failed to push some refs" not in line]  # fmt: skip
+    for line in lines:
+        found = re.match(r"!\s+\S+\s+\[(?:remote )?rejected\]\s*\((.*)\)", line)
         if found:
-            return found.group(1)
-    said = [ln.strip() for ln in output.splitlines()
-            if ln.strip().startswith(("remote: error:", "error:", "fatal:"))
-            and "failed to push some refs" not in ln]  # fmt: skip
+            return "; ".join([found.group(1), *said])
     return "; ".join(said) or None
+
+
+def moved(why: str) -> bool:
+    """A refusal that means another push to the ref went first (look again), not a fault."""
+    races = ("but expected", "reference already exists", ".lock': File exists")
+    return why.startswith("stale info") or any(race in why for race in races)
 
 
 class Git:
@@ -180,6 +188,6 @@ class Git:
         if proc.returncode == 0:
             return new
         why = rejection(proc.stdout + "\n" + proc.stderr) or "git gave no reason"
-        if why == "stale info":
+        if moved(why):
             return None  # the ref moved: another machine went first
         raise LeaseError(f"git push of the lease to {ref} was refused: {why}", hint=OFFLINE_HINT)

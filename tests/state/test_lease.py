@@ -14,7 +14,7 @@ import pytest
 from runner.errors import LaunchspecError, LeaseLostError, LockBusyError
 from runner.state.holder import Holder, shown
 from runner.state.lease import REF, Git, Lease, LeaseError
-from runner.state.leasegit import legacy_ref_for
+from runner.state.leasegit import legacy_ref_for, moved, rejection
 from tests.support.leases import World, bare_with_clones, git, push_lease
 
 
@@ -288,3 +288,18 @@ def test_a_live_lease_under_the_old_ref_name_is_refused(clones: tuple[Path, Path
     world.advance(60 + 8)  # expired: the old name no longer counts
     with Lease(Git(b / "ops", "origin"), ttl=30, clock=world.clock()):
         pass
+
+
+def test_git_refusals_are_told_apart_from_a_push_that_lost_a_race() -> None:
+    def refused(remote_error: str) -> str:
+        porcelain = "!\tabc:refs/launchspec/lease\t[remote rejected] (failed to update ref)"
+        said = rejection(f"{porcelain}\nDone\nremote: error: {remote_error}\n"
+                         "error: failed to push some refs to 'x'")  # fmt: skip
+        assert said is not None
+        return said
+
+    assert moved(rejection("!\tabc:refs/x\t[rejected] (stale info)") or "")
+    assert moved(refused("cannot lock ref 'refs/x': reference already exists"))
+    assert moved(refused("cannot lock ref 'refs/x': is at 1234 but expected 5678"))
+    nested = refused("cannot lock ref 'refs/a/b': 'refs/a' exists; cannot create 'refs/a/b'")
+    assert not moved(nested) and "'refs/a' exists; cannot create" in nested
