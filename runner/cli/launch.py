@@ -55,7 +55,9 @@ Examples:
   launchspec plan --target 'onboarding-*'  only some keys (or --target specs/x.yaml)
 
 \b
-Symbols: + launch  ~ update  ! edited after launch  - orphaned/archive  ? pending/missing""",
+Symbols: + launch  ~ update  ! edited after launch  -/+ replace (archive, relaunch)
+  - orphaned/archive  ? pending/missing  <= adopt a run found in Tallyfy
+  !! launched twice (duplicate)  != changed in Tallyfy  .. recurring, not yet due""",
 )
 @click.option(
     "--format",

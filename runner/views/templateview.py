@@ -111,4 +111,5 @@ def _count(value: int | None) -> str:
 
 
 def _limit(value: int | None) -> str:
-    return "-" if value is None else str(value)
+    """A step's most owners; 0 or none given is no limit (as Tallyfy counts it)."""
+    return str(value) if value else "unlimited"

@@ -66,6 +66,7 @@ def test_show_fields_and_steps(tmp_path: Path, sandbox: SandboxProcess) -> None:
                             "yes", "Starter", "|", "Growth", "|", "Enterprise"]
     setup = next(line for line in out.splitlines() if line.strip().startswith("Set up"))
     assert "raj@example.com, Ops (group)" in setup and "5 days after launch" in setup
+    assert setup.split()[-1] == "unlimited"  # max_assignable 0: no limit, not "at most 0"
     review = next(line for line in out.splitlines() if line.strip().startswith("30-day"))
     assert review.split()[-1] == "1" and "ops@example.com" in review
     # A role's id is what a spec's `roles:` is keyed by; no endpoint lists them with names.

@@ -51,3 +51,17 @@ def test_new_suggests_the_closest_title(tmp_path: Path, sandbox: SandboxProcess)
         assert GUESS in made.err, made.err
     nothing_close = run_cli(root, "new", "-t", "Zebra husbandry", "--out", "-")
     assert nothing_close.code == 2 and "did you mean" not in nothing_close.err
+
+
+def test_a_title_in_another_case_resolves_and_the_docs_say_so(
+    tmp_path: Path, sandbox: SandboxProcess
+) -> None:
+    root = make_project(tmp_path)
+    spec = root / SPEC
+    spec.write_text(
+        spec.read_text().replace("template: Client Onboarding", "template: CLIENT onboarding")
+    )
+    planned = run_cli(root, "plan", "--target", "onboarding-globex", env=sandbox.env())
+    assert planned.code == 0, planned.text
+    for doc in ("README.md", "docs/spec-reference.md", "runner/starter/example.yaml"):
+        assert "exact title" not in (REPO / doc).read_text(), doc
