@@ -99,6 +99,10 @@ class TallyfyClient(Caller):
     def me(self) -> dict[str, Any]:
         return self._one("GET", "/me", "user")
 
+    def my_organizations(self) -> list[dict[str, Any]]:
+        """The organisations the token's user belongs to (GET /me does not list them)."""
+        return list(self._pages("/me/organizations"))
+
     def get_template(self, template_id: str) -> dict[str, Any]:
         """The template with `prerun`, `steps` and `tags` as plain lists."""
         path = self._org(f"checklists/{template_id}")

@@ -46,7 +46,7 @@ def probe(client: Any, refs: Sequence[str], headers_seen: HeadersSeen) -> list[F
     me = _token(client, found)
     if me is None:
         return found
-    if not _organisation(client, me, found):
+    if not _organisation(client, found):
         return found
     for ref in refs:
         found += template_findings(client, ref)
@@ -76,8 +76,7 @@ def _token(client: Any, found: list[Finding]) -> dict[str, Any] | None:
     return me
 
 
-def _organisation(client: Any, me: Mapping[str, Any], found: list[Finding]) -> bool:
-    orgs = [str(o.get("id")) for o in unwrap(me.get("organizations")) if isinstance(o, Mapping)]
+def _organisation(client: Any, found: list[Finding]) -> bool:
     try:
         users = client.list_users()
         folders = client.list_folders()
@@ -85,12 +84,32 @@ def _organisation(client: Any, me: Mapping[str, Any], found: list[Finding]) -> b
         hint = "check TALLYFY_ORG_ID (or `organization:` in launchspec.yaml) and the base URL"
         found.append(Finding("organisation", "fail", f"{client.org_id}: {e}", hint=hint))
         return False
-    if orgs and client.org_id not in orgs:
-        found.append(Finding("organisation", "warn", f"/me does not list {client.org_id}"))
-    else:
-        found.append(Finding("organisation", "ok", f"readable: {len(users)} members"))
+    found.append(_membership(client, len(users)))
     found.append(_folder_types(folders))
     return True
+
+
+def _membership(client: Any, members: int) -> Finding:
+    """Whether the token's user belongs to the organisation, from GET /me/organizations (the
+    CLI's and SDK's read; GET /me does not list organisations)."""
+    readable = f"readable: {members} members"
+    try:
+        orgs = [str(o.get("id")) for o in client.my_organizations() if isinstance(o, Mapping)]
+    except ApiError as e:
+        return Finding(
+            "organisation",
+            "warn",
+            f"{readable}; membership could not be read (GET /me/organizations: {e.message})",
+        )
+    if client.org_id not in orgs:
+        return Finding(
+            "organisation",
+            "warn",
+            f"{readable}, but {client.org_id} is not among the {len(orgs)} organisations "
+            "GET /me/organizations lists for this token",
+            hint="is TALLYFY_ORG_ID the organisation this token's user belongs to?",
+        )
+    return Finding("organisation", "ok", f"{readable}; the token's user is a member")
 
 
 def _folder_types(folders: Sequence[Mapping[str, Any]]) -> Finding:

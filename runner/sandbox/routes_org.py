@@ -11,7 +11,14 @@ from starlette.routing import Route
 
 from runner.sandbox.context import ctx_of, org_ctx
 from runner.sandbox.envelope import data, not_found, page_of, with_set
-from runner.sandbox.shapes import folder_body, group_body, tag_body, template_body, user_body
+from runner.sandbox.shapes import (
+    SEED_TIME,
+    folder_body,
+    group_body,
+    tag_body,
+    template_body,
+    user_body,
+)
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -20,8 +27,15 @@ async def me(request: Request) -> Response:
     ctx = ctx_of(request)
     body = user_body(ctx.seed.users_by_id[ctx.seed.me])
     body["organization_id"] = ctx.org
-    body["organizations"] = {"data": [{"id": ctx.org, "name": ctx.seed.org_name}]}
     return data(body)
+
+
+async def my_organizations(request: Request) -> Response:
+    """The organisations the user belongs to, paged (the CLI's and SDK's GET /me/organizations;
+    GET /me does not list them)."""
+    ctx = ctx_of(request)
+    body = {"id": ctx.org, "name": ctx.seed.org_name, "created_at": SEED_TIME}
+    return page_of(request.url, request.query_params, [body])
 
 
 async def organization(request: Request) -> Response:
@@ -85,6 +99,7 @@ ORG = "/organizations/{org}"
 
 ROUTES = [
     Route("/me", me, methods=["GET"]),
+    Route("/me/organizations", my_organizations, methods=["GET"]),
     Route(ORG, organization, methods=["GET"]),
     Route(f"{ORG}/users", users, methods=["GET"]),
     Route(f"{ORG}/groups", groups, methods=["GET"]),
