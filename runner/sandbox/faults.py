@@ -96,18 +96,18 @@ class Faults:
         self.config = config
         self.window.clear()
 
-    def throttled(self) -> tuple[int | None, int]:
-        """(Retry-After seconds if refused, requests left in the window)."""
+    def throttled(self) -> int | None:
+        """Retry-After seconds if this request is refused, else None."""
         limit = self.config.throttle
         if limit <= 0:
-            return None, 0
+            return None
         now = time.monotonic()
         while self.window and self.window[0] <= now - WINDOW_S:
             self.window.popleft()
         if len(self.window) >= limit:
-            return max(1, math.ceil(self.window[0] + WINDOW_S - now)), 0
+            return max(1, math.ceil(self.window[0] + WINDOW_S - now))
         self.window.append(now)
-        return None, limit - len(self.window)
+        return None
 
 
 class FaultMiddleware:
@@ -126,17 +126,15 @@ class FaultMiddleware:
         if config.latency_ms > 0:
             faults.stats.faults["latency"] += 1
             await asyncio.sleep(config.latency_ms / 1000)
-        retry_after, remaining = faults.throttled()
+        retry_after = faults.throttled()
         if retry_after is not None:
             faults.stats.faults["throttle"] += 1
-            await _throttle_answer(counted, retry_after, config.throttle)
+            await _throttle_answer(counted, retry_after)
             return
         if config.error_rate > 0 and faults.rng.random() < config.error_rate:
             faults.stats.faults["error_rate"] += 1
             await _error_answer(counted, faults.rng.choice((500, 502, 503)))
             return
-        if config.throttle > 0:
-            counted = _with_headers(counted, _limit_headers(config.throttle, remaining))
         cut = (method == "POST" and config.cut_after_commit > 0
                and LAUNCH_PATH.match(scope["path"]) is not None
                and faults.rng.random() < config.cut_after_commit)
@@ -148,24 +146,10 @@ class FaultMiddleware:
         await self.app(scope, receive, _cutting(counted, faults.stats) if cut else counted)
 
 
-def _limit_headers(limit: int, remaining: int) -> list[tuple[bytes, bytes]]:
-    return [(b"x-ratelimit-limit", str(limit).encode()),
-            (b"x-ratelimit-remaining", str(remaining).encode())]
-
-
 def _counting(send: Send, stats: Stats, method: str) -> Send:
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start" and not message.get("cut"):
             stats.record(method, str(message["status"]))
-        await send(message)
-
-    return wrapped
-
-
-def _with_headers(send: Send, extra: list[tuple[bytes, bytes]]) -> Send:
-    async def wrapped(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            message = {**message, "headers": [*message.get("headers", []), *extra]}
         await send(message)
 
     return wrapped
@@ -226,10 +210,12 @@ async def _json_answer(send: Send, status: int, body: dict[str, Any],
     await send({"type": "http.response.body", "body": payload})
 
 
-async def _throttle_answer(send: Send, retry_after: int, limit: int) -> None:
+async def _throttle_answer(send: Send, retry_after: int) -> None:
+    """A 429 as documented: Retry-After, and X-RateLimit-Remaining (the Postman troubleshooting
+    page, the only one to name it); no source shows a limit header, so none is made up."""
     body = {"error": True, "message": "Too many requests. Please slow down.",
             "code": "RATE_LIMIT_EXCEEDED"}
-    headers = [(b"retry-after", str(retry_after).encode()), *_limit_headers(limit, 0)]
+    headers = [(b"retry-after", str(retry_after).encode()), (b"x-ratelimit-remaining", b"0")]
     await _json_answer(send, 429, body, headers)
 
 

@@ -74,3 +74,17 @@ def test_membership_unknown_is_said_not_skipped() -> None:
     with _stand_in(ORG_READS) as client:  # no /me/organizations: 404
         found = _by_check(probe(client, [], lambda: []), "organisation")
     assert found.status == "warn" and "could not be read" in found.message, found
+
+
+# -- 7. rate-limit headers: Retry-After is what Tallyfy documents -----------------------------
+def test_no_limit_headers_is_what_tallyfy_documents(harness: Harness) -> None:
+    """Retry-After is confirmed (documentation, SDK, CLI); X-RateLimit-Remaining appears on one
+    page, on 429s only; X-RateLimit-Limit nowhere. Their absence is no warning."""
+    found = _by_check(probe(harness.client, [], lambda: [{"x-request-id": "1"}]), "rate limit")
+    assert found.status == "ok" and "Retry-After" in found.message, found
+
+
+def test_limit_headers_are_shown_when_present(harness: Harness) -> None:
+    seen = [{"x-ratelimit-remaining": "99"}]
+    found = _by_check(probe(harness.client, [], lambda: seen), "rate limit")
+    assert found.status == "ok" and "x-ratelimit-remaining: 99" in found.message, found

@@ -156,10 +156,15 @@ def test_fault_seed_replays_the_same_sequence(sandbox_factory: Factory) -> None:
 def test_throttle_answers_429_with_retry_after(sandbox_factory: Factory) -> None:
     sb = sandbox_factory("--throttle", "5", "--admin")
     with Api(sb) as api:
-        first = [api.http.get("/me").status_code for _ in range(5)]
-        assert first == [200] * 5
+        first = [api.http.get("/me") for _ in range(5)]
+        assert [r.status_code for r in first] == [200] * 5
+        # Documented: Retry-After, and X-RateLimit-Remaining on a 429 (one page); no source
+        # shows a limit header, or either on answers inside the limit.
+        assert not [k for r in first for k in r.headers if k.lower().startswith("x-ratelimit")]
         r = api.get("runs")
         assert r.status_code == 429, (r.status_code, r.text)
+        assert r.headers.get("X-RateLimit-Remaining") == "0"
+        assert "X-RateLimit-Limit" not in r.headers
         retry = r.headers.get("Retry-After")
         assert retry is not None, dict(r.headers)
         assert float(retry) > 0, retry
