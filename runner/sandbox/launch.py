@@ -43,12 +43,9 @@ def launch(body: Any, org: str, seed: Seed, store: Store) -> tuple[Obj, list[Obj
         raise invalid(errors)
     created_us = store.clock.tick()
     run.update(id=new_id(), increment_id=store.next_increment(org))
-    if template.get("assign_run_starter", True):
-        run["starter"] = run.get("started_by")
     tasks = [_task(step, run, _with_roles(step, overrides.get(step["id"], {}), roles),
                    created_us, org, store)
              for step in template["steps"]]
-    run.pop("starter", None)
     stamp = iso(created_us)
     run["name"] = auto_name(template, run["prerun"], run["name"], stamp[:10])
     if not run["name"]:
@@ -270,9 +267,10 @@ def _task(step: Obj, run: Obj, override: Obj, created_us: int, org: str, store: 
         "users": list(step["assignees"]), "guests": list(step["guests"]),
         "groups": list(step["groups"]),
     }
-    if not any(owners.get(k) for k in ("users", "guests", "groups")) and run.get("starter"):
-        # assign_run_starter (default true): with no assignee anywhere, the launcher
-        owners = {"users": [run["starter"]], "guests": [], "groups": []}
+    nobody = not any(owners.get(k) for k in ("users", "guests", "groups"))
+    if nobody and step.get("assign_run_starter", True) and run.get("started_by"):
+        # The step's assign_run_starter (default true): with no assignee anywhere, the launcher
+        owners = {"users": [run["started_by"]], "guests": [], "groups": []}
     stamp = iso(created_us)
     return {
         "id": new_id(), "increment_id": store.next_increment(org, "tasks"),

@@ -128,5 +128,6 @@ def _normalise_step(step: Obj) -> Obj:
     step.setdefault("deadline", None)
     step.setdefault("max_assignable", None)
     step.setdefault("allow_guest_owners", False)
+    step.setdefault("assign_run_starter", True)  # a step setting, default true (docs)
     step.setdefault("step_type", "task")
     return step

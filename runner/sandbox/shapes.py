@@ -58,7 +58,7 @@ def field_body(item: Obj, checklist_id: str) -> Obj:
 
 def step_body(step: Obj, checklist_id: str) -> Obj:
     keys = ("id", "title", "alias", "position", "step_type", "deadline", "assignees", "guests",
-            "groups", "roles", "max_assignable", "allow_guest_owners")
+            "groups", "roles", "max_assignable", "allow_guest_owners", "assign_run_starter")
     body = {key: step.get(key) for key in keys}
     body.update(
         checklist_id=checklist_id,

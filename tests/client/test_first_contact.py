@@ -3,10 +3,12 @@ the sandbox over real HTTP. docs/tallyfy-api-notes.md cites the evidence for eac
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from runner.errors import SpecError
 from runner.project import stages
@@ -115,3 +117,32 @@ def test_what_is_really_empty_is_refused_where_required(harness: Harness, empty:
     with pytest.raises(SpecError) as caught:
         stages.resolve_all(harness.client, [rendered])
     assert "'Client name' is empty" in str(caught.value.diagnostics[0].message)
+
+
+# -- 8. assign_run_starter is a step setting ---------------------------------------------------
+S_TRAINING, S_REVIEW = "109fffa180b8e74f405a8b4b20d41f77", "3e4926a1f526b6dd75a7f25af98d07b5"
+
+
+def test_assign_run_starter_is_read_per_step(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+) -> None:
+    """Documentation (launch-process, troubleshooting-launch-permissions) and the SDK's Step
+    model: the launcher is assigned to a step with no assignee anywhere unless that step says
+    `assign_run_starter: false`; a template-level key means nothing."""
+    data = seed.seed()
+    onboarding = next(t for t in data["templates"] if t["title"] == "Client Onboarding")
+    onboarding["assign_run_starter"] = True  # not a template setting: no effect
+    review = next(s for s in onboarding["steps"] if s["id"] == S_REVIEW)
+    review["assign_run_starter"] = False
+    path = tmp_path / "seed.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    h = Harness(sandbox_factory("--seed", str(path)))
+    steps = {s["id"]: s for s in h.client.get_template(onboarding["id"])["steps"]}
+    assert steps[S_REVIEW]["assign_run_starter"] is False
+    assert steps[S_TRAINING]["assign_run_starter"] is True  # the default, said
+    nobody = {"owners": {"users": [], "guests": [], "groups": []}}
+    request = resolve_live(h)
+    run = h.client.launch_run({**request.body, "tasks": {S_REVIEW: nobody, S_TRAINING: nobody}})
+    owners = {t["step_id"]: t["owners"]["users"] for t in h.client.list_tasks(run["id"])}
+    assert owners[S_REVIEW] == [] and owners[S_TRAINING] == [run["started_by"]]
+    h.client.close()
