@@ -200,9 +200,19 @@ def _good_options(options: Any) -> bool:
 
 
 def _steps(subject: str, template: Mapping[str, Any]) -> Finding:
+    """The owner caps the steps say; a step that says none is not checked (unknown: the SDK
+    reads a missing max_assignable as 1)."""
+    from runner.resolve.people import cap_unsaid
+
     steps = unwrap(template.get("steps"))
-    caps = sorted({int(s["max_assignable"]) for s in steps if s.get("max_assignable") is not None})
-    words = ", ".join("0 (unlimited)" if c == 0 else str(c) for c in caps) or "none set"
+    caps = sorted({int(s["max_assignable"]) for s in steps if not cap_unsaid(s)})
+    words = ", ".join("0 (unlimited)" if c == 0 else str(c) for c in caps) or "none said"
+    unsaid = sum(cap_unsaid(s) for s in steps)
+    if unsaid:
+        words += (
+            f"; {unsaid} step{'s' * (unsaid != 1)} say{'s' * (unsaid == 1)} none (owners there "
+            "are not checked against a cap: Tallyfy decides at launch)"
+        )
     return Finding(subject, "ok", f"{len(steps)} steps; max_assignable: {words}")
 
 

@@ -112,6 +112,7 @@ def resolve_all(
     desired: list[Desired] = []
     problems: list[Diagnostic] = []
     per_key: dict[Diagnostic, list[str]] = {}  # the same problem in many launches of a spec
+    notes: dict[str, None] = {}  # warnings, each said once however many launches share it
     for r in rendered:
         template = _template(client, r, templates, problems)
         if template is None:
@@ -120,13 +121,16 @@ def resolve_all(
             problems.extend(_drift(snapshots, r, template))
         request, diagnostics = resolve(r, template, directory)
         for d in diagnostics:
-            per_key.setdefault(d, []).append(r.key)
+            if d.severity == "warning":
+                notes[str(d)] = None
+            else:
+                per_key.setdefault(d, []).append(r.key)
         if request is not None:
             desired.append(Desired(r, request))
     problems.extend(_for_keys(d, keys) for d, keys in per_key.items())
     if has_errors(problems):
         raise SpecError(problems)
-    return desired, []
+    return desired, list(notes)
 
 
 def _for_elements(d: Diagnostic, found: Sequence[Any]) -> Diagnostic:
@@ -237,13 +241,13 @@ def _from_snapshots(rendered: Sequence[Rendered], store: Any) -> tuple[list[Desi
     # until proven otherwise (the snapshots are what a fork's pull request is checked with).
     unknown = [_unknown_title(store, r) for r in rest if not HEX_ID.fullmatch(r.template)]
     try:
-        desired, _ = resolve_all(store, covered)
+        desired, said = resolve_all(store, covered)
     except SpecError as e:
         raise SpecError(sorted([*e.diagnostics, *unknown], key=Diagnostic.sort_key)) from None
     if unknown:
         raise SpecError(unknown)
     folder = os.path.relpath(store.folder)
-    notes = [covered_note(folder)] if covered else []
+    notes = [covered_note(folder), *said] if covered else []
     if rest:
         notes.append(uncovered_note(((r.template, r.key) for r in rest), folder))
     return desired + [Desired(r) for r in rest], notes

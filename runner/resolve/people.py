@@ -18,6 +18,7 @@ class Problem:
     message: str
     path: tuple[PathPart, ...] = ()
     hint: str | None = None
+    warning: bool = False  # said, not refused
 
 
 @dataclass
@@ -38,8 +39,16 @@ class People:
 
 
 def over_cap(limit: Any, count: int) -> bool:
-    """Whether `count` assignees pass a step's `max_assignable` (0 or none: unlimited)."""
+    """Whether `count` assignees pass a step's `max_assignable` (0: unlimited; not said: not
+    known, so not checked)."""
     return isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 and count > limit
+
+
+def cap_unsaid(step: Mapping[str, Any]) -> bool:
+    """Whether the step's answer leaves `max_assignable` out (or null): the SDK reads that as
+    1, the sandbox as no cap; which Tallyfy applies is not known."""
+    limit = step.get("max_assignable")
+    return not isinstance(limit, int) or isinstance(limit, bool)
 
 
 def assignee_count(people: People, directory: Directory) -> int:
@@ -63,6 +72,15 @@ def step_owner_problems(
         found.append((Problem(f"step {title!r} does not allow guests as owners"), ("guests",)))
     limit = step.get("max_assignable")
     count = assignee_count(people, directory)
+    if count > 1 and cap_unsaid(step):  # one owner passes every reading, the SDK's 1 too
+        found.append((
+            Problem(
+                f"step {title!r} does not say how many owners it takes (no max_assignable): "
+                f"{count} given, not checked; Tallyfy decides at launch",
+                warning=True,
+            ),
+            (),
+        ))  # fmt: skip
     if over_cap(limit, count):
         found.append((
             Problem(

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from runner.diagnostics import Diagnostic
+from runner.diagnostics import Diagnostic, has_errors
 from runner.render.render import Rendered
 from runner.resolve.directory import Directory, closest, label_of
 from runner.resolve.encode import EncodeError, encode
@@ -60,6 +60,7 @@ class _Resolver:
                 p.message,
                 pos=self.r.spec.pos(*path),
                 path=dotted(path),
+                severity="warning" if p.warning else "error",
                 code="resolve",
                 hint=p.hint,
             )
@@ -70,7 +71,7 @@ class _Resolver:
         if refusal:
             self.problem(Problem(refusal, hint="publish the template in Tallyfy first"), "template")
         body = self._body()
-        if self.diagnostics:
+        if has_errors(self.diagnostics):
             return None, self.diagnostics
         fixed = {k: v for k, v in body.items() if k not in UPDATABLE_FIELDS}
         return LaunchRequest(
@@ -85,7 +86,7 @@ class _Resolver:
             guests=tuple(sorted(set(self.guests), key=str.casefold)),
             secret_values=self.r.secret_values,
             auto_named=bool(self.template.get("auto_naming")),
-        ), []
+        ), self.diagnostics
 
     def _body(self) -> dict[str, Any]:
         r = self.r

@@ -29,13 +29,18 @@ def harness(sandbox: SandboxProcess) -> Iterator[Harness]:
 
 def resolve_live(h: Harness, extra: str = "", prerun: str = "") -> LaunchRequest:
     """A spec of Client Onboarding resolved against the sandbox, as `plan` does."""
+    return resolve_noted(h, extra, prerun)[0]
+
+
+def resolve_noted(h: Harness, extra: str = "", prerun: str = "") -> tuple[LaunchRequest, list[str]]:
+    """resolve_live, with the notes the plan would show."""
     text = f"id: k\ntemplate: Client Onboarding\n{extra}prerun:\n{REQUIRED}{prerun}"
     rendered, problems = render_spec(seed.spec(text), RenderContext(launch_at=AT))
     assert rendered is not None, problems
-    desired, _ = stages.resolve_all(h.client, [rendered])
+    desired, notes = stages.resolve_all(h.client, [rendered])
     (one,) = desired
     assert one.request is not None
-    return one.request
+    return one.request, notes
 
 
 def refusal(h: Harness, extra: str = "", prerun: str = "") -> str:
@@ -145,4 +150,48 @@ def test_assign_run_starter_is_read_per_step(
     run = h.client.launch_run({**request.body, "tasks": {S_REVIEW: nobody, S_TRAINING: nobody}})
     owners = {t["step_id"]: t["owners"]["users"] for t in h.client.list_tasks(run["id"])}
     assert owners[S_REVIEW] == [] and owners[S_TRAINING] == [run["started_by"]]
+    h.client.close()
+
+
+# -- 9. a step that does not say how many owners it takes ------------------------------------
+S_KICKOFF = "18c10325629613d2608de126489ab828"
+
+
+def _unsaid_cap(tmp_path: Path, factory: Callable[..., SandboxProcess]) -> Harness:
+    data = seed.seed()
+    onboarding = next(t for t in data["templates"] if t["title"] == "Client Onboarding")
+    kickoff = next(s for s in onboarding["steps"] if s["id"] == S_KICKOFF)
+    del kickoff["max_assignable"]  # the sandbox answers null: nothing said
+    path = tmp_path / "seed.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return Harness(factory("--seed", str(path)))
+
+
+def test_a_missing_max_assignable_is_unknown_not_unlimited(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+) -> None:
+    """The SDK's Step reads a missing max_assignable as 1; 0 means unlimited only where it is
+    said. Unknown: nothing is refused, and the plan says the cap was not checked."""
+    h = _unsaid_cap(tmp_path, sandbox_factory)
+    four = "users: [ops@example.com, jane@example.com, raj@example.com, mei@example.com]"
+    request, notes = resolve_noted(h, f"tasks:\n  Kick-off call:\n    owners: {{{four}}}\n")
+    assert len(request.body["tasks"][S_KICKOFF]["owners"]["users"]) == 4
+    assert any("'Kick-off call' does not say how many owners" in n for n in notes), notes
+    h.client.close()
+
+
+def test_no_note_when_no_owners_are_given(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+) -> None:
+    h = _unsaid_cap(tmp_path, sandbox_factory)
+    assert resolve_noted(h)[1] == []
+    h.client.close()
+
+
+def test_one_owner_passes_every_reading_and_is_not_noted(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+) -> None:
+    h = _unsaid_cap(tmp_path, sandbox_factory)
+    one = "tasks:\n  Kick-off call:\n    owners: {users: [jane@example.com]}\n"
+    assert resolve_noted(h, one)[1] == []
     h.client.close()

@@ -88,3 +88,10 @@ def test_limit_headers_are_shown_when_present(harness: Harness) -> None:
     seen = [{"x-ratelimit-remaining": "99"}]
     found = _by_check(probe(harness.client, [], lambda: seen), "rate limit")
     assert found.status == "ok" and "x-ratelimit-remaining: 99" in found.message, found
+
+
+# -- 9. a step that does not say its owner cap -------------------------------------------------
+def test_doctor_says_which_steps_do_not_say_their_cap(harness: Harness) -> None:
+    findings = probe(harness.client, ["Month-end Close"], lambda: [])
+    (steps,) = [f for f in findings if "max_assignable" in f.message]
+    assert "1 step says none" in steps.message and "not checked" in steps.message, steps
