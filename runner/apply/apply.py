@@ -234,7 +234,7 @@ class Applier:
             for intent, _ in self.journal.launched():
                 if intent.key == action.key:
                     self.journal.resolved(intent, "archived")
-            self._ledger.drop(action.key)
+        self._ledger.archived(action.key, entry.run_id, drop=not keep)
         self._emit(Event("archived", action.key, entry.run_id))
         return True
 

@@ -74,6 +74,7 @@ def dedupe(client: Any, lock: Lockfile, on_event: Callable[[Event], None]) -> Lo
         for run_id in ids:
             if run_id != keep:
                 client.archive_run(run_id)
+                lock = lock.with_archived(key, run_id, drop=False)
                 on_event(Event("archived", key, run_id, f"a duplicate of run {keep}"))
         lock = lock.with_entry(key, replace(lock.entries[key], run_id=keep))
         on_event(Event("deduped", key, keep, f"kept the oldest of {len(ids)} runs"))

@@ -43,9 +43,11 @@ class Ledger:
         if due:
             self._write()
 
-    def drop(self, key: str) -> None:
+    def archived(self, key: str, run_id: str, *, drop: bool) -> None:
+        """`run_id` of `key` is archived: remembered (a merge never brings it back), and with
+        `drop` the key's entry goes too."""
         with self.mutex:
-            self.lock = self.lock.without(key)
+            self.lock = self.lock.with_archived(key, run_id, drop=drop)
             due = self._changed()
         if due:
             self._write()

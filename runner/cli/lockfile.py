@@ -21,11 +21,13 @@ def lockfile() -> None:
 
 @lockfile.command(
     epilog="""\b
-Per key, a key only one side has is kept; where both name a key with different runs
-(two machines launched it), the earlier launch is kept (then the smaller run id), and
-the other run shows on `launchspec plan --refresh` as a duplicate, for
-`launchspec apply --dedupe` to archive. Exit 0 when merged, 1 when the two are of
-different lineages (git then reports a conflict).""",
+Three-way, per key, against BASE (the version both sides started from): a key one side
+removed (pruned, forgotten) stays removed, a key one side added or changed is kept, and a
+run either side archived is never kept. Where both launched a key (two different runs),
+the earlier launch is kept (then the smaller run id) and the other run shows on
+`launchspec plan --refresh` as a duplicate, for `launchspec apply --dedupe` to archive.
+Exit 0 when merged, 1 when the two are of different lineages or organisations (git then
+reports a conflict).""",
 )
 @click.argument("base", type=HerePath(dir_okay=False, path_type=Path))
 @click.argument("ours", type=HerePath(exists=True, dir_okay=False, path_type=Path))
@@ -34,11 +36,18 @@ def merge(base: Path, ours: Path, theirs: Path) -> None:
     """Merge lockfile THEIRS into OURS, in place (git passes %O %A %B)."""
     from runner.project.sharing import merge_files
 
-    taken, clashes = merge_files(ours, theirs)
-    said = f"merged the lockfile: {taken} keys from the other side"
-    if clashes:
-        said += f", {clashes} launched on both (run `launchspec plan --refresh`)"
+    done = merge_files(base, ours, theirs)
+    said = f"merged the lockfile: {done.taken} keys from the other side"
+    if done.removed:
+        said += f", {done.removed} removed there"
     click.echo(said, err=True)
+    for c in done.conflicts:
+        click.echo(
+            f"{c.key}: launched on both sides (runs {c.kept} and {c.other}); kept {c.kept}, "
+            f"the other shows on `launchspec plan --refresh` as a duplicate for "
+            "`launchspec apply --dedupe`",
+            err=True,
+        )
 
 
 COMMANDS = (lockfile,)

@@ -27,7 +27,7 @@ from runner.plan.plan import Desired, Plan, make_plan
 from runner.project import stages
 from runner.project.guards import check_fresh, check_limit, check_secrets, load_saved_plan
 from runner.project.refresh import read_live
-from runner.project.sharing import shared_lease
+from runner.project.sharing import folder_of, shared_lease
 from runner.project.targets import narrow
 
 # Re-exported: `validate` lives apart so that the command imports none of plan or apply.
@@ -191,10 +191,10 @@ def apply(
     spec_files(config)  # no spec files: say so before a lock or a lockfile is written
     with (
         exclusive(config.state_dir, options.lock_timeout, on_wait),
-        shared_lease(config, options, on_wait, on_note, stop) as lease,
+        shared_lease(config, options, on_wait, on_note, stop, client.org_id) as lease,
     ):
         saved = load_saved_plan(options.plan_file) if options.plan_file else None
-        lock, settled = _settle(config, client, on_note, stop)
+        lock, settled = _settle(config, client, on_note, stop, folder_of(lease))
         if options.dedupe:
             lock = duplicates.dedupe(client, lock, on_event)
             write_lockfile(config.lockfile, lock)
@@ -236,9 +236,14 @@ def apply(
 
 
 def _settle(
-    config: Config, client: Any, on_note: Callable[[str], None], stop: threading.Event
+    config: Config,
+    client: Any,
+    on_note: Callable[[str], None],
+    stop: threading.Event,
+    folder: str | None = None,
 ) -> tuple[Lockfile, list[Settled]]:
-    """Record what the journal knows and read back every launch whose outcome is unknown."""
+    """Record what the journal knows and read back every launch whose outcome is unknown;
+    a new lockfile gets its organisation and, under the lease, its project folder."""
     journal = Journal(config.state_dir)
     lock = read_lockfile(config.lockfile, organization=client.org_id)
     before = lock.serial
@@ -259,6 +264,8 @@ def _settle(
         read_back = [s for s in read_back if s.how != "young"] + again
     if lock.organization is None:
         lock = evolve(lock, organization=client.org_id)
+    if lock.project is None and folder is not None:
+        lock = evolve(lock, project=folder)
     if lock.serial != before:  # recovered or settled runs: durable before anything else
         write_lockfile(config.lockfile, lock)
     ambiguous = [s for s in read_back if s.how == "ambiguous"]

@@ -100,6 +100,12 @@ class Lockfile:
     organization: str | None = None
     entries: Mapping[str, LockEntry] = field(default_factory=dict)
     scans: Mapping[str, Scan] = field(default_factory=dict)  # template id -> what was read
+    # The project folder in its git repository ("" at the top; None: not known yet), so that
+    # another folder's lockfile is never taken for this one's (runner/state/merge.py).
+    project: str | None = None
+    # Key -> runs this history archived (prune, replace, dedupe): never an entry again, so a
+    # merge with a version that still holds one drops it (runner/state/merge.py).
+    archived: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def new(cls, organization: str | None = None) -> Lockfile:
@@ -114,6 +120,13 @@ class Lockfile:
         entries = dict(self.entries)
         entries.pop(key, None)
         return replace(self, entries=entries, serial=self.serial + 1)
+
+    def with_archived(self, key: str, run_id: str, *, drop: bool) -> Lockfile:
+        """`run_id`, a run of `key`, archived: remembered as such, and with `drop` the key's
+        entry removed too (`replace` keeps it until the new run is recorded)."""
+        runs = tuple(sorted({*self.archived.get(key, ()), run_id}))
+        lock = replace(self, archived={**self.archived, key: runs}, serial=self.serial + 1)
+        return replace(lock.without(key), serial=lock.serial) if drop else lock
 
     def to_bytes(self, texts: dict[str, tuple[LockEntry, str]] | None = None) -> bytes:
         """The file's bytes: `json.dumps(doc, indent=2, sort_keys=True)`, built from each
@@ -136,6 +149,10 @@ class Lockfile:
         }
         if self.scans:
             fields["scans"] = {t: scan.to_json() for t, scan in sorted(self.scans.items())}
+        if self.project is not None:
+            fields["project"] = self.project
+        if self.archived:
+            fields["archived"] = {k: list(v) for k, v in sorted(self.archived.items())}
         body = {name: _dumps(value).replace("\n", "\n  ") for name, value in fields.items()}
         body["launches"] = "{\n" + ",\n".join(launches) + "\n  }" if launches else "{}"
         lines = [f"  {_dumps(name)}: {body[name]}" for name in sorted(body)]
@@ -187,6 +204,8 @@ def parse_lockfile(data: bytes, where: str) -> Lockfile:
         organization=doc.get("organization"),
         entries=entries,
         scans={str(t): Scan.from_json(v) for t, v in (doc.get("scans") or {}).items()},
+        project=doc.get("project"),
+        archived={str(k): tuple(str(i) for i in v) for k, v in (doc.get("archived") or {}).items()},
     )
 
 
