@@ -37,9 +37,11 @@ class Caller:
     _budgets: Budgets
     _deadline: float
     _waited: float
+    _waits_end: float
     _stats: Stats
     _stats_lock: threading.Lock
     _sleep: Callable[[float], None]
+    _clock: Callable[[], float]
     _log: Callable[[str], None] | None
     _on_wait: Callable[[str], None] | None
 
@@ -157,11 +159,18 @@ class Caller:
         )
 
     def _spend_wait(self, delay: float, asked: float, error: ApiError) -> None:
-        """Count a 429 wait against the wait budget; past it, fail with the server's words."""
+        """Count a 429 wait against the wait budget; past it, fail with the server's words.
+
+        What counts is the part of [now, now + delay] that no wait counted before covers: the
+        wall-clock time the command is held back, however many workers wait it out together.
+        """
         budget = self._budgets.wait_budget_seconds
         with self._stats_lock:
-            if self._waited + delay <= budget:
-                self._waited += delay
+            now = self._clock()
+            more = max(0.0, now + delay - max(now, self._waits_end))
+            if self._waited + more <= budget:
+                self._waited += more
+                self._waits_end = max(self._waits_end, now + delay)
                 return
             waited = self._waited
         raise ApiError(

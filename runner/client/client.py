@@ -41,6 +41,7 @@ class TallyfyClient(Caller):
         max_attempts: int = 6,
         max_concurrency: int = 8,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         log: Callable[[str], None] | None = None,
         on_wait: Callable[[str], None] | None = None,
         client_name: str = "APIClient",
@@ -51,12 +52,17 @@ class TallyfyClient(Caller):
         self._token = token
         self.max_attempts = max(1, max_attempts)
         self._sleep = sleep
+        self._clock = clock  # the wall clock the wait budget is measured on
         self._log = log
         self._on_wait = on_wait  # what a wait is for and how long, as a sentence
-        self._limiter = Limiter(max_concurrency, sleep=sleep)
+        self._limiter = Limiter(max_concurrency, sleep=sleep, clock=clock)
         self._budgets = budgets or Budgets()
         self._deadline = time.monotonic() + self._budgets.deadline_seconds
-        self._waited = 0.0  # seconds spent waiting at the server's request (429)
+        # The wait budget: seconds of the command's time spent held back by the server (429),
+        # and when the last wait counted ends. Waits that overlap (every worker waits out the
+        # same Retry-After) count once: the budget is wall-clock time, not a sum over workers.
+        self._waited = 0.0
+        self._waits_end = 0.0
         self._stats = Stats()
         self._stats_lock = threading.Lock()
         self._headers = {

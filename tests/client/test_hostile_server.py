@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from runner.client.client import TallyfyClient
 from runner.errors import ApiError, IndeterminateError
 from tests.support.cli import make_project, run_cli
 from tests.support.hostile import hostile
+from tests.support.sandbox import SandboxProcess
 
 ORG = "5192e8fadff2a873872ba9aed3f2e334"
 TEMPLATE = "efd12534ded06f20e21b33e8dacf1f15"
@@ -69,18 +72,62 @@ def test_the_command_deadline_stops_further_requests() -> None:
     assert "ran out of time" in str(later.value)
 
 
+class FakeClock:
+    """A clock that moves only when the client sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
 @pytest.mark.timeout(20)
 def test_endless_retry_after_spends_the_wait_budget_and_says_so() -> None:
-    slept: list[float] = []
+    clock = FakeClock()
     with hostile("throttle") as server:
-        client = TallyfyClient(server.url, ORG, "test-token", sleep=slept.append,
+        client = TallyfyClient(server.url, ORG, "test-token", sleep=clock.sleep, clock=clock,
                                budgets=Budgets(wait_budget_seconds=300))
         with client, pytest.raises(ApiError) as caught:
             client.me()
     message = str(caught.value)
     assert "99999999" in message and "wait budget of 300 s" in message
     assert "Too Many Attempts." in message  # the server's own words
-    assert sum(slept) <= 300
+    assert clock.slept == [120.0, 120.0]  # capped at two minutes each; a third passes 300 s
+
+
+@pytest.mark.timeout(30)
+def test_workers_waiting_out_the_same_retry_after_spend_the_budget_once(
+    sandbox_factory: Callable[..., SandboxProcess],
+) -> None:
+    """Issue 20, item 8: eight workers throttled together each waited out the same minute,
+    and every worker's wait was added to one total: 600 s of a 600 s budget were "spent"
+    after about two minutes. The budget is the command's wall-clock time held back."""
+    sb = sandbox_factory("--throttle", "1")  # one request a minute: every other one is a 429
+    sleeps: list[float] = []  # nobody really waits; the clock is real, so waits overlap
+    errors: list[str] = []
+
+    def worker(client: TallyfyClient) -> None:
+        try:
+            client.me()
+        except ApiError as e:
+            errors.append(str(e))
+
+    with TallyfyClient(sb.url, sb.org, sb.token, sleep=sleeps.append, max_attempts=6,
+                       budgets=Budgets(wait_budget_seconds=600)) as client:  # fmt: skip
+        threads = [threading.Thread(target=worker, args=(client,)) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len(errors) == 7  # one request got through; the others ran out of attempts
+    assert not [e for e in errors if "wait budget" in e], errors[0]
+    assert all("Too many requests" in e for e in errors), errors
 
 
 @pytest.mark.timeout(20)
