@@ -70,7 +70,7 @@ def shared_lease(
         on_warn=lambda said: on_note(f"warning: {said}"),
     )  # fmt: skip
     with lease:
-        inherit(config, lease.inherited, on_note, folder_of(lease), organization)
+        inherit(config, lease.inherited, on_note, _folder(git), organization)
         yield lease
     if left[0] is not None and not lease.lost:
         save_base(config, left[0])  # released carrying it: the next holder starts from it
@@ -78,7 +78,11 @@ def shared_lease(
 
 def folder_of(lease: Lease | None) -> str | None:
     """The project's folder in its repository ("" at the top); None without a lease."""
-    return None if lease is None else lease.git.prefix.rstrip("/")
+    return None if lease is None else _folder(lease.git)
+
+
+def _folder(git: Git) -> str:
+    return git.prefix.rstrip("/")
 
 
 def inherit(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from runner.state.leasegit import ref_for
 from runner.state.lockfile import Lockfile, read_lockfile, write_lockfile
 from tests.chaos.harness import Server, cli_env, write_specs
 from tests.support.cli import Result, run_cli
@@ -101,8 +102,9 @@ def test_another_folders_lockfile_is_never_taken_from_the_lease(
     tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
 ) -> None:
     """Issue 20, item 3: the lease of folder `people` carries the lockfile of folder
-    `finance` (as when two folders' lease refs collide). `people` used to take its five
-    launches, and `apply --prune` there archived all of them."""
+    `finance` (as when two folders' lease refs collided, before each got a hash of its
+    own). `people` used to take its five launches, and `apply --prune` there archived all
+    of them."""
     server = Server(sandbox_factory("--admin"))
     env = cli_env(server.sb)
     remote = _repo(tmp_path, {"finance": 5, "people": 2}, None)
@@ -110,8 +112,8 @@ def test_another_folders_lockfile_is_never_taken_from_the_lease(
     _ok(run_cli(repo / "finance", "apply", "--yes", env=env))
 
     def cross() -> None:
-        sha = _git(remote, "rev-parse", "refs/launchspec/leases/finance").strip()
-        _git(remote, "update-ref", "refs/launchspec/leases/people", sha)
+        sha = _git(remote, "rev-parse", ref_for("finance/")).strip()
+        _git(remote, "update-ref", ref_for("people/"), sha)
 
     cross()  # people has no lockfile yet: must not adopt finance's
     said = _ok(run_cli(repo / "people", "apply", "--yes", env=env))
