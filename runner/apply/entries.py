@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from runner.plan.plan import Desired, canonical_digest
+from runner.plan.plan import Desired
 from runner.state.lockfile import LockEntry
 
 
@@ -20,7 +20,7 @@ def entry_for(d: Desired, run_id: str) -> LockEntry:
         launched_at=_iso(d.rendered.launch_at),
         name=str(redact(d.rendered.name, d.request.secret_values)),
         digest=d.request.digest,
-        fields_digest=canonical_digest(dict(d.request.updatable)),
+        fields_digest=d.fields_digest(),
         source_digest=fixed,
         source_fields_digest=fields,
         fields=redacted,

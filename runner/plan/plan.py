@@ -10,6 +10,7 @@ from dataclasses import replace as evolve
 from typing import Any, Literal
 
 from runner.render.render import Rendered
+from runner.resolve.request import UPDATABLE_FIELDS, without_secrets
 from runner.resolve.resolve import LaunchRequest
 from runner.state.lockfile import LockEntry, Lockfile
 
@@ -69,10 +70,24 @@ class Desired:
             "parent": r.parent,
         }
         fields = {name: getattr(r, name) for name in UPDATABLE_SOURCE}
-        return canonical_digest(fixed), canonical_digest(fields)
+        secrets = r.secret_values
+        return (
+            canonical_digest(without_secrets(fixed, secrets)),
+            canonical_digest(without_secrets(fields, secrets)),
+        )
+
+    def uses_secrets(self) -> bool:
+        """Whether a secret's value (or the placeholder of one not set) is in the launch."""
+        r = self.rendered
+        values = [r.prerun, {k: vars(t) for k, t in r.tasks.items()}, r.name, r.summary]
+        return bool(without_secrets(values, r.secret_values) != values)
 
     def fields_digest(self) -> str:
-        return canonical_digest(dict(self.request.updatable)) if self.request else ""
+        if self.request is None:
+            return ""
+        return canonical_digest(
+            without_secrets(self.request.updatable, self.rendered.secret_values)
+        )
 
 
 @dataclass(frozen=True)
@@ -193,14 +208,27 @@ def make_plan(
             actions.append(Action(kind, key, entry=entry, reason="no spec asks for it any more"))
     return Plan(
         actions=tuple(_parents_first(actions)),
+        notes=(*notes, *_secrets_note(actions)),
         lineage=lock.lineage,
         serial=lock.serial,
         organization=lock.organization,
         launch_at=launch_at,
         inputs=dict(inputs or {}),
         offline=offline,
-        notes=tuple(notes),
     )
+
+
+def _secrets_note(actions: Sequence[Action]) -> list[str]:
+    """Launched keys whose launch holds a secret: its value is not compared, so say so."""
+    keys = [a.key for a in actions if a.entry and a.desired and a.desired.uses_secrets()]
+    if not keys:
+        return []
+    shown = ", ".join(keys[:3]) + (f" and {len(keys) - 3} more" if len(keys) > 3 else "")
+    return [
+        f"{shown} launched with a secret's value: secrets are not compared with what was "
+        "launched, so a rotated secret edits nothing (`apply --replace KEY` relaunches with "
+        "the value set now)"
+    ]
 
 
 def _drifted(a: Action, changes: tuple[Change, ...]) -> Action:
@@ -242,9 +270,18 @@ def _action_for(
 
 def _compare(d: Desired, entry: LockEntry, offline: bool) -> tuple[bool, bool]:
     if d.request is not None and not offline:
-        return d.request.digest == entry.digest, d.fields_digest() == entry.fields_digest
+        fixed_same = d.request.digest == entry.digest or _recorded_with_secrets(d, entry)
+        return fixed_same, d.fields_digest() == entry.fields_digest
     fixed, fields = d.source_digests()
     return fixed == entry.source_digest, fields == entry.source_fields_digest
+
+
+def _recorded_with_secrets(d: Desired, entry: LockEntry) -> bool:
+    """An entry recorded before digests left secrets out: its digest covers their values."""
+    if d.request is None or not d.rendered.secret_values:
+        return False
+    fixed = {k: v for k, v in d.request.body.items() if k not in UPDATABLE_FIELDS}
+    return canonical_digest(fixed) == entry.digest
 
 
 def _field_changes(d: Desired, entry: LockEntry) -> list[Change]:

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from runner.render.render_values import UNSET
+
 # Run fields the API lets change after launch (PUT); everything else is fixed at launch.
 UPDATABLE_FIELDS = ("name", "summary", "owner_id", "starred", "is_public")
 SECRET = "(secret)"
@@ -26,3 +28,21 @@ class LaunchRequest:
     guests: tuple[str, ...] = ()  # guest emails the launch will invite (a risk flag)
     secret_values: tuple[str, ...] = ()
     auto_named: bool = False  # the template names its runs itself: the name sent may be replaced
+
+
+def without_secrets(value: Any, secrets: tuple[str, ...]) -> Any:
+    """`value` with each secret's value, and the placeholder of one not set, as `(secret)`:
+    what a launch is compared by, so rotating a secret edits nothing (and a plan without the
+    secret, a fork's, sees the same launch)."""
+    if isinstance(value, str):
+        if value.startswith(UNSET):
+            return SECRET
+        for secret in secrets:
+            if secret:
+                value = value.replace(secret, SECRET)
+        return value
+    if isinstance(value, Mapping):
+        return {k: without_secrets(v, secrets) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [without_secrets(v, secrets) for v in value]
+    return value

@@ -23,7 +23,7 @@ from runner.resolve.people import (
     resolve_people,
     step_owner_problems,
 )
-from runner.resolve.request import SECRET, UPDATABLE_FIELDS, LaunchRequest
+from runner.resolve.request import SECRET, UPDATABLE_FIELDS, LaunchRequest, without_secrets
 from runner.resolve.roles import role_id, step_roles
 from runner.resolve.rules import (
     default_name,
@@ -74,6 +74,7 @@ class _Resolver:
         if has_errors(self.diagnostics):
             return None, self.diagnostics
         fixed = {k: v for k, v in body.items() if k not in UPDATABLE_FIELDS}
+        fixed = without_secrets(fixed, self.r.secret_values)  # a rotated secret edits nothing
         return LaunchRequest(
             key=self.r.key,
             template_id=str(self.template["id"]),
