@@ -1,6 +1,6 @@
 """The admin API under `/_sandbox/` (only with `--admin`): stats, runtime faults, a run's
-status set to one nothing in the sandbox reaches (complete, problem), and a made-up history
-of earlier runs, for tests."""
+status set to one nothing in the sandbox reaches (complete, problem), a made-up history
+of earlier runs, and a reset to the state it started in, for tests."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from runner.sandbox.envelope import ApiError, invalid, not_found
 from runner.sandbox.launch import launch, new_id
 
 _RATES = ("error_rate", "cut_after_commit", "error_after_commit")
-_COUNTS = ("latency_ms", "throttle", "seed")
+_COUNTS = ("latency_ms", "launch_latency_ms", "throttle", "seed")
 _SETTABLE = ("active", "complete", "problem")
 
 
@@ -104,6 +104,17 @@ async def post_clock(request: Request) -> Response:
     return JSONResponse({"data": {"offset_seconds": ctx.store.clock.offset_us // 1_000_000}})
 
 
+async def post_reset(request: Request) -> Response:
+    """Back to how the server started: no runs, nothing counted, the faults of its flags with
+    their generator reseeded, the clock not advanced. The tests share one server per set of
+    flags through it (a new server costs a second to start)."""
+    ctx = ctx_of(request)
+    ctx.store.clear()
+    ctx.stats.clear()
+    ctx.faults.restart()
+    return JSONResponse({"data": {"runs_stored": ctx.store.count_runs()}})
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -122,6 +133,7 @@ def admin_app(ctx: Context) -> Starlette:
             Route("/_sandbox/runs/{run_id}", put_run, methods=["PUT"]),
             Route("/_sandbox/history", post_history, methods=["POST"]),
             Route("/_sandbox/clock", post_clock, methods=["POST"]),
+            Route("/_sandbox/reset", post_reset, methods=["POST"]),
         ],
         exception_handlers={ApiError: _api_error},
     )

@@ -1,8 +1,8 @@
 """Injected faults (latency, throttling, errors, cut connections) and request statistics.
 
-Faults apply to API routes only, in this order: latency, throttle, error rate, the handler,
-then (for a committed launch) the cut. All draws come from one seeded `random.Random`, so a
-run of requests in the same order replays the same faults.
+Faults apply to API routes only, in this order: latency (of every answer, then of launches),
+throttle, error rate, the handler, then (for a committed launch) the cut. All draws come from
+one seeded `random.Random`, so a run of requests in the same order replays the same faults.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class FaultConfig:
     cut_after_commit: float = 0.0
     seed: int = 0
     error_after_commit: float = 0.0  # a committed launch answered 422 (a hostile server)
+    launch_latency_ms: int = 0  # launches only: a test kills a client while one is in flight
 
     def describe(self) -> str:
         """The `faults=` part of the ready line."""
@@ -42,6 +43,7 @@ class FaultConfig:
             f"throttle={self.throttle}" if self.throttle else "",
             f"cut-after-commit={self.cut_after_commit:g}" if self.cut_after_commit else "",
             f"error-after-commit={self.error_after_commit:g}" if self.error_after_commit else "",
+            f"launch-latency-ms={self.launch_latency_ms}" if self.launch_latency_ms else "",
         ]
         named = [p for p in parts if p]
         return ",".join([*named, f"seed={self.seed}"]) if named else "none"
@@ -66,6 +68,10 @@ class Stats:
         self.by_status[status] += 1
         self.by_method_status[f"{method} {status}"] += 1
 
+    def clear(self) -> None:
+        """Every counter back to zero."""
+        vars(self).update(vars(Stats()))
+
     def as_dict(self) -> dict[str, Any]:
         kinds = ("latency", "throttle", "error_rate", "cut_after_commit", "error_after_commit")
         return {
@@ -85,10 +91,16 @@ class Faults:
     """The live fault configuration, its random generator and the throttle window."""
 
     def __init__(self, config: FaultConfig, stats: Stats) -> None:
+        self.started_with = config
         self.config = config
         self.stats = stats
         self.rng = random.Random(config.seed)
         self.window: deque[float] = deque()
+
+    def restart(self) -> None:
+        """The faults the server started with, their generator reseeded: the same draws again."""
+        self.reconfigure(self.started_with)
+        self.rng = random.Random(self.config.seed)
 
     def reconfigure(self, config: FaultConfig) -> None:
         if config.seed != self.config.seed:
@@ -126,6 +138,9 @@ class FaultMiddleware:
         if config.latency_ms > 0:
             faults.stats.faults["latency"] += 1
             await asyncio.sleep(config.latency_ms / 1000)
+        if config.launch_latency_ms > 0 and method == "POST" and LAUNCH_PATH.match(scope["path"]):
+            faults.stats.faults["latency"] += 1
+            await asyncio.sleep(config.launch_latency_ms / 1000)
         retry_after = faults.throttled()
         if retry_after is not None:
             faults.stats.faults["throttle"] += 1

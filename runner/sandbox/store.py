@@ -66,6 +66,15 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def clear(self) -> None:
+        """No runs, no tasks, counters and clock as in a new store."""
+        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute("DELETE FROM tasks")
+        self.db.execute("DELETE FROM runs")
+        self.db.execute("COMMIT")
+        self.clock = MonotonicClock(0)
+        self._counters.clear()
+
     def next_increment(self, org: str, table: str = "runs") -> int:
         """The next per-org `increment_id` for runs or tasks."""
         key = f"{org}:{table}"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.sandbox.api import TRANSIENT, Api, headers, list_data, pagination
+from tests.sandbox.api import TRANSIENT, Api, headers, list_data, pagination, parse_time
 from tests.support.sandbox import SandboxProcess
 
 Factory = Callable[..., SandboxProcess]
@@ -125,7 +126,8 @@ def test_failed_requests_change_nothing(sandbox_factory: Factory) -> None:
         assert _runs_total(api) == 1
 
 
-def test_admin_endpoint_is_off_by_default(sandbox: SandboxProcess) -> None:
+def test_admin_endpoint_is_off_by_default(sandbox_process: Factory) -> None:
+    sandbox = sandbox_process()  # a pooled server has --admin: the reset needs it
     with _admin(sandbox) as admin:
         assert 400 <= admin.get("/_sandbox/stats").status_code < 500
         r = admin.put("/_sandbox/faults", json={"error_rate": 1.0})
@@ -148,6 +150,39 @@ def test_fault_seed_replays_the_same_sequence(sandbox_factory: Factory) -> None:
     assert set(a) <= {200} | TRANSIENT, a
     c = _statuses(sandbox_factory("--error-rate", "0.5", "--fault-seed", "4"), 40)
     assert c != a  # the seed matters (2**-40 chance of a false alarm)
+
+
+def test_reset_returns_the_server_to_how_it_started(sandbox_factory: Factory) -> None:
+    """The pool of tests/conftest.py shares servers between tests through this reset."""
+    sb = sandbox_factory("--error-rate", "0.5", "--fault-seed", "3", "--admin")
+    first = _statuses(sb, 40)
+    with _admin(sb) as admin:
+        assert admin.put("/_sandbox/faults", json={"error_rate": 0}).status_code == 200
+        with Api(sb) as api:
+            api.launch_ok(name="before the reset")
+            assert admin.post("/_sandbox/clock", json={"advance_seconds": 3600}).is_success
+            assert admin.post("/_sandbox/reset").status_code == 200
+            stats = admin.get("/_sandbox/stats").json()
+            assert stats["runs_stored"] == 0 and stats["requests"]["total"] == 0, stats
+            assert stats["faults_config"]["error_rate"] == 0.5, stats
+            assert _statuses(sb, 40) == first  # the same draws again
+            assert admin.put("/_sandbox/faults", json={"error_rate": 0}).status_code == 200
+            run = api.launch_ok(name="after the reset")
+            assert run["increment_id"] == 1, run  # counters start again
+            age = datetime.now(UTC) - parse_time(run["created_at"])
+            assert abs(age.total_seconds()) < 600, run["created_at"]  # the clock too
+
+
+def test_launch_latency_holds_launches_only(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory("--admin")
+    with _admin(sb) as admin, Api(sb) as api:
+        r = admin.put("/_sandbox/faults", json={"launch_latency_ms": 400})
+        assert r.status_code == 200 and "launch-latency-ms=400" in r.json()["faults"], r.text
+        assert api.get("runs").status_code == 200
+        started = time.monotonic()
+        api.launch_ok(name="held")
+        assert time.monotonic() - started >= 0.4
+        assert admin.get("/_sandbox/stats").json()["faults"]["latency"] == 1  # the launch only
 
 
 # ---- throttle ----

@@ -26,9 +26,9 @@ Factory = Callable[..., SandboxProcess]
 DEFAULT_SEED = Path(__file__).resolve().parents[2] / "runner" / "sandbox" / "default_seed.yaml"
 
 
-def test_runs_survive_a_restart(stoppable: Factory, tmp_path: Path) -> None:
+def test_runs_survive_a_restart(sandbox_process: Factory, tmp_path: Path) -> None:
     db = str(tmp_path / "sandbox.db")
-    first = stoppable("--db", db)
+    first = sandbox_process("--db", db)
     with Api(first) as api:
         run = api.launch_ok(
             name="persisted", users=[1002], tasks={S_KICKOFF: {"owners": {"users": [1004]}}}
@@ -37,7 +37,7 @@ def test_runs_survive_a_restart(stoppable: Factory, tmp_path: Path) -> None:
         assert api.delete(f"runs/{archived['id']}").status_code == 200
     assert first.stop() == 0
 
-    second = stoppable("--db", db)
+    second = sandbox_process("--db", db)
     with Api(second) as api:
         got = api.run(run["id"], **{"with": "tasks"})
         assert got["name"] == "persisted"
@@ -52,18 +52,18 @@ def test_runs_survive_a_restart(stoppable: Factory, tmp_path: Path) -> None:
         assert pagination(api.get("runs").json())["total"] == 2
 
 
-def test_without_db_state_is_not_kept(stoppable: Factory) -> None:
-    first = stoppable()
+def test_without_db_state_is_not_kept(sandbox_process: Factory) -> None:
+    first = sandbox_process()
     with Api(first) as api:
         api.launch_ok(name="in memory")
     first.stop()
-    with Api(stoppable()) as api:
+    with Api(sandbox_process()) as api:
         assert pagination(api.get("runs").json())["total"] == 0
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_clean_stop(stoppable: Factory, sig: signal.Signals) -> None:
-    sb = stoppable()
+def test_clean_stop(sandbox_process: Factory, sig: signal.Signals) -> None:
+    sb = sandbox_process()
     with Api(sb) as api:
         api.launch_ok(name="before stop")
     assert sb.stop(sig) == 0, sb.output
@@ -71,9 +71,9 @@ def test_clean_stop(stoppable: Factory, sig: signal.Signals) -> None:
         httpx.get(sb.url + "/me", timeout=2)
 
 
-def test_org_and_token_flags(stoppable: Factory) -> None:
+def test_org_and_token_flags(sandbox_process: Factory) -> None:
     org = "0f" * 16
-    sb = stoppable("--org", org, "--token", "lsbx-custom-token")
+    sb = sandbox_process("--org", org, "--token", "lsbx-custom-token")
     assert sb.org == org and sb.token == "lsbx-custom-token"
     assert f"org={org}" in sb.ready_line and "token=lsbx-custom-token" in sb.ready_line
     with Api(sb) as api:
@@ -83,14 +83,14 @@ def test_org_and_token_flags(stoppable: Factory) -> None:
         assert old.get("runs").status_code == 401
 
 
-def test_seed_flag(stoppable: Factory, tmp_path: Path) -> None:
+def test_seed_flag(sandbox_process: Factory, tmp_path: Path) -> None:
     seed = yaml.safe_load(DEFAULT_SEED.read_text())
     tpl = next(t for t in seed["templates"] if t["id"] == MONTH_END)
     tpl["title"] = "Quarter-end Close"
     seed["templates"] = [tpl]
     path = tmp_path / "seed.yaml"
     path.write_text(yaml.safe_dump(seed))
-    sb = stoppable("--seed", str(path))
+    sb = sandbox_process("--seed", str(path))
     with Api(sb) as api:
         listed = list_data(api.get("checklists").json())
         assert [(t["id"], t["title"]) for t in listed] == [(MONTH_END, "Quarter-end Close")]

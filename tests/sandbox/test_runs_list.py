@@ -19,7 +19,7 @@ from tests.sandbox.api import (
     pagination,
     parse_time,
 )
-from tests.support.sandbox import start_sandbox
+from tests.support.sandbox import SandboxPool
 
 
 class Data:
@@ -51,13 +51,13 @@ class Data:
 
 
 @pytest.fixture(scope="module")
-def data() -> Iterator[Data]:
-    sb = start_sandbox()
+def data(sandbox_pool: SandboxPool) -> Iterator[Data]:
+    sb = sandbox_pool.take()
     try:
         with Api(sb) as api:
             yield Data(api)
     finally:
-        sb.stop()
+        sandbox_pool.give_back(sb)
 
 
 def test_default_list_leaves_archived_out(data: Data) -> None:

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.sandbox.api import Api, list_data, pagination, parse_time
-from tests.support.sandbox import SandboxProcess, start_sandbox
+from tests.support.sandbox import SandboxPool, SandboxProcess
 
 N = 250
 
@@ -26,8 +26,8 @@ def _launch_batch(sb: SandboxProcess, names: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def many() -> Iterator[Many]:
-    sb = start_sandbox()
+def many(sandbox_pool: SandboxPool) -> Iterator[Many]:
+    sb = sandbox_pool.take()
     try:
         names = [f"paging run {i:03d}" for i in range(N)]
         batches = [names[i::5] for i in range(5)]
@@ -39,7 +39,7 @@ def many() -> Iterator[Many]:
         with Api(sb) as api:
             yield Many(sb, api, launched)
     finally:
-        sb.stop()
+        sandbox_pool.give_back(sb)
 
 
 def test_default_per_page_is_10(many: Many) -> None:

@@ -1,4 +1,5 @@
-"""Start and stop a sandbox server in a subprocess, over real HTTP on 127.0.0.1."""
+"""Sandbox servers in subprocesses, over real HTTP on 127.0.0.1: started, stopped, and kept
+between tests in a pool, emptied through the admin API before each use."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ class SandboxProcess:
         return int(self.url.split(":")[2].split("/")[0])
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 10) -> int:
-        """Stop the server; returns its exit status."""
+        """Stop the server; returns its exit status (again when it was stopped already)."""
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
@@ -100,6 +101,56 @@ def start_sandbox(*args: str, timeout: float = 20, cwd: Path | None = None) -> S
     proc.kill()
     rest = proc.stdout.read()
     raise RuntimeError("sandbox did not become ready:\n" + "\n".join(seen) + rest)
+
+
+# Flags that make a server of one test's own: a database or seed file in its tmp_path, a port.
+UNSHARED = ("--db", "--seed", "--port", "--host")
+
+
+class SandboxPool:
+    """Servers kept between tests, one per set of flags, each reset to how it started before a
+    test takes it (a new server costs a second or more to start; a reset a millisecond).
+
+    A pooled server runs with `--admin` whatever its flags (the reset needs it); a test of
+    what a server does without `--admin`, or of stopping one, starts its own."""
+
+    def __init__(self) -> None:
+        self.idle: dict[tuple[str, ...], list[SandboxProcess]] = {}
+
+    def take(self, *args: str) -> SandboxProcess:
+        """A server with these flags, as if just started."""
+        if any(a.split("=")[0] in UNSHARED for a in args):
+            return start_sandbox(*args)
+        idle = self.idle.setdefault(args, [])
+        while idle:
+            sb = idle.pop()
+            if sb.proc.poll() is None:
+                reset(sb)
+                return sb
+            sb.stop()
+        sb = start_sandbox(*args, *(() if "--admin" in args else ("--admin",)))
+        sb.args = list(args)
+        return sb
+
+    def give_back(self, sb: SandboxProcess) -> None:
+        """A server a test is done with: kept if it may be shared and still runs, else stopped."""
+        shared = not any(a.split("=")[0] in UNSHARED for a in sb.args)
+        if shared and sb.proc.poll() is None:
+            self.idle.setdefault(tuple(sb.args), []).append(sb)
+        else:
+            sb.stop()
+
+    def close(self) -> None:
+        for servers in self.idle.values():
+            for sb in servers:
+                sb.stop()
+        self.idle.clear()
+
+
+def reset(sb: SandboxProcess) -> None:
+    """Empty the server and restore the faults of its flags (`POST /_sandbox/reset`)."""
+    root = sb.url.rsplit("/api", 1)[0]
+    httpx.post(f"{root}/_sandbox/reset", timeout=10).raise_for_status()
 
 
 def api_headers(sb: SandboxProcess) -> dict[str, str]:
