@@ -75,13 +75,14 @@ def test_bad_lockfile_is_refused_without_a_launch(
 
 
 def _kill_with_launches_in_flight(project: Path, server: Server, delay_ms: int) -> int:
-    """Start apply, slow the server down once it plans, SIGKILL it while launches are sent.
+    """Start apply on a server that holds every launch `delay_ms` before committing it, SIGKILL
+    apply while launches are in flight. The delay is in place before apply starts: set after
+    its plan, a fast machine had every launch answered before it (nothing left to kill).
 
     Returns how many intents the killed apply left pending.
     """
+    server.set_faults(launch_latency_ms=delay_ms)
     p = ApplyProcess.start(project, cli_env(server.sb))
-    assert p.wait_for("to launch", timeout=30), p.text
-    server.set_faults(latency_ms=delay_ms)
     journal = Journal(project / ".launchspec")
     deadline = time.monotonic() + 20
     while not journal.pending() and time.monotonic() < deadline:
@@ -89,7 +90,7 @@ def _kill_with_launches_in_flight(project: Path, server: Server, delay_ms: int) 
     time.sleep(0.05)  # let the other workers journal theirs too
     assert p.signal(signal.SIGKILL), p.text
     p.finish(timeout=10)
-    server.set_faults(latency_ms=0)
+    server.set_faults(launch_latency_ms=0)
     return len(journal.pending())
 
 
