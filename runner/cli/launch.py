@@ -219,8 +219,9 @@ def apply(
     """Launch what is missing, exactly once, and record each run in the lockfile.
 
     Before the first write, apply takes a lease shared by every machine that applies this
-    project: a ref on the git remote (`refs/launchspec/lease`; `.../leases/FOLDER` for a
-    project in a folder of its repository), renewed while it runs. With
+    project: a ref on the git remote (`refs/launchspec/lease`; `.../leases/FOLDER-HASH` for a
+    project in a folder of its repository), renewed while it runs; losing it stops launches
+    (`launchspec lease show` says who holds it). With
     no git remote it says so and relies on this checkout's lock. After launching it reads
     the markers back: a key with two runs is a duplicate (exit 1); --dedupe settles them.
     """

@@ -136,11 +136,13 @@ def sandbox(args: Sequence[str]) -> None:
 from runner.cli.doctor import COMMANDS as DOCTOR_COMMANDS  # noqa: E402
 from runner.cli.init import COMMANDS as INIT_COMMANDS  # noqa: E402
 from runner.cli.launch import COMMANDS as LAUNCH_COMMANDS  # noqa: E402 - after the group
+from runner.cli.lease import COMMANDS as LEASE_COMMANDS  # noqa: E402
 from runner.cli.lockfile import COMMANDS as LOCKFILE_COMMANDS  # noqa: E402
 from runner.cli.templates import COMMANDS as TEMPLATE_COMMANDS  # noqa: E402
 
 for _command in [
-    *INIT_COMMANDS, *LAUNCH_COMMANDS, *TEMPLATE_COMMANDS, *DOCTOR_COMMANDS, *LOCKFILE_COMMANDS
+    *INIT_COMMANDS, *LAUNCH_COMMANDS, *TEMPLATE_COMMANDS, *DOCTOR_COMMANDS, *LOCKFILE_COMMANDS,
+    *LEASE_COMMANDS,
 ]:
     cli.add_command(_command)
 
