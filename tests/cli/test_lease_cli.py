@@ -43,4 +43,5 @@ def test_a_live_lease_is_shown_with_its_holder_and_expiry(tmp_path: Path) -> Non
     now = time.time()
     push_lease(a, REF, {"who": "pid 7 on ci", "since": now, "until": now + 100, "ttl": 120})
     code, out = _run(b, "show")
+    assert code == 0
     assert "held, expires in " in out and "holder: pid 7 on ci" in out, out
