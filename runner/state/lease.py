@@ -103,6 +103,7 @@ class Lease:
             try:
                 self.git.swap(sha, released, self.lockfile())
             except LeaseError as e:
+                self.lost = self.lost or f"it could not be released ({e.message})"
                 self._warn(f"the lease could not be released ({e.message}); it expires unless "
                            "renewed, and the next apply takes it over then")  # fmt: skip
 
