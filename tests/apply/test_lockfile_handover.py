@@ -4,15 +4,19 @@ project's lockfile is never taken. Fresh clones of one bare remote, against the 
 from __future__ import annotations
 
 import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from runner.apply.reconcile import marker_for
 from runner.state.leasegit import ref_for
 from runner.state.lockfile import Lockfile, read_lockfile, write_lockfile
-from tests.chaos.harness import Server, cli_env, write_specs
+from tests.chaos.harness import MONTH_END, Server, cli_env, write_specs
 from tests.support.cli import Result, run_cli
 from tests.support.sandbox import SandboxProcess, list_runs
 
@@ -147,3 +151,51 @@ def test_a_fresh_clone_without_a_lockfile_adopts_its_own_folders_lease(
     lock_a, lock_b = (read_lockfile(c / "ops" / "launchspec.lock.json") for c in (a, b))
     assert lock_a.lineage == lock_b.lineage and lock_b.entries == lock_a.entries
     assert len(list_runs(server.sb)) == 3
+
+
+@pytest.mark.timeout(120)
+def test_a_key_launched_on_two_clones_is_kept_once_reported_and_shown_as_a_duplicate(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+) -> None:
+    """Both sides hold a different live run for one key: git's merge driver (clone B) and the
+    lease hand-over (clone C) each keep the earlier launch, name both runs, and
+    `plan --refresh` shows the key launched more than once; nothing is archived."""
+    server = Server(sandbox_factory("--admin"))
+    env = cli_env(server.sb)
+    remote = _repo(tmp_path, {"": 1}, server.sb.org)
+    a, b, c = (_clone(tmp_path, remote, name) for name in "abc")
+    _ok(run_cli(a, "apply", "--yes", env=env))
+    _git(a, "commit", "--quiet", "-am", "a applied")
+    _git(a, "push", "--quiet", "origin", "main")
+    mine = read_lockfile(a / "launchspec.lock.json")
+    first = mine.entries["twin-000"]
+    other = str(server.launch({
+        "checklist_id": MONTH_END, "name": first.name,
+        "summary": marker_for(mine.lineage, "twin-000"),
+        "prerun": {"de2e7cb6223698268b40e953d3692403": "2026-01",
+                   "bb45365012ec3bf9d8a3a9105ee7c16a": {"id": 42, "text": "Acme GmbH"}},
+    })["id"])  # fmt: skip
+    later = (datetime.strptime(first.launched_at, "%Y-%m-%dT%H:%M:%SZ") + timedelta(minutes=1))
+    theirs = replace(first, run_id=other, launched_at=later.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    for clone in (b, c):  # as if each had launched it, a minute after A
+        write_lockfile(clone / "launchspec.lock.json", mine.with_entry("twin-000", theirs))
+
+    (b / ".gitattributes").write_text("launchspec.lock.json merge=launchspec\n")
+    _git(b, "config", "merge.launchspec.driver",
+         f"{sys.executable} -m runner lockfile merge %O %A %B")
+    _git(b, "add", ".")
+    _git(b, "commit", "--quiet", "-m", "b applied")
+    pulled = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "pull",
+                             "--no-rebase", "--no-edit", "origin", "main"], cwd=b,
+                            capture_output=True, text=True)  # fmt: skip
+    assert pulled.returncode == 0, pulled.stdout + pulled.stderr
+    assert f"twin-000: launched on both sides (runs {first.run_id} and {other})" in pulled.stderr
+    said = _ok(run_cli(c, "apply", "--yes", env=env))
+    assert f"twin-000 was launched on another machine too (runs {first.run_id} and {other})" \
+        in said, said
+
+    for clone in (b, c):
+        assert read_lockfile(clone / "launchspec.lock.json").entries["twin-000"] == first
+        shown = _ok(run_cli(clone, "plan", "--refresh", env=env))
+        assert "launched more than once" in shown and other in shown, shown
+    assert _runs_by_name(server.sb) == {first.name: Counter(active=2)}
