@@ -19,6 +19,7 @@ from runner.sandbox.launch import launch, new_id
 
 _RATES = ("error_rate", "cut_after_commit", "error_after_commit")
 _COUNTS = ("latency_ms", "launch_latency_ms", "throttle", "seed")
+_SWITCHES = ("ignore_sort", "ignore_q", "html_summaries")
 _SETTABLE = ("active", "complete", "problem")
 
 
@@ -45,8 +46,7 @@ async def put_faults(request: Request) -> Response:
     for key, value in body.items():
         if key in _RATES and _number(value) and 0 <= value <= 1:
             changes[key] = float(value)
-        elif key in _COUNTS and isinstance(value, int) and not isinstance(value, bool) \
-                and value >= 0:
+        elif _count(key, value) or (key in _SWITCHES and isinstance(value, bool)):
             changes[key] = value
         else:
             errors[key] = [f"{key} is not a known fault or has a bad value."]
@@ -113,6 +113,10 @@ async def post_reset(request: Request) -> Response:
     ctx.stats.clear()
     ctx.faults.restart()
     return JSONResponse({"data": {"runs_stored": ctx.store.count_runs()}})
+
+
+def _count(key: str, value: Any) -> bool:
+    return key in _COUNTS and isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _number(value: Any) -> bool:

@@ -3,6 +3,10 @@
 Faults apply to API routes only, in this order: latency (of every answer, then of launches),
 throttle, error rate, the handler, then (for a committed launch) the cut. All draws come from
 one seeded `random.Random`, so a run of requests in the same order replays the same faults.
+Three faults change what the handlers answer instead (a server unlike documented Tallyfy,
+which clients must survive): `ignore_sort` lists runs oldest first whatever `sort` asks,
+`ignore_q` does not filter runs by name, `html_summaries` keeps run summaries as a rich-text
+editor saves them (`<p>` per line).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+_SWITCHES = ("ignore_sort", "ignore_q", "html_summaries")
 LAUNCH_PATH = re.compile(r"^(/api)?/organizations/[^/]+/runs/?$")
 WINDOW_S = 60.0
 
@@ -34,6 +39,9 @@ class FaultConfig:
     seed: int = 0
     error_after_commit: float = 0.0  # a committed launch answered 422 (a hostile server)
     launch_latency_ms: int = 0  # launches only: a test kills a client while one is in flight
+    ignore_sort: bool = False  # runs listed oldest first whatever `sort` asks
+    ignore_q: bool = False  # runs not filtered by `q`
+    html_summaries: bool = False  # summaries stored as HTML paragraphs, as the UI's editor does
 
     def describe(self) -> str:
         """The `faults=` part of the ready line."""
@@ -44,6 +52,7 @@ class FaultConfig:
             f"cut-after-commit={self.cut_after_commit:g}" if self.cut_after_commit else "",
             f"error-after-commit={self.error_after_commit:g}" if self.error_after_commit else "",
             f"launch-latency-ms={self.launch_latency_ms}" if self.launch_latency_ms else "",
+            *(f"{name.replace('_', '-')}=1" for name in _SWITCHES if getattr(self, name)),
         ]
         named = [p for p in parts if p]
         return ",".join([*named, f"seed={self.seed}"]) if named else "none"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from starlette.datastructures import QueryParams
@@ -34,9 +35,21 @@ def _view(ctx: Context, request: Request, run: Obj, status: int = 200) -> Respon
     return data(run_view(run, ctx.seed, ctx.store, with_set(request.query_params)), status)
 
 
+def _as_saved(ctx: Context, body: Any) -> Any:
+    """The body as stored: with the `html_summaries` fault, the summary as Tallyfy's rich-text
+    editor (Process Notes) saves it, one `<p>` per line, text escaped."""
+    if not ctx.faults.config.html_summaries or not isinstance(body, dict):
+        return body
+    summary = body.get("summary")
+    if not isinstance(summary, str):
+        return body
+    lines = [html.escape(line, quote=False) for line in summary.split("\n")]
+    return {**body, "summary": "".join(f"<p>{line or '<br>'}</p>" for line in lines)}
+
+
 async def create_run(request: Request) -> Response:
     ctx = org_ctx(request)
-    body = await json_body(request)
+    body = _as_saved(ctx, await json_body(request))
     run, _ = launch(body, ctx.org, ctx.seed, ctx.store)
     ctx.stats.launches_committed += 1
     return _view(ctx, request, run, 201)
@@ -74,7 +87,7 @@ def _run_query(params: QueryParams, ctx: Context) -> RunQuery:
     tags = [ctx.seed.tag(t) for t in _csv(params, "tag", "tag_ids")]
     starred = params.get("starred")
     return RunQuery(
-        q=params.get("q") or None,
+        q=None if ctx.faults.config.ignore_q else params.get("q") or None,
         status=status,
         checklist_id=params.get("checklist_id") or None,
         owners=[int(o) for o in _csv(params, "owners") if o.isdigit()],
@@ -84,14 +97,14 @@ def _run_query(params: QueryParams, ctx: Context) -> RunQuery:
         starred=None if starred is None else starred.lower() in TRUE,
         # SDK and MCP server: `archived=only` alone, `archived=true` alongside the others.
         archived="only" if archived == "only" else "include" if archived in TRUE else "exclude",
-        sort=params.get("sort") or "-created_at",
+        sort="created_at" if ctx.faults.config.ignore_sort else params.get("sort") or "-created_at",
     )
 
 
 async def put_run(request: Request) -> Response:
     ctx = org_ctx(request)
     run = _run(ctx, request)
-    body = await json_body(request)
+    body = _as_saved(ctx, await json_body(request))
     return _view(ctx, request, changes.update(run, body, ctx.seed, ctx.store))
 
 

@@ -78,6 +78,14 @@ Ctrl-C stops it. `launchspec plan --sandbox` starts one of its own instead.""",
     help="Fault: share of launches committed, then answered 422 all the same.",
 )
 @click.option(
+    "--ignore-sort", is_flag=True, help="Fault: list runs oldest first whatever `sort` asks."
+)
+@click.option("--ignore-q", is_flag=True, help="Fault: do not filter runs by `q` (name).")
+@click.option(
+    "--html-summaries", is_flag=True,
+    help="Fault: keep run summaries as HTML paragraphs, as Tallyfy's rich-text editor saves them.",
+)
+@click.option(
     "--fault-seed", type=int, help="Seed of the fault generator (default: random, shown)."
 )
 @click.option("--admin", is_flag=True, help="Serve GET /_sandbox/stats and PUT /_sandbox/faults.")
@@ -153,7 +161,9 @@ def serve(args: Any) -> int:
     org = args.org or seed.org_id
     fault_seed = args.fault_seed if args.fault_seed is not None else random.randrange(1, 10**6)
     config = FaultConfig(args.latency_ms, args.error_rate, args.throttle,
-                         args.cut_after_commit, fault_seed, args.error_after_commit)
+                         args.cut_after_commit, fault_seed, args.error_after_commit,
+                         ignore_sort=args.ignore_sort, ignore_q=args.ignore_q,
+                         html_summaries=args.html_summaries)
     stats = Stats()
     store = Store(str(args.db) if args.db else None)
     ctx = Context(seed, store, org, args.token, Faults(config, stats), stats, args.admin)

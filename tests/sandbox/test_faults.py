@@ -232,3 +232,44 @@ def test_cut_after_commit_loses_the_answer_not_the_run(sandbox_factory: Factory)
         with pytest.raises(httpx.TransportError):
             reader.launch(name="cut again")
         assert _runs_total(reader) == 2  # no duplicate protection: each launch happened
+
+
+# ---- servers unlike documented Tallyfy (issue 24): sort, q, summaries as HTML ----
+
+
+def test_ignore_sort_lists_oldest_first(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory("--ignore-sort")
+    assert _faults(sb).get("ignore-sort") == 1
+    with Api(sb) as api:
+        ids = [api.launch_ok(name=f"run {i}")["id"] for i in range(3)]
+        for sort in ("-created_at", "created_at", "name"):
+            listed = list_data(api.get("runs", {"sort": sort}).json())
+            assert [r["id"] for r in listed] == ids, sort
+
+
+def test_ignore_q_lists_every_run(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory("--ignore-q")
+    with Api(sb) as api:
+        for name in ("alpha", "beta"):
+            api.launch_ok(name=name)
+        listed = list_data(api.get("runs", {"q": "alpha"}).json())
+        assert sorted(r["name"] for r in listed) == ["alpha", "beta"]
+
+
+def test_html_summaries_store_paragraphs(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory("--html-summaries")
+    with Api(sb) as api:
+        run = api.launch_ok(name="noted", summary="Kick-off <today> & more\n\nlast line")
+        expected = "<p>Kick-off &lt;today&gt; &amp; more</p><p><br></p><p>last line</p>"
+        assert run["summary"] == expected
+        assert api.put(f"runs/{run['id']}", {"summary": "edited"}).json()["data"]["summary"] == (
+            "<p>edited</p>"
+        )
+
+
+def test_switches_are_set_at_runtime(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory("--admin")
+    with _admin(sb) as admin:
+        r = admin.put("/_sandbox/faults", json={"ignore_sort": True, "html_summaries": True})
+        assert r.status_code == 200 and "ignore-sort=1" in r.json()["faults"], r.text
+        assert admin.put("/_sandbox/faults", json={"ignore_q": 1}).status_code == 422
