@@ -165,6 +165,15 @@ class TallyfyClient(Caller):
     def list_runs(self, **filters: str | int | bool) -> Iterator[dict[str, Any]]:
         return self._pages(self._org("runs"), filters)
 
+    def first_runs(self, **filters: str | int | bool) -> tuple[list[dict[str, Any]], bool]:
+        """The first page of runs (at most PER_PAGE) and whether more pages follow: for reads
+        whose filter a server may ignore (`q`), which must not page through a whole history."""
+        params = {"per_page": PER_PAGE, **filters, "page": 1}
+        body = self._call("GET", self._org("runs"), params)
+        items = plain_list(body.get("data") if isinstance(body, dict) else body)
+        paging = pagination(body)
+        return items, paging is not None and paging[0] < paging[1]
+
     def update_run(self, run_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         """PUT changes to a run, resending its members: a PUT without them strips them all."""
         body = dict(fields)

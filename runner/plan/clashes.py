@@ -22,20 +22,31 @@ def name_clashes(desired: Sequence[Desired]) -> list[str]:
     ]
 
 
-def names_in_use(
-    launches: Iterable[Desired], search: Callable[[str, str], Iterable[Mapping[str, Any]]]
-) -> list[str]:
-    """Warnings for launches whose name a run of the same template already has on the server
-    (`search(template_id, name)` lists the runs whose name contains `name`)."""
+Search = Callable[[str, str], tuple[Sequence[Mapping[str, Any]], bool]]
+
+
+def names_in_use(launches: Iterable[Desired], search: Search) -> list[str]:
+    """Warnings for launches whose name a run of the same template already has on the server.
+
+    `search(template_id, name)` answers one page of the runs whose name contains `name`, and
+    whether more follow. One page at most: only the documentation mentions `q` for runs, and a
+    server that ignored it would otherwise be read through the template's whole history for
+    every new launch. When the page was cut and holds no match, the note says so."""
     notes = []
     for d in launches:
         if d.request is None:
             continue
-        for run in search(d.request.template_id, d.rendered.name):
-            if run.get("name") == d.rendered.name:
-                notes.append(
-                    f"{d.key} would launch the name {d.rendered.name!r}, already used by run "
-                    f"{run.get('id')} (not recorded for this key; `launchspec import` adopts it)"
-                )
-                break
+        runs, cut = search(d.request.template_id, d.rendered.name)
+        same = next((r for r in runs if r.get("name") == d.rendered.name), None)
+        if same is not None:
+            notes.append(
+                f"{d.key} would launch the name {d.rendered.name!r}, already used by run "
+                f"{same.get('id')} (not recorded for this key; `launchspec import` adopts it)"
+            )
+        elif cut:
+            notes.append(
+                f"{d.key}: the search for runs named {d.rendered.name!r} answered more than one "
+                f"page; only the first {len(runs)} runs were compared (does the server filter "
+                "runs by `q`?)"
+            )
     return notes

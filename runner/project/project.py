@@ -125,12 +125,12 @@ def plan(
 
 def _clashes(client: Any | None, desired: Sequence[Desired], lock: Lockfile) -> list[str]:
     """Same template and name twice in the specs; online, also a name a run already has
-    (searched by name, one request per new launch: the history is never read whole)."""
+    (searched by name, one page per new launch: the history is never read whole)."""
     found = name_clashes(desired)
     if client is None:
         return found
     launches = [d for d in desired if d.request is not None and d.key not in lock.entries]
-    by_name = lambda t, name: client.list_runs(checklist_id=t, q=name)  # noqa: E731
+    by_name = lambda t, name: client.first_runs(checklist_id=t, q=name)  # noqa: E731
     return [*found, *names_in_use(launches, by_name)]
 
 

@@ -11,11 +11,13 @@ import pytest
 import yaml
 
 from runner.errors import SpecError
+from runner.plan.clashes import names_in_use
+from runner.plan.plan import Desired
 from runner.project import stages
 from runner.render.render import RenderContext, render_spec
 from runner.resolve.request import LaunchRequest
 from tests.support import seed
-from tests.support.client import Harness
+from tests.support.client import Harness, start
 from tests.support.launches import AT, REQUIRED
 from tests.support.sandbox import SandboxProcess
 
@@ -195,3 +197,57 @@ def test_one_owner_passes_every_reading_and_is_not_noted(
     one = "tasks:\n  Kick-off call:\n    owners: {users: [jane@example.com]}\n"
     assert resolve_noted(h, one)[1] == []
     h.client.close()
+
+
+# -- 5. the name search reads one page ----------------------------------------------------------
+ONBOARDING_ID = "efd12534ded06f20e21b33e8dacf1f15"
+
+
+def _history(h: Harness, count: int, name: str) -> None:
+    """`count` runs of Client Onboarding named `name #i`, the newest `name`."""
+    from tests.support.client import PRERUN
+
+    body = {"checklist_id": ONBOARDING_ID, "name": name, "prerun": PRERUN}
+    h.admin("POST", "history", {"launch": body, "count": count})
+
+
+def _pages_read(h: Harness) -> int:
+    return int(h.admin("GET", "stats")["run_list_pages"].get(ONBOARDING_ID, 0))
+
+
+def test_a_server_that_ignores_q_costs_one_page_and_says_so(
+    sandbox_factory: Callable[..., SandboxProcess],
+) -> None:
+    """Only the documentation mentions `q` for runs (and n8n's ID finder sends it); if a server
+    ignores it, the same-name check must not page through the template's whole history."""
+    h = start(sandbox_factory, "--ignore-q")
+    _history(h, 250, "Older onboarding")
+    request = resolve_live(h, "name: Onboarding - Globex\n")
+    before = _pages_read(h)
+    notes = names_in_use([_desired(request)], _search(h))
+    assert _pages_read(h) - before == 1
+    (note,) = notes
+    assert "only the first 100 runs" in note and "Onboarding - Globex" in note, note
+    h.client.close()
+
+
+def test_a_name_in_use_is_found_on_the_first_page(
+    sandbox_factory: Callable[..., SandboxProcess],
+) -> None:
+    h = start(sandbox_factory)
+    _history(h, 3, "Onboarding - Globex")
+    request = resolve_live(h, "name: Onboarding - Globex\n")
+    (note,) = names_in_use([_desired(request)], _search(h))
+    assert "already used by run" in note, note
+    h.client.close()
+
+
+def _search(h: Harness) -> Callable[[str, str], tuple[list[dict[str, Any]], bool]]:
+    return lambda template, name: h.client.first_runs(checklist_id=template, q=name)
+
+
+def _desired(request: LaunchRequest) -> Desired:
+    text = "id: k\ntemplate: Client Onboarding\nname: Onboarding - Globex\n"
+    rendered, _ = render_spec(seed.spec(f"{text}prerun:\n{REQUIRED}"), RenderContext(launch_at=AT))
+    assert rendered is not None
+    return Desired(rendered, request)
