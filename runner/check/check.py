@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -190,7 +191,7 @@ class _Checked:
         found = self.checker.check(doc) + check_templates(doc, known, dotted)
         found += _name_length(doc) + impossible_dates(doc)
         found += inline_secrets(doc, ("vars",), config.secret_vars)
-        if not found:  # for_each/every checks assume the shapes the schema promises
+        if _shapes_hold(found):  # for_each/every checks assume the shapes the schema promises
             found += check_doc(doc, config.root)
         problems.extend(found)
         return bool(found)
@@ -203,8 +204,16 @@ class _Checked:
         return [doc for doc in self.documents if doc.file not in data], kept
 
 
+# What `check_doc` reads: for_each, every and their companions.
+_REPEAT_KEYS = frozenset({"for_each", "key_field", "every", "on", "timezone"})
 # What the checks across specs read of a document (a parent's `for_each` needs all of it).
 _CROSS_KEYS = ("id", "parent", "every")
+
+
+def _shapes_hold(found: Sequence[Diagnostic]) -> bool:
+    """Whether what `check_doc` reads is as the schema says, though other keys may not be:
+    a missing `for_each` file is reported with a misspelt key, not after it is fixed."""
+    return not any(re.split(r"[.\[]", d.path, maxsplit=1)[0] in _REPEAT_KEYS for d in found)
 
 
 def _slim(doc: Document) -> Document:

@@ -78,8 +78,9 @@ def plan(
     of recurring specs, and `backfill` adds up to that many earlier periods.
     """
     result = validate(config, fields=False)  # resolved below: online, or from the snapshots
-    if has_errors(result.diagnostics):
-        raise SpecError(result.diagnostics)
+    # Every problem in one run: the specs that passed go on to be rendered and resolved, and
+    # what those stages find is reported with what validation found.
+    problems = list(result.diagnostics) if has_errors(result.diagnostics) else []
     org = getattr(client, "org_id", None)
     journal = Journal(config.state_dir)
     if lock is None:
@@ -88,15 +89,17 @@ def plan(
     at = launch_at or now_utc(now)
     warnings: list[Diagnostic] = []
     rendered = stages.render_all(
-        config, result.specs, lock, at, backfill, warnings, strict, fresh=replace
+        config, result.specs, lock, at, backfill, warnings, strict, fresh=replace, carry=problems
     )
     keys = {r.key for r in rendered}
-    _check_keys(keys, replace)
-    snapshots = SnapshotStore.load(config.snapshots_dir)
-    if client is not None:
-        desired, notes = stages.resolve_all(client, rendered, snapshots)
-    else:
-        desired, notes = stages.offline(rendered, snapshots)
+    if not problems:  # a key of a spec that failed is not unknown
+        _check_keys(keys, replace)
+    try:
+        desired, notes = _resolved(config, client, rendered)
+    except SpecError as e:
+        problems.extend(e.diagnostics)
+    if problems:
+        raise SpecError(sorted(problems, key=Diagnostic.sort_key))
     live = read_live(client, lock, desired) if (client and refresh) else None
     dups = _duplicates(client, lock) if (client and refresh and config.provenance) else None
     adoptable = None
@@ -121,6 +124,16 @@ def plan(
     )
     planned = narrow(planned, targets, config.root)
     return Planned(planned, lock, journal, settled, warnings)
+
+
+def _resolved(
+    config: Config, client: Any | None, rendered: Sequence[Any]
+) -> tuple[list[Desired], list[str]]:
+    """Resolve online, or offline from the snapshots where there are some."""
+    snapshots = SnapshotStore.load(config.snapshots_dir)
+    if client is not None:
+        return stages.resolve_all(client, rendered, snapshots)
+    return stages.offline(rendered, snapshots)
 
 
 def _clashes(client: Any | None, desired: Sequence[Desired], lock: Lockfile) -> list[str]:

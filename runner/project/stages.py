@@ -35,12 +35,16 @@ def render_all(
     warnings: list[Diagnostic] | None = None,
     strict: bool = False,
     fresh: Collection[str] = (),
+    carry: list[Diagnostic] | None = None,
 ) -> list[Rendered]:
     """One Rendered per launch the specs ask for at `at` (for_each elements, due periods).
 
     Warnings (a deadline in the past, an unset secret) go to `warnings`; with `strict` they
     are errors. A launched key renders at its recorded launch time, unless it is in `fresh`
-    (`--replace`): a relaunch happens now, so its deadlines count from now."""
+    (`--replace`): a relaunch happens now, so its deadlines count from now.
+
+    Errors raise SpecError; with `carry`, they are added to it instead and only the specs
+    without any are rendered (so the next stage can report the others' problems too)."""
     from runner.render.expand import Instance, instances, spec_zone
     from runner.render.render import RenderContext, render_spec
 
@@ -51,9 +55,12 @@ def render_all(
     problems: list[Diagnostic] = []
     wanted: list[tuple[Instance, bool]] = []  # (instance, kept: launched or shown as due)
     per_element: dict[Diagnostic, list[Instance]] = {}  # the same problem in many elements
+    failed: set[str] = set()  # ids of the specs with errors
     now = _parse_time(at)
     for spec in specs:
         found, diagnostics = instances(spec, config.root, now, config.timezone, backfill)
+        if has_errors(diagnostics):
+            failed.add(spec.id)
         wanted.extend((inst, True) for inst in found)
         problems.extend(diagnostics)
         # The current period not due yet is rendered all the same: its errors show in review,
@@ -75,6 +82,8 @@ def render_all(
             period=inst.period_names(),
         )
         rendered, diagnostics = render_spec(spec, context)
+        if has_errors(diagnostics):
+            failed.add(spec.id)
         for d in diagnostics:
             per_element.setdefault(d, []).append(inst)
         if rendered is not None and keep:
@@ -82,6 +91,10 @@ def render_all(
     problems.extend(_for_elements(d, found) for d, found in per_element.items())
     if strict:
         problems = [evolve(d, severity="error") for d in problems]
+    if carry is not None:
+        carry.extend(d for d in problems if d.severity == "error")
+        problems = [d for d in problems if d.severity != "error"]
+        out = [r for r in out if r.spec.id not in failed]
     if has_errors(problems):
         raise SpecError(problems)
     if warnings is not None:
@@ -313,8 +326,9 @@ def field_diagnostics(config: Any, specs: Sequence[Any], at: str) -> list[Any]:
         lock = read_lockfile(config.lockfile)
     except LockfileError:
         lock = Lockfile.new()  # validate checks specs; the lockfile is plan's business
+    found: list[Diagnostic] = []  # render errors; the specs without any are resolved
     try:
-        offline(render_all(config, specs, lock, at), store)
+        offline(render_all(config, specs, lock, at, carry=found), store)
     except SpecError as e:
-        return list(e.diagnostics)
-    return []
+        return found + list(e.diagnostics)
+    return found
