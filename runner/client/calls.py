@@ -44,6 +44,12 @@ class Caller:
     _clock: Callable[[], float]
     _log: Callable[[str], None] | None
     _on_wait: Callable[[str], None] | None
+    _permit: Callable[[], None] | None = None
+
+    def permit_writes(self, check: Callable[[], None] | None) -> None:
+        """Call `check` right before each write is sent, retries and waits included; it raises
+        to stop the write (the shared lease lost or past its deadline: runner/state/lease.py)."""
+        self._permit = check
 
     def _say(self, text: str) -> None:
         """Tell the person why nothing seems to happen (the CLI prints it on stderr)."""
@@ -104,7 +110,13 @@ class Caller:
     ) -> tuple[int, bytes] | tuple[ApiError, float | None, float | None]:
         """Send once: (2xx status, body), or (error, delay before a retry or None, seconds the
         server asked to wait, for a 429; None otherwise)."""
-        ticket = self._limiter.acquire()
+        ticket = self._limiter.acquire()  # may wait out a 429: the permit is asked after it
+        if method != "GET" and self._permit is not None:
+            try:
+                self._permit()
+            except BaseException:
+                self._limiter.release(ticket, "neutral")
+                raise
         started = time.monotonic()
         until = min(started + self._budgets.response_seconds, self._deadline)
         request = self._http.build_request(method, url, headers=headers, content=content)

@@ -243,6 +243,8 @@ def apply(
                 index=index,
                 permit=lease or OPEN,
             )
+            if lease is not None:  # the client's own retries of a write ask the lease too
+                client.permit_writes(lease.check)
             result = applier.run(planned.plan)
         _finish(config, planned.journal, result)
         return Applied(planned, result, settled + planned.settled)

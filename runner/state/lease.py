@@ -36,7 +36,7 @@ from runner.state.holder import (
     skew,
     stamp,
 )
-from runner.state.leasegit import GIT_TIMEOUT, REF, Git, legacy_ref_for, ref_for
+from runner.state.leasegit import GIT_TIMEOUT, REF, SHORTEST_CALL, Git, legacy_ref_for, ref_for
 
 __all__ = ["REF", "SYSTEM", "Clock", "Git", "Holder", "Lease", "LeaseError", "ref_for"]
 
@@ -170,7 +170,7 @@ class Lease:
         told, misses = False, 0
         self._refuse_legacy()
         while True:
-            old, holder = self.git.current(limit=max(0.0, give_up - clock.monotonic()))
+            old, holder = self.git.current(limit=self._bound(give_up))
             now, at = clock.time(), clock.monotonic()
             if old != seen[0]:
                 self._renewed_while_expired(seen[2], holder, now)
@@ -181,7 +181,7 @@ class Lease:
                 inherited = self.git.carried(old)
                 started = clock.monotonic()
                 taken = self.git.swap(old, me(self.ttl, clock, self._since), inherited,
-                                      limit=max(0.0, give_up - started))  # fmt: skip
+                                      limit=self._bound(give_up))  # fmt: skip
                 if taken:
                     self.sha, self.inherited = taken, inherited
                     self.deadline = started + self.ttl - self.margin
@@ -195,6 +195,11 @@ class Lease:
                 self.on_wait(f"the shared lease ({holder.describe()})")
                 told = True
             clock.sleep(min(2.0, max(0.2, give_up - clock.monotonic())))
+
+    def _bound(self, give_up: float) -> float:
+        """A git call while taking lasts until --lock-timeout ends, but always long enough
+        for one round trip to a distant server."""
+        return max(SHORTEST_CALL, give_up - self.clock.monotonic())
 
     def _free(self, holder: Holder | None, now: float, watched: float) -> bool:
         if holder is None or holder.until == 0:

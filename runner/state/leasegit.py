@@ -29,6 +29,7 @@ IDENTITY = {
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 CARRIED = "launchspec.lock.json"  # the holder's lockfile rides in the lease commit
 GIT_TIMEOUT = 20.0  # seconds for one git call at most
+SHORTEST_CALL = 10.0  # seconds a call to the remote may always take while taking the lease
 SLUG = 48  # characters of the folder's readable part at most
 
 OFFLINE_HINT = (
@@ -108,7 +109,7 @@ class Git:
     ) -> subprocess.CompletedProcess[str]:
         """git ARGS, killed (with whatever it started) after `limit` or the per-call bound."""
         env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", **IDENTITY}
-        bound = max(0.5, min(self.timeout, limit if limit is not None else self.timeout))
+        bound = max(0.5, min(self.timeout, self.timeout if limit is None else limit))
         try:
             proc = subprocess.Popen(
                 ["git", *args], cwd=self.root, env=env, start_new_session=True,

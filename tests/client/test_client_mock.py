@@ -372,3 +372,24 @@ def test_a_nested_error_body_reaches_the_user() -> None:
         c.launch_run({"checklist_id": "t"})
     assert "No seats left in this plan" in str(caught.value)
     assert caught.value.code == "SEAT_LIMIT"
+
+
+def test_a_write_retried_after_a_429_asks_the_permit_again_and_stops_when_refused() -> None:
+    """The shared lease is lost while the client waits out a 429: the retry is never sent."""
+    from runner.errors import LeaseLostError
+
+    server = Recorder(httpx.Response(429, headers={"Retry-After": "30"}, json={"error": True}),
+                      httpx.Response(200, json={"data": {"id": "r1"}}))  # fmt: skip
+    client = server.client()
+    asked: list[int] = []
+
+    def permit() -> None:
+        asked.append(1)
+        if len(asked) > 1:
+            raise LeaseLostError("the shared lease is no longer this apply's")
+
+    client.permit_writes(permit)
+    with pytest.raises(LeaseLostError):
+        client.launch_run({"checklist_id": "t", "name": "n"})
+    assert len(server.requests) == 1 and len(asked) == 2
+    assert server.requests[0].method == "POST"

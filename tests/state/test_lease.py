@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -303,3 +304,22 @@ def test_git_refusals_are_told_apart_from_a_push_that_lost_a_race() -> None:
     assert moved(refused("cannot lock ref 'refs/x': is at 1234 but expected 5678"))
     nested = refused("cannot lock ref 'refs/a/b': 'refs/a' exists; cannot create 'refs/a/b'")
     assert not moved(nested) and "'refs/a' exists; cannot create" in nested
+
+
+def test_a_remote_that_never_answers_is_cut_off_at_the_bound_with_what_it_started(
+    tmp_path: Path,
+) -> None:
+    repo, pidfile = tmp_path / "repo", tmp_path / "helper.pid"
+    git(tmp_path, "init", "--quiet", str(repo))
+    git(repo, "config", "protocol.ext.allow", "always")
+    helper = tmp_path / "hang.sh"  # a transport that connects and never says a word
+    helper.write_text(f"#!/bin/sh\necho $$ > {pidfile}\nexec sleep 60\n")
+    helper.chmod(0o755)
+    git(repo, "remote", "add", "origin", f"ext::{helper}")
+    started = time.monotonic()
+    with pytest.raises(LeaseError) as caught, Lease(Git(repo, "origin", timeout=1), ttl=30):
+        pass
+    assert time.monotonic() - started < 10
+    assert "did not finish within 1 s" in caught.value.message
+    status = Path(f"/proc/{pidfile.read_text().strip()}/status")
+    assert not status.exists() or "\nState:\tZ" in status.read_text()  # killed, not left
