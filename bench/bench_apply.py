@@ -30,6 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -75,9 +76,10 @@ def cli(root: Path, sb: SandboxProcess | None, *args: str) -> tuple[float, str]:
     return took, proc.stdout
 
 
-def stats(sb: SandboxProcess) -> dict:
+def stats(sb: SandboxProcess) -> dict[str, Any]:
     base = sb.url.rsplit("/api", 1)[0]
-    return httpx.get(f"{base}/_sandbox/stats", timeout=10).json()
+    body: dict[str, Any] = httpx.get(f"{base}/_sandbox/stats", timeout=10).json()
+    return body
 
 
 def writes(sb: SandboxProcess) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 
 from runner.apply.apply import Applier
 from runner.apply.recovery import with_recorded_launches
-from runner.errors import IndeterminateError
+from runner.errors import IndeterminateError, NotFoundError
 from runner.plan.plan import Action, Desired, Plan
 from runner.specs.spec import Spec
 from runner.state.journal import Journal
@@ -37,6 +37,12 @@ class FakeClient:
 
     def list_runs(self, **filters: Any) -> Iterator[dict[str, Any]]:
         return iter([r for r in self.runs if r["checklist_id"] == filters.get("checklist_id")])
+
+    def get_run(self, run_id: str) -> dict[str, Any]:
+        for run in self.runs:
+            if run["id"] == run_id:
+                return run
+        raise NotFoundError(f"run {run_id} not found", status=404)
 
     def update_run(self, run_id: str, fields: Mapping[str, Any]) -> dict[str, Any]:
         raise AssertionError("not used")

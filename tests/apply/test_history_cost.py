@@ -7,6 +7,7 @@ history`); its stats count the run-list pages read per template.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import httpx
@@ -27,7 +28,7 @@ def _admin(sb: SandboxProcess) -> str:
     return sb.url.rsplit("/api", 1)[0] + "/_sandbox"
 
 
-def _history(sb: SandboxProcess, count: int, launch: dict[str, object] = HAND_MADE) -> None:
+def _history(sb: SandboxProcess, count: int, launch: Mapping[str, object] = HAND_MADE) -> None:
     r = httpx.post(f"{_admin(sb)}/history", json={"launch": launch, "count": count}, timeout=120)
     assert r.status_code == 200, r.text
 

@@ -54,6 +54,7 @@ def test_fifty_thousand_actions_each_start_once() -> None:
         batch = schedule.take(8)
         assert batch, "a schedule that is not empty always has something to start here"
         for action in batch:
+            assert action.desired is not None, action.key
             assert action.desired.rendered.parent in done, action.key
         started += [a.key for a in batch]
         for action in batch:

@@ -148,8 +148,11 @@ def test_launches_reported_from_several_threads_count_once_each(
     old = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # switch threads as often as possible: races show
     try:
-        workers = [threading.Thread(target=lambda n=n: [
-            view.event(Event("launched", f"k{n}-{i}")) for i in range(50)]) for n in range(8)]
+        def events(n: int) -> None:
+            for i in range(50):
+                view.event(Event("launched", f"k{n}-{i}"))
+
+        workers = [threading.Thread(target=events, args=(n,)) for n in range(8)]
         for w in workers:
             w.start()
         for w in workers:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 from runner.templates.rows import deadline_rule
 from tests.support.cli import REPO, make_project, run_cli
@@ -36,7 +37,7 @@ def test_a_count_the_api_did_not_give_is_explained() -> None:
     """A server that leaves steps out of its list: `?`, and a line saying why and what helps."""
     from runner.views.templateview import format_list
 
-    listed = [{"id": "a1", "title": "Audit", "prerun": [], "steps_count": 3},
+    listed: list[dict[str, Any]] = [{"id": "a1", "title": "Audit", "prerun": [], "steps_count": 3},
               {"id": "b2", "title": "Onboarding", "prerun": [{"id": "f"}]}]
     out = format_list(listed, "text", "from the API")
     rows = {line.split()[0]: line.split() for line in out.splitlines()[3:5]}

@@ -164,7 +164,7 @@ def test_unreachable_api_raises_api_error_after_budget() -> None:
 def test_safe_methods_retry_5xx_and_lost_answers(method: str) -> None:
     mock = Recorder(err(502), httpx.ReadTimeout("slow"), ok({"id": "r1", "users": []}))
     c = mock.client()
-    call = {
+    call: Callable[[], dict[str, Any]] = {
         "get": lambda: c.get_run("r1"),
         "put": lambda: c.update_run("r1", {"name": "x", "users": [], "groups": []}),
         "delete": lambda: c.archive_run("r1"),
@@ -309,7 +309,8 @@ def page(items: list[Any], current: int, total: int, links: Any = None) -> httpx
 
 def test_paging_walks_until_total_pages() -> None:
     mock = Recorder(page([1, 2], 1, 3), page([3, 4], 2, 3, {"next": "x"}), page([5], 3, 3))
-    assert list(mock.client().list_runs(status="active", per_page=2)) == [1, 2, 3, 4, 5]
+    runs: list[Any] = list(mock.client().list_runs(status="active", per_page=2))
+    assert runs == [1, 2, 3, 4, 5]  # the items as the pages held them
     pages = [r.url.params["page"] for r in mock.requests]
     assert pages == ["1", "2", "3"]
     assert all(r.url.params["per_page"] == "2" for r in mock.requests)
@@ -348,7 +349,7 @@ def test_update_run_with_members_given_skips_the_read() -> None:
 
 
 def test_log_lines_name_method_path_status_attempt_and_request_id() -> None:
-    mock = Recorder(err(502), ok(**{"x-request-id": "rq-7"}))
+    mock = Recorder(err(502), ok(None, 200, **{"x-request-id": "rq-7"}))
     mock.client().get_run("r1")
     assert mock.log[0].startswith("GET /organizations/org1/runs/r1 -> 502 ")
     assert mock.log[1].endswith("attempt 2 id=rq-7")

@@ -147,7 +147,7 @@ def test_assign_run_starter_is_read_per_step(
     steps = {s["id"]: s for s in h.client.get_template(onboarding["id"])["steps"]}
     assert steps[S_REVIEW]["assign_run_starter"] is False
     assert steps[S_TRAINING]["assign_run_starter"] is True  # the default, said
-    nobody = {"owners": {"users": [], "guests": [], "groups": []}}
+    nobody: dict[str, dict[str, list[str]]] = {"owners": {"users": [], "guests": [], "groups": []}}
     request = resolve_live(h)
     run = h.client.launch_run({**request.body, "tasks": {S_REVIEW: nobody, S_TRAINING: nobody}})
     owners = {t["step_id"]: t["owners"]["users"] for t in h.client.list_tasks(run["id"])}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -14,7 +15,7 @@ KEY = "onboarding-globex"
 BILLING = "6754f75615a8b64a8bfd4a2a3c43f5b1"  # the Billing email kick-off field
 
 
-def _change_by_hand(sb: SandboxProcess, run_id: str, body: dict) -> None:
+def _change_by_hand(sb: SandboxProcess, run_id: str, body: dict[str, Any]) -> None:
     """What a person does in Tallyfy's web app, through the sandbox's API."""
     url = f"{sb.url}/organizations/{sb.org}/runs/{run_id}"
     with httpx.Client(timeout=10, headers=api_headers(sb)) as http:

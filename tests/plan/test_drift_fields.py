@@ -39,7 +39,9 @@ def _desired(digest: str = "d1") -> Desired:
     return Desired(rendered("k"), request)
 
 
-def _drift(run: dict[str, Any], entry: LockEntry | None = None, digest: str = "d1") -> dict:
+def _drift(
+    run: dict[str, Any], entry: LockEntry | None = None, digest: str = "d1"
+) -> dict[str, Any]:
     changes = run_drift(run, entry or _entry(), _desired(digest), LABELS, STEPS)
     return {c.field: (c.old, c.new) for c in changes}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -19,7 +20,7 @@ from tests.support.seed import seed
 DRAFT = "61fa169a59262d246dfe11bf19c05969"  # the seed's template that cannot be launched
 
 
-def _doctor_json(root: Path, env: dict[str, str], *args: str) -> tuple[int, dict[str, object]]:
+def _doctor_json(root: Path, env: dict[str, str], *args: str) -> tuple[int, dict[str, Any]]:
     result = run_cli(root, "doctor", "--format", "json", *args, env=env)
     return result.code, json.loads(result.out)
 
@@ -52,7 +53,7 @@ def test_a_template_that_cannot_be_launched_fails(tmp_path: Path, sandbox: Sandb
     code, report = _doctor_json(root, sandbox.env())
     assert code == 1
     assert report["ok"] is False
-    failed = [f for f in report["findings"] if f["status"] == "fail"]  # type: ignore[union-attr]
+    failed = [f for f in report["findings"] if f["status"] == "fail"]
     assert any(DRAFT in f["check"] for f in failed), failed
 
 
@@ -72,7 +73,7 @@ def test_recording_hides_identities_and_replays(tmp_path: Path, sandbox: Sandbox
     with TallyfyClient(base, meta["org_id"], "replay-token", transport=transport) as client:
         headers = [x["headers"] for x in meta["exchanges"]]
         replayed = probe(client, meta["templates"], lambda: headers)
-    live_checks = [f for f in live["findings"][1:] if f["check"] != "launches"]  # type: ignore[index]
+    live_checks = [f for f in live["findings"][1:] if f["check"] != "launches"]
     assert [f.status for f in replayed[1:]] == [f["status"] for f in live_checks]
     assert len(replayed) > 5
 

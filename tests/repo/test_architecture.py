@@ -20,6 +20,7 @@ def _contracts() -> list[dict[str, object]]:
 
 def test_every_part_is_a_layer_or_the_sandbox() -> None:
     layers = next(c for c in _contracts() if c["type"] == "layers")["layers"]
+    assert isinstance(layers, list)
     named = {m.strip().removeprefix("runner.") for row in layers for m in row.split("|")}
     assert set(PARTS) - {"sandbox"} == named, "a new part of runner/ needs its place in the layers"
 

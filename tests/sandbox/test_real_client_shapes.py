@@ -40,7 +40,7 @@ def test_a_task_with_no_assignee_anywhere_goes_to_the_launcher(api: Api) -> None
     person who launched."""
     from tests.sandbox.api import S_REVIEW
 
-    nobody = {"users": [], "guests": [], "groups": []}
+    nobody: dict[str, list[str]] = {"users": [], "guests": [], "groups": []}
     run = api.launch_ok(name="nobody assigned", tasks={S_REVIEW: {"owners": nobody}})
     tasks = api.get(f"runs/{run['id']}/tasks", {"per_page": 100}).json()["data"]
     review = next(t for t in tasks if t["step_id"] == S_REVIEW)

@@ -20,7 +20,7 @@ def test_launches_appending_at_once_share_fsyncs_and_each_intent_is_durable(
 
     synced_upto: list[int] = []
     journal = Journal(tmp_path)
-    real = journal_module.fsync_file
+    real = journal_module.fsync_file  # type: ignore[attr-defined]
 
     def slow_fsync(path: Path) -> None:
         upto = journal._written  # every record written before this fsync starts

@@ -29,7 +29,10 @@ class Side:
 
 
 def _edit(base: Lockfile, side: str, edits: list[tuple[str, str]]) -> Side:
-    lock, touched, removed, added = base, set(), set(), set()
+    lock = base
+    touched: set[str] = set()
+    removed: set[str] = set()
+    added: set[str] = set()
     for n, (op, key) in enumerate(edits):
         entry = lock.entries.get(key)
         if op == "launch" and entry is None:

@@ -74,7 +74,7 @@ def every_kind_plan() -> Plan:
     secret_prerun = {"Client name": "acme", "API key": SECRET}
     secret_r = rendered("with-secret", prerun=secret_prerun, secret_values=(SECRET,),
                         name=f"Onboarding {SECRET}")
-    secret_req = request("with-secret", **{"prerun": {"API key": "(secret)"}})
+    secret_req = request("with-secret", prerun={"API key": "(secret)"})
     secret_req = LaunchRequest(**{**vars(secret_req), "secret_values": (SECRET,)})
     return make([
         launch("a-launch", guests=("guest@outside.example",)),

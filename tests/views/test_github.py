@@ -54,7 +54,7 @@ def test_publish_appends_summary_and_outputs(tmp_path: Path) -> None:
 def test_secret_in_any_form_fails_closed(encode: object, tmp_path: Path) -> None:
     plan = every_kind_plan()
     leaked = plan.actions[0].desired.request.display["prerun"]  # type: ignore[union-attr]
-    leaked["Notes"] = f"see {encode(SECRET)}"  # type: ignore[index, operator]
+    leaked["Notes"] = f"see {encode(SECRET)}"  # type: ignore[operator]
     with pytest.raises(leaks.LeakError) as caught:
         github.plan_texts(plan, github.ViewOptions("markdown"), save=False, env={})
     assert "a secret's value" in str(caught.value)
