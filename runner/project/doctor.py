@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from runner.errors import ApiError, LaunchspecError, SpecError
+from runner.project.runprobes import run_findings
 from runner.resolve.encode import ENCODERS
 from runner.resolve.shapes import unwrap
 from runner.specs.config import Config
@@ -38,7 +39,8 @@ def spec_refs(config: Config) -> list[str]:
 
 
 def probe(client: Any, refs: Sequence[str], headers_seen: HeadersSeen) -> list[Finding]:
-    """What reads alone can settle: base URL, token, organisation, templates, rate limits.
+    """What reads alone can settle: base URL, token, organisation, templates, what the run
+    listing keeps (order, name search, summaries), rate limits.
 
     Replayable: it needs only the client, so recorded fixtures can stand in for the server.
     """
@@ -48,8 +50,13 @@ def probe(client: Any, refs: Sequence[str], headers_seen: HeadersSeen) -> list[F
         return found
     if not _organisation(client, found):
         return found
+    read: list[str] = []
     for ref in refs:
-        found += template_findings(client, ref)
+        template, findings = template_findings(client, ref)
+        found += findings
+        if template is not None:
+            read.append(str(template["id"]))
+    found += run_findings(client, read)
     found.append(_rate_limits(headers_seen()))
     return found
 
@@ -138,22 +145,24 @@ def _rate_limits(headers: Sequence[Mapping[str, str]]) -> Finding:
     )
 
 
-def template_findings(client: Any, ref: str) -> list[Finding]:
-    """What the template `ref` names, and whether launching it would be refused or misencoded:
-    launchability, field types and options, assignee caps, the roles its steps use, and
-    whether it names its runs itself."""
+def template_findings(
+    client: Any, ref: str
+) -> tuple[Mapping[str, Any] | None, list[Finding]]:
+    """The template `ref` names (None if it cannot be read), and whether launching it would be
+    refused or misencoded: launchability, field types and options, assignee caps, the roles its
+    steps use, and whether it names its runs itself."""
     from runner.project.stages import find_template
 
     subject = f"template {ref}"
     try:
         template = find_template(client, ref)
     except ApiError as e:
-        return [Finding(subject, "fail", f"could not be read: {e}")]
+        return None, [Finding(subject, "fail", f"could not be read: {e}")]
     if isinstance(template, str):
-        return [Finding(subject, "fail", template)]
+        return None, [Finding(subject, "fail", template)]
     if not isinstance(template, Mapping) or not template.get("id"):
-        return [Finding(subject, "fail", "the API answered with no template")]
-    return [
+        return None, [Finding(subject, "fail", "the API answered with no template")]
+    return template, [
         _launchable(subject, template),
         *_fields(subject, template),
         _steps(subject, template),

@@ -16,6 +16,7 @@ from runner.sandbox.clock import iso
 from runner.sandbox.context import Context, ctx_of, json_body
 from runner.sandbox.envelope import ApiError, invalid, not_found
 from runner.sandbox.launch import launch, new_id
+from runner.sandbox.routes_runs import as_saved
 
 _RATES = ("error_rate", "cut_after_commit", "error_after_commit")
 _COUNTS = ("latency_ms", "launch_latency_ms", "throttle", "seed")
@@ -81,7 +82,7 @@ async def post_history(request: Request) -> Response:
     count = body.get("count") if isinstance(body, dict) else None
     if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 100_000:
         raise invalid({"count": ["The count must be an integer from 1 to 100000."]})
-    run, _ = launch(body.get("launch"), ctx.org, ctx.seed, ctx.store)
+    run, _ = launch(as_saved(ctx, body.get("launch")), ctx.org, ctx.seed, ctx.store)
     newest = ctx.store.clock.last_us
     for i in range(1, count):
         created_us = newest - (count - i) * 60_000_000

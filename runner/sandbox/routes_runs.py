@@ -35,7 +35,7 @@ def _view(ctx: Context, request: Request, run: Obj, status: int = 200) -> Respon
     return data(run_view(run, ctx.seed, ctx.store, with_set(request.query_params)), status)
 
 
-def _as_saved(ctx: Context, body: Any) -> Any:
+def as_saved(ctx: Context, body: Any) -> Any:
     """The body as stored: with the `html_summaries` fault, the summary as Tallyfy's rich-text
     editor (Process Notes) saves it, one `<p>` per line, text escaped."""
     if not ctx.faults.config.html_summaries or not isinstance(body, dict):
@@ -49,7 +49,7 @@ def _as_saved(ctx: Context, body: Any) -> Any:
 
 async def create_run(request: Request) -> Response:
     ctx = org_ctx(request)
-    body = _as_saved(ctx, await json_body(request))
+    body = as_saved(ctx, await json_body(request))
     run, _ = launch(body, ctx.org, ctx.seed, ctx.store)
     ctx.stats.launches_committed += 1
     return _view(ctx, request, run, 201)
@@ -104,7 +104,7 @@ def _run_query(params: QueryParams, ctx: Context) -> RunQuery:
 async def put_run(request: Request) -> Response:
     ctx = org_ctx(request)
     run = _run(ctx, request)
-    body = _as_saved(ctx, await json_body(request))
+    body = as_saved(ctx, await json_body(request))
     return _view(ctx, request, changes.update(run, body, ctx.seed, ctx.store))
 
 

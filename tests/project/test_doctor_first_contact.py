@@ -3,16 +3,21 @@ the sandbox over real HTTP, and against a stand-in where the sandbox cannot serv
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from runner.client.client import TallyfyClient
+from runner.client.recording import ReplayTransport
 from runner.project.doctor import probe
+from runner.project.runprobes import run_findings
 from runner.views.doctorview import Finding
-from tests.support.client import Harness
+from tests.support.cli import make_project, run_cli
+from tests.support.client import Harness, start
 from tests.support.sandbox import SandboxProcess
 
 ORG = "a" * 32
@@ -95,3 +100,90 @@ def test_doctor_says_which_steps_do_not_say_their_cap(harness: Harness) -> None:
     findings = probe(harness.client, ["Month-end Close"], lambda: [])
     (steps,) = [f for f in findings if "max_assignable" in f.message]
     assert "1 step says none" in steps.message and "not checked" in steps.message, steps
+
+
+# -- what the run listing keeps: order (item 3), name search (5), summaries (4) ----------------
+ONBOARDING = "efd12534ded06f20e21b33e8dacf1f15"
+
+
+def _with_runs(factory: Callable[..., SandboxProcess], *flags: str) -> Harness:
+    from tests.support.client import PRERUN
+
+    h = start(factory, *flags)
+    body = {"checklist_id": ONBOARDING, "name": "Onboarding", "prerun": PRERUN,
+            "summary": "Kick-off\nlaunchspec-id: abc/k"}  # fmt: skip
+    h.admin("POST", "history", {"launch": body, "count": 3})
+    return h
+
+
+def _runs(h: Harness) -> dict[str, Finding]:
+    findings = probe(h.client, ["Client Onboarding"], lambda: [])
+    return {f.check: f for f in findings if f.check.startswith("runs")}
+
+
+def test_doctor_checks_order_name_search_and_summaries(
+    sandbox_factory: Callable[..., SandboxProcess],
+) -> None:
+    h = _with_runs(sandbox_factory)
+    runs = _runs(h)
+    assert [f.status for f in runs.values()] == ["ok"] * 3, runs
+    assert "newest first" in runs["runs: order"].message
+    assert "filtered by name" in runs["runs: name search"].message
+    assert "same listed and by id" in runs["runs: summaries"].message
+    h.client.close()
+
+
+@pytest.mark.parametrize(
+    ("flag", "check", "said"),
+    [
+        ("--ignore-sort", "runs: order", "reads every run of the template"),
+        ("--ignore-q", "runs: name search", "does not filter by q"),
+        ("--html-summaries", "runs: summaries", "stored as HTML"),
+    ],
+)
+def test_doctor_says_what_a_server_does_not_keep(
+    sandbox_factory: Callable[..., SandboxProcess], flag: str, check: str, said: str
+) -> None:
+    h = _with_runs(sandbox_factory, flag)
+    found = _runs(h)[check]
+    assert said in found.message, found
+    assert found.status == ("ok" if flag == "--html-summaries" else "warn"), found
+    h.client.close()
+
+
+def test_without_two_runs_doctor_says_it_could_not_check(harness: Harness) -> None:
+    (found,) = _runs(harness).values()
+    assert found.status == "ok" and "were not checked" in found.message, found
+
+
+def test_a_listing_without_summaries_is_said() -> None:
+    runs = [{"id": "r1", "created_at": "2026-01-02T00:00:00Z"},
+            {"id": "r2", "created_at": "2026-01-01T00:00:00Z"}]  # fmt: skip
+    answers = {
+        **ORG_READS,
+        "/me/organizations": _listing({"id": ORG}),
+        f"/organizations/{ORG}/runs": _listing(*runs),
+    }
+    with _stand_in(answers) as client:
+        findings = run_findings(client, [ONBOARDING])
+    summaries = next(f for f in findings if f.check == "runs: summaries")
+    assert summaries.status == "warn" and "do not carry summaries" in summaries.message
+
+
+@pytest.mark.parametrize("flags", [(), ("--ignore-sort", "--ignore-q")])
+def test_the_run_checks_replay_from_a_recording(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess], flags: tuple[str, ...]
+) -> None:
+    """doctor --record keeps what the run checks read; replayed, they conclude the same."""
+    h = _with_runs(sandbox_factory, *flags)
+    root, fixtures = make_project(tmp_path), tmp_path / "fixtures"
+    result = run_cli(root, "doctor", "--format", "json", "--record", str(fixtures), env=h.sb.env())
+    live = {f["check"]: f["status"] for f in json.loads(result.out)["findings"]}
+    meta = json.loads((fixtures / "index.json").read_text())
+    transport = ReplayTransport(fixtures, BASE)
+    with TallyfyClient(BASE, meta["org_id"], "replay-token", transport=transport) as client:
+        replayed = {f.check: f.status for f in probe(client, meta["templates"], lambda: [])}
+    checks = {"runs: order", "runs: name search", "runs: summaries"}
+    assert {c: live[c] for c in checks} == {c: replayed[c] for c in checks}
+    assert (live["runs: order"] == "warn") == bool(flags)
+    h.client.close()
