@@ -80,7 +80,8 @@ class Desired:
         """Whether a secret's value (or the placeholder of one not set) is in the launch."""
         r = self.rendered
         values = [r.prerun, {k: vars(t) for k, t in r.tasks.items()}, r.name, r.summary]
-        return bool(without_secrets(values, r.secret_values) != values)
+        masked = without_secrets(values, r.secret_values)
+        return canonical_digest(masked) != canonical_digest(values)
 
     def fields_digest(self) -> str:
         if self.request is None:

@@ -34,3 +34,12 @@ def test_a_rotated_secret_is_a_note_not_an_edit(tmp_path: Path, sandbox: Sandbox
         assert kinds == {"onboarding-globex": "unchanged"}, planned.out
         notes.append(doc["notes"])
     assert all(any("rotated secret edits nothing" in n for n in found) for found in notes)
+
+
+def test_no_note_for_launches_without_a_secret(tmp_path: Path, sandbox: SandboxProcess) -> None:
+    root = make_project(tmp_path)
+    (root / "launchspec.yaml").write_text("secrets: [PORTAL_PASSWORD]\n")
+    env = {**sandbox.env(), "PORTAL_PASSWORD": "first-password-1"}
+    assert run_cli(root, "apply", "--yes", "--target", "onboarding-globex", env=env).code == 0
+    planned = run_cli(root, "plan", "--format", "json", "--target", "onboarding-globex", env=env)
+    assert not any("secret" in n for n in json.loads(planned.out)["notes"]), planned.out
