@@ -18,10 +18,10 @@ from runner.apply.entries import entry_for
 from runner.apply.events import ApplyResult, Event
 from runner.apply.launch import OPEN, Launcher, Permit
 from runner.apply.ledger import Ledger
-from runner.apply.reconcile import RunIndex, ambiguity_hint, marker_for, with_marker
 from runner.apply.schedule import Schedule
 from runner.errors import LaunchspecError, LeaseLostError
 from runner.plan.plan import Action, Plan
+from runner.remote.reconcile import RunIndex, ambiguity_hint, marker_for, with_marker
 from runner.state.journal import Journal
 from runner.state.lockfile import LockEntry, Lockfile
 

@@ -5,7 +5,7 @@ Order of durable steps for one launch (the exactly-once protocol):
   2. POST /runs   3. journal `launched` with the run id (written at once; fsync'd with the next
   intent, or when apply ends)   4. lockfile replaced atomically with the new entry.
 A crash between 1 and 3 leaves a pending intent that the next apply reads back from the server
-(runner/apply/reconcile.py) before that key may launch again; a crash between 3 and 4 is repaired
+(runner/remote/reconcile.py) before that key may launch again; a crash between 3 and 4 is repaired
 from the journal alone (after a power cut that lost 3 too, by reading back, as for 1 to 3).
 """
 
@@ -18,9 +18,9 @@ from typing import Any, Protocol
 from runner.apply.entries import entry_for, held_name, intent_entry
 from runner.apply.events import Event, lost_answer
 from runner.apply.ledger import Ledger
-from runner.apply.reconcile import RunIndex, RunReader, ambiguity_hint, marker_for, with_marker
 from runner.errors import ApiError, IndeterminateError, LaunchspecError
 from runner.plan.plan import Action
+from runner.remote.reconcile import RunIndex, RunReader, ambiguity_hint, marker_for, with_marker
 from runner.state.journal import Intent, Journal
 from runner.state.lockfile import LockEntry
 

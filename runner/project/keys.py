@@ -7,9 +7,9 @@ from dataclasses import replace
 from typing import Any
 
 from runner.apply.entries import entry_for
-from runner.apply.recovery import with_recorded_launches
 from runner.errors import LaunchspecError, NotFoundError, UsageError
 from runner.project.project import plan
+from runner.remote.recovery import with_recorded_launches
 from runner.resolve.request import LaunchRequest
 from runner.specs.config import Config
 from runner.state.journal import Journal
@@ -118,7 +118,7 @@ def _remember_run(lock: Lockfile, key: str, entry: LockEntry) -> Lockfile:
     instead of adopting it."""
     from dataclasses import replace
 
-    from runner.apply.reconcile import marker_for
+    from runner.remote.reconcile import marker_for
     from runner.state.scans import Scan
 
     scan = lock.scans.get(entry.template_id)

@@ -4,159 +4,38 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from dataclasses import replace as evolve
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from runner.apply import duplicates
 from runner.apply.apply import Applier
+from runner.apply.duplicates import dedupe
 from runner.apply.events import ApplyResult, Event
 from runner.apply.launch import OPEN
-from runner.apply.reconcile import RunIndex, Settled, ambiguity_hint
-from runner.apply.recovery import pending_keys, settle_pending, with_recorded_launches
-from runner.diagnostics import Diagnostic, has_errors
 from runner.errors import (
     AmbiguousLaunchError,
-    SpecError,
-    UsageError,
 )
-from runner.plan.clashes import name_clashes, names_in_use
-from runner.plan.plan import Desired, Plan, make_plan
-from runner.project import stages
+from runner.plan.plan import Plan
 from runner.project.guards import check_fresh, check_limit, check_secrets, load_saved_plan
-from runner.project.refresh import read_live
-from runner.project.sharing import folder_of, shared_lease
-from runner.project.targets import narrow
 
-# Re-exported: `validate` lives apart so that the command imports none of plan or apply.
+# Re-exported: `plan` and `validate` live apart so that they import nothing of the applier
+# (and `validate` nothing of plan).
+from runner.project.planning import Planned as Planned
+from runner.project.planning import plan as plan
+from runner.project.planning import without_history as without_history
+from runner.project.sharing import folder_of, shared_lease
 from runner.project.validation import ValidationResult as ValidationResult
 from runner.project.validation import now_utc as now_utc
 from runner.project.validation import spec_files as spec_files
 from runner.project.validation import validate as validate
-from runner.render.expand import split_history
+from runner.remote.reconcile import RunIndex, Settled, ambiguity_hint
+from runner.remote.recovery import settle_pending, with_recorded_launches
 from runner.specs.config import Config
 from runner.state.journal import Journal
 from runner.state.lease import Clock
 from runner.state.lockfile import Lockfile, exclusive, read_lockfile, write_lockfile
-from runner.templates.snapshots import SnapshotStore
-
-# -- plan ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Planned:
-    """A plan and what it was computed from; apply goes on from here."""
-
-    plan: Plan
-    lock: Lockfile
-    journal: Journal
-    settled: list[Settled] = field(default_factory=list)
-    warnings: list[Diagnostic] = field(default_factory=list)  # at the spec's line
-
-
-def plan(
-    config: Config,
-    client: Any | None,
-    *,
-    replace: Sequence[str] = (),
-    prune: bool = False,
-    refresh: bool = False,
-    launch_at: str | None = None,
-    lock: Lockfile | None = None,
-    now: datetime | None = None,
-    backfill: int = 0,
-    strict: bool = False,
-    targets: Sequence[str] = (),
-    index: RunIndex | None = None,
-    names_on_server: bool = True,
-) -> Planned:
-    """Validate, render, resolve (when `client` is given) and compare with the lockfile.
-
-    The clock is `launch_at`, else `now`, else the real time; it also picks the current period
-    of recurring specs, and `backfill` adds up to that many earlier periods.
-    """
-    result = validate(config, fields=False)  # resolved below: online, or from the snapshots
-    # Every problem in one run: the specs that passed go on to be rendered and resolved, and
-    # what those stages find is reported with what validation found.
-    problems = list(result.diagnostics) if has_errors(result.diagnostics) else []
-    org = getattr(client, "org_id", None)
-    journal = Journal(config.state_dir)
-    if lock is None:
-        lock = read_lockfile(config.lockfile, organization=org)
-    lock, settled = with_recorded_launches(journal, lock)
-    at = launch_at or now_utc(now)
-    warnings: list[Diagnostic] = []
-    rendered = stages.render_all(
-        config, result.specs, lock, at, backfill, warnings, strict, fresh=replace, carry=problems
-    )
-    keys = {r.key for r in rendered}
-    if not problems:  # a key of a spec that failed is not unknown
-        _check_keys(keys, replace)
-    try:
-        desired, notes = _resolved(config, client, rendered)
-    except SpecError as e:
-        problems.extend(e.diagnostics)
-    if problems:
-        raise SpecError(sorted(problems, key=Diagnostic.sort_key))
-    live = read_live(client, lock, desired) if (client and refresh) else None
-    dups = _duplicates(client, lock) if (client and refresh and config.provenance) else None
-    adoptable = None
-    if client is not None and config.provenance:
-        adoptable = duplicates.adoptable(index or RunIndex(client, lock.scans), lock, desired)
-    shown, history = split_history(lock, result.specs, keys, at, config.timezone)
-    planned = make_plan(
-        desired,
-        shown,
-        launch_at=at,
-        inputs=stages.input_digests(config, result.specs),
-        pending=pending_keys(journal),
-        live=live.states if live else None,
-        drift=live.drift if live else None,
-        replace=replace,
-        prune=prune,
-        # Launches resolved from snapshots compare by request digest, as online ones do.
-        offline=client is None and not any(d.request for d in desired),
-        notes=[*notes, *history, *_clashes(client if names_on_server else None, desired, shown)],
-        duplicates=dups,
-        adoptable=adoptable,
-    )
-    planned = narrow(planned, targets, config.root)
-    return Planned(planned, lock, journal, settled, warnings)
-
-
-def _resolved(
-    config: Config, client: Any | None, rendered: Sequence[Any]
-) -> tuple[list[Desired], list[str]]:
-    """Resolve online, or offline from the snapshots where there are some."""
-    snapshots = SnapshotStore.load(config.snapshots_dir)
-    if client is not None:
-        return stages.resolve_all(client, rendered, snapshots)
-    return stages.offline(rendered, snapshots)
-
-
-def _clashes(client: Any | None, desired: Sequence[Desired], lock: Lockfile) -> list[str]:
-    """Same template and name twice in the specs; online, also a name a run already has
-    (searched by name, one page per new launch: the history is never read whole)."""
-    found = name_clashes(desired)
-    if client is None:
-        return found
-    launches = [d for d in desired if d.request is not None and d.key not in lock.entries]
-    by_name = lambda t, name: client.first_runs(checklist_id=t, q=name)  # noqa: E731
-    return [*found, *names_in_use(launches, by_name)]
-
-
-def _duplicates(client: Any, lock: Lockfile) -> dict[str, tuple[str, ...]]:
-    keys = {k: e.template_id for k, e in lock.entries.items()}
-    return duplicates.find(RunIndex(client), lock.lineage, keys)
-
-
-def _check_keys(known: set[str], keys: Sequence[str]) -> None:
-    unknown = [k for k in keys if k not in known]
-    if unknown:
-        raise UsageError(f"--replace names no spec: {', '.join(unknown)}")
-
 
 # -- apply --------------------------------------------------------------------------------
 
@@ -209,7 +88,7 @@ def apply(
         saved = load_saved_plan(options.plan_file) if options.plan_file else None
         lock, settled = _settle(config, client, on_note, stop, folder_of(lease))
         if options.dedupe:
-            lock = duplicates.dedupe(client, lock, on_event)
+            lock = dedupe(client, lock, on_event)
             write_lockfile(config.lockfile, lock)
         index = RunIndex(client, lock.scans)  # one read of each template's runs for all checks
         planned = plan(

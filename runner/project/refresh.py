@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from runner.apply.reconcile import MARKER_PREFIX
 from runner.errors import NotFoundError
 from runner.plan.drift import run_drift
 from runner.plan.plan import Change, Desired
+from runner.remote.reconcile import MARKER_PREFIX
 from runner.state.lockfile import Lockfile
 
 READERS = 8  # runs read at once; the client's limiter still honours the server's limits

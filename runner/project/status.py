@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from runner.apply.duplicates import find as find_duplicates
-from runner.apply.reconcile import RunIndex
 from runner.errors import NotFoundError
+from runner.remote.duplicates import find as find_duplicates
+from runner.remote.reconcile import RunIndex
 from runner.resolve.directory import Directory
 from runner.state.lockfile import LockEntry, Lockfile
 from runner.templates.rows import owner_names

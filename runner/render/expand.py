@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from dataclasses import replace as evolve
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,6 @@ from runner.specs.config import zone_exists
 from runner.specs.eachsource import Element, load_elements
 from runner.specs.source import Document
 from runner.specs.spec import Spec
-from runner.state.lockfile import Lockfile
 
 PARENT_KEY = re.compile(r"(?P<id>[^\[\]@]+)\[(?P<element>[^\[\]]+)\]")
 
@@ -206,10 +204,10 @@ def parent_id(parent: str) -> str:
     return match["id"] if match else parent
 
 
-def split_history(
-    lock: Lockfile, specs: Sequence[Spec], wanted: Collection[str], at: str, zone: str
-) -> tuple[Lockfile, list[str]]:
-    """`lock` without the keys of other periods of recurring specs, and a note saying so.
+def history_keys(
+    recorded: Collection[str], specs: Sequence[Spec], wanted: Collection[str], at: str, zone: str
+) -> set[str]:
+    """Of the `recorded` launch keys, those of other periods of recurring specs.
 
     Those runs are history, not orphans: no spec asks for them again, and none should archive
     them. A current-period key that nobody asks for (its element was removed) stays.
@@ -222,17 +220,12 @@ def split_history(
             current = period_of(every, local_day(now, spec_zone(spec.data, zone))).label
             pattern = rf"{re.escape(spec.id)}(?:\[[^\[\]]+\])?@({LABEL_PATTERNS[every]})"
             matchers.append((re.compile(pattern), current))
-    hidden = {
+    return {
         key
-        for key in lock.entries
+        for key in recorded
         if key not in wanted
         and any((m := rx.fullmatch(key)) and m[1] != current for rx, current in matchers)
     }
-    if not hidden:
-        return lock, []
-    entries = {k: e for k, e in lock.entries.items() if k not in hidden}
-    note = f"{len(hidden)} launch(es) of other periods are recorded and not shown (history)"
-    return evolve(lock, entries=entries), [note]
 
 
 def data_files(specs: Sequence[Spec], root: Path) -> list[Path]:

@@ -9,9 +9,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from runner.apply.apply import Applier
-from runner.apply.recovery import with_recorded_launches
 from runner.errors import IndeterminateError, NotFoundError
 from runner.plan.plan import Action, Desired, Plan
+from runner.remote.recovery import with_recorded_launches
 from runner.specs.spec import Spec
 from runner.state.journal import Journal
 from runner.state.lockfile import Lockfile, read_lockfile

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.apply.reconcile import marker_for
+from runner.remote.reconcile import marker_for
 from runner.state.journal import Journal
 from tests.chaos.harness import ApplyProcess, Server, cli_env, duplicates, read_lock
 from tests.support.by_hand import GMBH, GMBH_NAME, MONTH_END, launch_by_hand

@@ -10,7 +10,8 @@ import pytest
 from runner.check.check import check_files, find_spec_files
 from runner.errors import SpecError
 from runner.project import project
-from runner.render.expand import split_history
+from runner.project.project import without_history
+from runner.render.expand import history_keys
 from runner.specs.config import load_config
 from runner.state.lockfile import LockEntry, Lockfile
 
@@ -221,24 +222,26 @@ def test_replace_names_instance_keys(tmp_path: Path) -> None:
     project.plan(load_config(root), None, now=NOW, replace=["ob[globex]"])
 
 
-def _entry(key: str) -> LockEntry:
-    return LockEntry(run_id=f"run-{key}", template_id="t", launched_at="2026-01-01T00:00:00Z",
-                     name=key, digest="d")
-
-
 def test_history_is_hidden_not_orphaned(tmp_path: Path) -> None:
     root = _project(tmp_path, {"specs/a.yaml": MONTHLY + "---\n" + HEAD + "for_each: [a]\n"
                                "every: weekly\n"})
     specs, _ = check_files(load_config(root), find_spec_files(load_config(root)))
     keys = ["close@2026-09", "close@2026-11", "close@2026-12", "ob[a]@2026-W40",
             "ob[gone]@2026-W40", "ob[gone]@2026-W48", "other@2026-09", "close@2026-Q3"]
-    lock = Lockfile("lineage", 3, None, {k: _entry(k) for k in keys})
     wanted = {"close@2026-11", "ob[a]@2026-W48"}
-    shown, notes = split_history(lock, specs, wanted, "2026-11-29T10:00:00Z", "UTC")
-    assert sorted(shown.entries) == ["close@2026-11", "close@2026-Q3", "ob[gone]@2026-W48",
-                                     "other@2026-09"]
+    hidden = history_keys(keys, specs, wanted, "2026-11-29T10:00:00Z", "UTC")
+    assert sorted(set(keys) - hidden) == ["close@2026-11", "close@2026-Q3", "ob[gone]@2026-W48",
+                                          "other@2026-09"]
+    lock = Lockfile("lineage", 3, None, {k: _entry(k) for k in keys})
+    shown, notes = without_history(lock, specs, wanted, "2026-11-29T10:00:00Z", "UTC")
+    assert sorted(shown.entries) == sorted(set(keys) - hidden)
     assert shown.serial == 3 and notes == [
         "4 launch(es) of other periods are recorded and not shown (history)"]
+
+
+def _entry(key: str) -> LockEntry:
+    return LockEntry(run_id=f"run-{key}", template_id="t", launched_at="2026-01-01T00:00:00Z",
+                     name=key, digest="d")
 
 
 def test_plan_errors_stop_before_any_rendering(tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from runner.apply.recovery import pending_keys, with_recorded_launches
 from runner.errors import LockBusyError, LockfileError
+from runner.remote.recovery import pending_keys, with_recorded_launches
 from runner.state.journal import Journal
 from runner.state.lockfile import (
     FORMAT_VERSION,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from runner.apply.reconcile import RunIndex, Settled
+from runner.remote.reconcile import RunIndex, Settled
 from runner.state.journal import Journal
 from runner.state.lockfile import LockEntry, Lockfile
 

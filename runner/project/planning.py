@@ -1,0 +1,158 @@
+"""`plan`: validate, render, resolve, read the remote state, and compare with the lockfile.
+
+Kept apart from apply so that planning imports nothing of the applier (a contract in
+pyproject.toml): the remote state it needs is read by `runner.remote`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from dataclasses import replace as evolve
+from datetime import datetime
+from typing import Any
+
+from runner.diagnostics import Diagnostic, has_errors
+from runner.errors import SpecError, UsageError
+from runner.plan.clashes import name_clashes, names_in_use
+from runner.plan.plan import Desired, Plan, make_plan
+from runner.project import stages
+from runner.project.refresh import read_live
+from runner.project.targets import narrow
+from runner.project.validation import now_utc, validate
+from runner.remote.duplicates import adoptable as adoptable_runs
+from runner.remote.duplicates import find as find_duplicates
+from runner.remote.reconcile import RunIndex, Settled
+from runner.remote.recovery import pending_keys, with_recorded_launches
+from runner.render.expand import history_keys
+from runner.specs.config import Config
+from runner.specs.spec import Spec
+from runner.state.journal import Journal
+from runner.state.lockfile import Lockfile, read_lockfile
+from runner.templates.snapshots import SnapshotStore
+
+
+@dataclass
+class Planned:
+    """A plan and what it was computed from; apply goes on from here."""
+
+    plan: Plan
+    lock: Lockfile
+    journal: Journal
+    settled: list[Settled] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)  # at the spec's line
+
+
+def plan(
+    config: Config,
+    client: Any | None,
+    *,
+    replace: Sequence[str] = (),
+    prune: bool = False,
+    refresh: bool = False,
+    launch_at: str | None = None,
+    lock: Lockfile | None = None,
+    now: datetime | None = None,
+    backfill: int = 0,
+    strict: bool = False,
+    targets: Sequence[str] = (),
+    index: RunIndex | None = None,
+    names_on_server: bool = True,
+) -> Planned:
+    """Validate, render, resolve (when `client` is given) and compare with the lockfile.
+
+    The clock is `launch_at`, else `now`, else the real time; it also picks the current period
+    of recurring specs, and `backfill` adds up to that many earlier periods.
+    """
+    result = validate(config, fields=False)  # resolved below: online, or from the snapshots
+    # Every problem in one run: the specs that passed go on to be rendered and resolved, and
+    # what those stages find is reported with what validation found.
+    problems = list(result.diagnostics) if has_errors(result.diagnostics) else []
+    org = getattr(client, "org_id", None)
+    journal = Journal(config.state_dir)
+    if lock is None:
+        lock = read_lockfile(config.lockfile, organization=org)
+    lock, settled = with_recorded_launches(journal, lock)
+    at = launch_at or now_utc(now)
+    warnings: list[Diagnostic] = []
+    rendered = stages.render_all(
+        config, result.specs, lock, at, backfill, warnings, strict, fresh=replace, carry=problems
+    )
+    keys = {r.key for r in rendered}
+    if not problems:  # a key of a spec that failed is not unknown
+        _check_keys(keys, replace)
+    try:
+        desired, notes = _resolved(config, client, rendered)
+    except SpecError as e:
+        problems.extend(e.diagnostics)
+    if problems:
+        raise SpecError(sorted(problems, key=Diagnostic.sort_key))
+    live = read_live(client, lock, desired) if (client and refresh) else None
+    dups = _duplicates(client, lock) if (client and refresh and config.provenance) else None
+    adoptable = None
+    if client is not None and config.provenance:
+        launches = {d.key: d.request.template_id for d in desired if d.request is not None}
+        adoptable = adoptable_runs(index or RunIndex(client, lock.scans), lock, launches)
+    shown, history = without_history(lock, result.specs, keys, at, config.timezone)
+    planned = make_plan(
+        desired,
+        shown,
+        launch_at=at,
+        inputs=stages.input_digests(config, result.specs),
+        pending=pending_keys(journal),
+        live=live.states if live else None,
+        drift=live.drift if live else None,
+        replace=replace,
+        prune=prune,
+        # Launches resolved from snapshots compare by request digest, as online ones do.
+        offline=client is None and not any(d.request for d in desired),
+        notes=[*notes, *history, *_clashes(client if names_on_server else None, desired, shown)],
+        duplicates=dups,
+        adoptable=adoptable,
+    )
+    planned = narrow(planned, targets, config.root)
+    return Planned(planned, lock, journal, settled, warnings)
+
+
+def _resolved(
+    config: Config, client: Any | None, rendered: Sequence[Any]
+) -> tuple[list[Desired], list[str]]:
+    """Resolve online, or offline from the snapshots where there are some."""
+    snapshots = SnapshotStore.load(config.snapshots_dir)
+    if client is not None:
+        return stages.resolve_all(client, rendered, snapshots)
+    return stages.offline(rendered, snapshots)
+
+
+def _clashes(client: Any | None, desired: Sequence[Desired], lock: Lockfile) -> list[str]:
+    """Same template and name twice in the specs; online, also a name a run already has
+    (searched by name, one page per new launch: the history is never read whole)."""
+    found = name_clashes(desired)
+    if client is None:
+        return found
+    launches = [d for d in desired if d.request is not None and d.key not in lock.entries]
+    by_name = lambda t, name: client.first_runs(checklist_id=t, q=name)  # noqa: E731
+    return [*found, *names_in_use(launches, by_name)]
+
+
+def _duplicates(client: Any, lock: Lockfile) -> dict[str, tuple[str, ...]]:
+    keys = {k: e.template_id for k, e in lock.entries.items()}
+    return find_duplicates(RunIndex(client), lock.lineage, keys)
+
+
+def without_history(
+    lock: Lockfile, specs: Sequence[Spec], wanted: set[str], at: str, zone: str
+) -> tuple[Lockfile, list[str]]:
+    """`lock` without the keys of other periods of recurring specs, and a note saying so."""
+    hidden = history_keys(lock.entries, specs, wanted, at, zone)
+    if not hidden:
+        return lock, []
+    entries = {k: e for k, e in lock.entries.items() if k not in hidden}
+    note = f"{len(hidden)} launch(es) of other periods are recorded and not shown (history)"
+    return evolve(lock, entries=entries), [note]
+
+
+def _check_keys(known: set[str], keys: Sequence[str]) -> None:
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        raise UsageError(f"--replace names no spec: {', '.join(unknown)}")
