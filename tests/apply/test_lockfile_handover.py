@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from runner.apply.reconcile import marker_for
 
+from runner.remote.reconcile import marker_for
 from runner.state.leasegit import ref_for
 from runner.state.lockfile import Lockfile, read_lockfile, write_lockfile
 from tests.chaos.harness import MONTH_END, Server, cli_env, write_specs
