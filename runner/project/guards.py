@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from runner import __version__
 from runner.errors import ConfigError, StalePlanError, UsageError
 from runner.plan.plan import Plan
+from runner.state.formats import RELEASE
+from runner.views.planview import PLAN_FORMAT
 
 
 def check_limit(plan_: Plan, limit: int) -> None:
@@ -49,6 +52,17 @@ def load_saved_plan(path: Path) -> dict[str, Any]:
         ) from None
     if not isinstance(doc, dict) or "checksum" not in doc or "launch_at" not in doc:
         raise UsageError(f"{path} is not a launchspec plan (write one with `plan --out`)")
+    PLAN_FORMAT.version(doc, str(path))  # newer: names the release it needs
+    made_by = doc.get("launchspec_version")
+    if made_by != __version__:
+        # As Terraform: what a plan means is what the launchspec that made it meant.
+        by = (f"launchspec {made_by}" if isinstance(made_by, str) and RELEASE.fullmatch(made_by)
+              else "another launchspec (one before 0.1.0 did not say which)")
+        raise StalePlanError(
+            f"{path} was made by {by}; this is launchspec {__version__}, and a saved plan is "
+            "applied only by the launchspec that made it",
+            hint="run `launchspec plan --out FILE` again with this launchspec and review it",
+        )
     return doc
 
 

@@ -147,6 +147,7 @@ def _int(value: Any, default: int = 1 << 30) -> int:
 
 def format_json(statuses: Sequence[RunStatus], now: datetime) -> str:
     doc = {
+        "format_version": 1,
         "as_of": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "runs": [{**asdict(s), "flagged": s.flagged} for s in statuses],
     }

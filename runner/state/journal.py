@@ -20,10 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import JournalError
+from runner.state.formats import NEEDS, Format
 from runner.state.fsutil import append_line, atomic_write, fsync_dir, fsync_file
 from runner.state.stateschema import journal_problem
 
 JOURNAL_FILE = "journal.jsonl"
+# Each line carries its format (lines from before 0.1.0 carry none: they are format 1), so an
+# append-only file can hold lines of several releases and none needs rewriting.
+JOURNAL = Format("journal line", "format_version", 1, {1: "0.1.0"}, unversioned=1,
+                 error=JournalError)
 DAMAGED_HINT = (
     "the journal holds launches that may be in flight, so nothing is sent until it is sound: "
     "restore the line, or move the file aside and run `launchspec plan --refresh` to see what "
@@ -119,7 +124,7 @@ class Journal:
         Group commit: threads appending at once share one fsync. An fsync started after this
         record was written covers it, so each waits only for the first such fsync.
         """
-        line = (json.dumps(record, sort_keys=True, separators=(",", ":")) + "\n").encode()
+        line = _encode(record)
         with self._write_lock:
             self._new_file |= append_line(self.path, line)
             self._written += 1
@@ -143,6 +148,9 @@ class Journal:
                 # A torn append (a crash mid-write): a cut-off object never parses, and later
                 # appends start on a new line after it. Anything that parses is checked.
                 continue
+            if isinstance(rec, dict):  # the format first: a newer line may look damaged
+                rec = JOURNAL.upgrade(rec, f"{self.path}:{number}")
+                rec = {k: v for k, v in rec.items() if k not in (JOURNAL.key, NEEDS)}
             damage = journal_problem(rec) if isinstance(rec, dict) else "not a JSON object"
             if damage:
                 raise JournalError(
@@ -184,5 +192,10 @@ class Journal:
             if self.path.exists():
                 self.path.unlink()
             return
-        data = "".join(json.dumps(i.to_json(), sort_keys=True) + "\n" for i in pending)
-        atomic_write(self.path, data.encode())
+        atomic_write(self.path, b"".join(_encode(i.to_json()) for i in pending))
+
+
+def _encode(record: Mapping[str, Any]) -> bytes:
+    """One journal line: the record with its format, compact, keys sorted."""
+    doc = {**record, **JOURNAL.stamp()}
+    return (json.dumps(doc, sort_keys=True, separators=(",", ":")) + "\n").encode()

@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import LockBusyError, LockfileError
+from runner.state.formats import Format
 from runner.state.fsutil import atomic_write
 from runner.state.scans import Scan
 from runner.state.stateschema import lockfile_problem
 
-FORMAT_VERSION = 1
+# Files from before 0.1.0 have no `needs_launchspec`; they gain it on their first write.
+LOCKFILE = Format("lockfile", "format_version", 1, {1: "0.1.0"}, error=LockfileError)
+FORMAT_VERSION = LOCKFILE.current
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,7 @@ class Lockfile:
                 texts[key] = kept
             launches.append(f"    {_dumps(key)}: {kept[1]}")
         fields: dict[str, Any] = {
-            "format_version": FORMAT_VERSION,
+            **LOCKFILE.stamp(),
             "lineage": self.lineage,
             "serial": self.serial,
             "organization": self.organization,
@@ -174,15 +177,7 @@ def parse_lockfile(data: bytes, where: str) -> Lockfile:
         ) from e
     if not isinstance(doc, dict):
         raise LockfileError(f"{where} must hold a JSON object")
-    version = doc.get("format_version")
-    if not isinstance(version, int):
-        raise LockfileError(f"{where} has no format_version")
-    if version > FORMAT_VERSION:
-        raise LockfileError(
-            f"{where} has format_version {version}, newer than this launchspec understands "
-            f"({FORMAT_VERSION})",
-            hint="upgrade launchspec",
-        )
+    doc = LOCKFILE.upgrade(doc, where)  # a newer one is refused before anything is read
     launches = doc.get("launches", {})
     if not isinstance(launches, dict) or not isinstance(doc.get("lineage"), str):
         raise LockfileError(f"{where} is malformed: needs 'lineage' and a 'launches' object")

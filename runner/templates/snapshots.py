@@ -20,9 +20,11 @@ from typing import Any
 
 from runner.errors import ConfigError, NotFoundError
 from runner.resolve.shapes import unwrap
+from runner.state.formats import Format
 from runner.state.fsutil import atomic_write
 
-FORMAT = 1
+# Snapshots from before 0.1.0 have no `needs_launchspec`; `templates pull` writes it.
+SNAPSHOT = Format("template snapshot", "format", 1, {1: "0.1.0"}, error=ConfigError)
 DIRECTORY_FILE = "_directory.json"
 VOLATILE = frozenset({"created_at", "last_updated", "updated_at"})
 # What the checks need of the directory; nothing else (no names, roles or phone numbers).
@@ -79,9 +81,10 @@ def template_path(folder: Path, template_id: str) -> Path:
 
 def write_template(folder: Path, template: Mapping[str, Any], organization: str) -> Path:
     """Write one template's snapshot; returns its path."""
-    doc = {"format": FORMAT, "organization": organization, "template": normalise_template(template)}
+    doc = {**SNAPSHOT.stamp(), "organization": organization,
+           "template": normalise_template(template)}
     path = template_path(folder, str(template["id"]))
-    atomic_write(path, dumps(doc).encode())
+    _write(path, doc)
     return path
 
 
@@ -89,10 +92,21 @@ def write_directory(
     folder: Path, directory: Mapping[str, Sequence[Mapping[str, Any]]], organization: str
 ) -> Path:
     """Write the directory snapshot; returns its path."""
-    doc = {"format": FORMAT, "organization": organization, **normalise_directory(directory)}
+    doc = {**SNAPSHOT.stamp(), "organization": organization, **normalise_directory(directory)}
     path = folder / DIRECTORY_FILE
-    atomic_write(path, dumps(doc).encode())
+    _write(path, doc)
     return path
+
+
+def _write(path: Path, doc: Mapping[str, Any]) -> None:
+    """Write a snapshot, never over one a newer launchspec wrote (refused, naming it)."""
+    try:
+        old = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        old = None  # none yet, or not a snapshot: pulling again replaces it
+    if isinstance(old, dict) and isinstance(old.get(SNAPSHOT.key), int):
+        SNAPSHOT.version(old, str(path))
+    atomic_write(path, dumps(doc).encode())
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -102,12 +116,12 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"cannot read snapshot {path}: {e}", hint="run `launchspec templates pull` again"
         ) from e
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+    if not isinstance(doc, dict):
         raise ConfigError(
-            f"{path} is not a launchspec snapshot (format {FORMAT})",
+            f"{path} is not a launchspec snapshot",
             hint="run `launchspec templates pull` again, or move the file out of the folder",
         )
-    return doc
+    return SNAPSHOT.upgrade(doc, str(path))
 
 
 @dataclass

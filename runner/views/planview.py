@@ -6,7 +6,15 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any, get_args
 
+from runner import __version__
+from runner.errors import UsageError
 from runner.plan.plan import PLAN_FORMAT_VERSION, Action, Kind, Plan
+from runner.state.formats import Format
+
+# `plan --format json` and `plan --out`; a saved plan is applied only by the launchspec that
+# made it (runner/project/guards.py), so an older number is never brought forward.
+PLAN_FORMAT = Format("saved plan", "format_version", PLAN_FORMAT_VERSION, {1: "0.1.0"},
+                     error=UsageError)
 
 SYMBOL = {
     "launch": "+",
@@ -233,9 +241,10 @@ def _short(value: Any) -> str:
 
 
 def plan_dict(plan: Plan) -> dict[str, Any]:
-    """The documented JSON form of a plan (format_version 1); also what `plan --out` saves."""
+    """The documented JSON form of a plan; also what `plan --out` saves."""
     return {
-        "format_version": PLAN_FORMAT_VERSION,
+        **PLAN_FORMAT.stamp(),
+        "launchspec_version": __version__,  # a saved plan is applied by the same launchspec
         "checksum": plan.checksum,
         "lineage": plan.lineage,
         "serial": plan.serial,

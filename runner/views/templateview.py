@@ -44,7 +44,8 @@ def list_rows(templates: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def format_list(templates: Sequence[Mapping[str, Any]], fmt: str, origin: str) -> str:
     rows = list_rows(templates)
     if fmt == "json":
-        return json.dumps({"origin": origin, "templates": rows}, indent=2, sort_keys=True) + "\n"
+        return json.dumps({"format_version": 1, "origin": origin, "templates": rows}, indent=2,
+                          sort_keys=True) + "\n"
     if not rows:
         return f"No templates ({origin}).\n"
     cells = [
@@ -84,6 +85,7 @@ def format_show(
         "id": str(template.get("id")),
         "title": str(template.get("title") or ""),
         "status": launchability(template),
+        "format_version": 1,
         "origin": origin,
     }
     if fmt == "json":

@@ -135,7 +135,8 @@ def test_journal_pending_launched_and_torn_last_line(tmp_path: Path) -> None:
 def _reference(lock: Lockfile) -> bytes:
     """The lockfile's format as first defined: one json.dumps of the whole document."""
     doc: dict[str, object] = {
-        "format_version": 1, "lineage": lock.lineage, "serial": lock.serial,
+        "format_version": 1, "needs_launchspec": "0.1.0", "lineage": lock.lineage,
+        "serial": lock.serial,
         "organization": lock.organization,
         "launches": {k: e.to_json() for k, e in lock.entries.items()},
     }  # fmt: skip
