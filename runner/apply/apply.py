@@ -84,6 +84,8 @@ class Applier:
             self.result.seconds = time.monotonic() - started
             self.journal.sync()  # the answers' records, written but not each fsync'd
             self._ledger.close()
+        if self.stop.is_set():  # stopped by a lost lease, or by a signal: say which
+            self._permitted(self.permit.check)
         self.result.interrupted = self.stop.is_set()
         self.result.lock = self.lock
         return self.result

@@ -42,6 +42,9 @@ class Clock:
     time: Callable[[], float] = _time.time
     monotonic: Callable[[], float] = _time.monotonic
     sleep: Callable[[float], None] = _time.sleep
+    # Run a function every so many seconds of this clock until it returns False; returns a
+    # cancel. None: a thread waiting real time (tests hand one that runs as their time moves).
+    repeat: Callable[[float, Callable[[], bool]], Callable[[], None]] | None = None
 
 
 SYSTEM = Clock()

@@ -73,7 +73,7 @@ class Lease:
         self.every = (ttl - self.margin) / 3  # three tries at renewal before the deadline
         self.on_wait, self.on_lost, self.on_warn = on_wait, on_lost, on_warn
         self.lockfile = lockfile  # this checkout's lockfile, now: carried on every renewal
-        self.background = background  # tests drive renewal themselves, on an injected clock
+        self.background = background  # False: nothing renews it (tests renew by hand)
         self.inherited: bytes | None = None  # the lockfile the previous holder left
         self.sha = ""
         self.deadline = 0.0  # monotonic: no launch is sent at or after it
@@ -83,16 +83,20 @@ class Lease:
         self._mutex = threading.Lock()  # one push of our lease at a time
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
+        self._cancel: Callable[[], None] = lambda: None  # renewals on an injected clock
 
     def __enter__(self) -> Lease:
         self._take()
-        if self.background:
+        if self.background and self.clock.repeat is not None:
+            self._cancel = self.clock.repeat(self.every, self.renew)
+        elif self.background:
             self._renewer = threading.Thread(target=self._renew, name="lease", daemon=True)
             self._renewer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
+        self._cancel()
         if self._renewer is not None:
             self._renewer.join(timeout=GIT_TIMEOUT)
         with self._mutex:

@@ -6,7 +6,6 @@ Applies run in-process; the lease's time is a World the test moves (tests/suppor
 from __future__ import annotations
 
 import os
-import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -50,7 +49,7 @@ def _clones(tmp_path: Path, org: str, config: str) -> tuple[Path, Path, Path]:
 def _apply(
     root: Path, sb: SandboxProcess, clock: Clock, **options: Any
 ) -> tuple[project.Applied, list[str]]:
-    notes: list[str] = []
+    notes: list[str] = options.pop("notes", [])
     hooks = {k: options.pop(k) for k in ("confirm", "on_event") if k in options}
     client = TallyfyClient(sb.url, sb.org, sb.token, timeout=10)
     try:
@@ -133,24 +132,28 @@ def test_item_2_a_lease_deleted_by_hand_is_noticed_before_any_launch(
 def test_item_5_a_clock_ahead_by_more_than_the_ttl_does_not_take_a_live_lease(
     tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
 ) -> None:
-    """B's clock is 10 s ahead (ttl 6 s): while A applies and renews, B sees A's lease expired
-    by its clock but renewed, says so, and launches nothing."""
+    """B's clock is 130 s ahead (ttl 120 s): while A applies and renews, B waits up to 300 s
+    (of the test's time) for the lease, sees A's lease expired by its own clock yet renewed,
+    says so, and launches nothing."""
     server = Server(sandbox_factory("--admin", "--fault-seed", "13"))
-    a, b, _ = _clones(tmp_path, server.sb.org, "lease: {ttl_seconds: 6}\n")
-    ahead = Clock(time=lambda: time.time() + 10)
+    a, b, _ = _clones(tmp_path, server.sb.org, "")
+    world = World()
     tried: list[tuple[project.Applied | Exception, list[str]]] = []
 
     def b_tries(e: Event) -> None:
-        if e.kind == "launched" and not tried:  # A holds the lease, renewing it every 1.5 s
+        if e.kind == "launched" and not tried:  # A holds the lease, renewing as time moves
+            notes: list[str] = []
             try:
-                tried.append(_apply(b, server.sb, ahead, lock_timeout=5))
+                tried.append(_apply(b, server.sb, world.clock(skew=130), lock_timeout=300,
+                                    notes=notes))  # fmt: skip
             except Exception as refused:
-                tried.append((refused, []))
+                tried.append((refused, notes))
 
-    first, _ = _apply(a, server.sb, Clock(), concurrency=1, on_event=b_tries)
+    first, _ = _apply(a, server.sb, world.clock(), concurrency=1, on_event=b_tries)
     assert first.result.ok and _launched(first) == SPECS
-    refused, _ = tried[0]
+    refused, notes = tried[0]
     assert not isinstance(refused, project.Applied), "B took A's live lease"
-    assert "holds the shared lease" in str(refused)
+    assert "holds the shared lease" in str(refused) and world.elapsed >= 300
+    assert any("renewed although" in n and "ahead" in n for n in notes), notes
     per_key = _runs_per_key(server)
     assert len(per_key) == SPECS and set(per_key.values()) == {1}, per_key

@@ -25,18 +25,6 @@ def clones(tmp_path: Path) -> tuple[Path, Path, Path]:
     return remote, a, b
 
 
-def renewing(world: World, lease: Lease) -> None:
-    """`lease` renews on time as the world moves (what its thread does in a real apply)."""
-    due = [world.elapsed + lease.every]
-
-    def tick() -> None:
-        while world.elapsed >= due[0]:
-            lease.renew()
-            due[0] += lease.every
-
-    world.on_tick.append(tick)
-
-
 def test_one_holder_at_a_time_named_when_refused(clones: tuple[Path, Path, Path]) -> None:
     _, a, b = clones
     with Lease(Git(a, "origin"), ttl=30):
@@ -163,8 +151,7 @@ def test_a_clock_ahead_by_more_than_the_ttl_does_not_take_a_live_lease(
     _, a, b = clones
     world = World()
     warned: list[str] = []
-    with Lease(Git(a, "origin"), ttl=120, clock=world.clock(), background=False) as held:
-        renewing(world, held)
+    with Lease(Git(a, "origin"), ttl=120, clock=world.clock()) as held:  # renews as time moves
         taker = Lease(Git(b, "origin"), ttl=120, timeout=200, clock=world.clock(skew=130),
                       on_warn=warned.append)  # fmt: skip
         with pytest.raises(LockBusyError) as caught, taker:

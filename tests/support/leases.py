@@ -40,7 +40,8 @@ class World:
     """Time for every machine of a test, moved only by the test (or by a machine's sleep).
 
     Each machine's clock is the world's time plus its own skew; `sleep` moves the world and then
-    runs `on_tick` (another machine renewing, say), so a waiting apply sees the world go on."""
+    runs `on_tick` (every lease's renewals, `repeat`), so a waiting apply sees the world go on
+    and no thread waits real time."""
 
     def __init__(self) -> None:
         self.start = time.time()
@@ -57,4 +58,20 @@ class World:
             time=lambda: self.start + self.elapsed + skew,
             monotonic=lambda: 1000.0 + self.elapsed,
             sleep=self.advance,
+            repeat=self.repeat,
         )
+
+    def repeat(self, interval: float, job: Callable[[], bool]) -> Callable[[], None]:
+        """Run `job` each `interval` of world time, as the world moves, until it says False."""
+        due, alive = [self.elapsed + interval], [True]
+
+        def tick() -> None:
+            while alive[0] and self.elapsed >= due[0]:
+                due[0] += interval
+                alive[0] = job()
+
+        def cancel() -> None:
+            alive[0] = False
+
+        self.on_tick.append(tick)
+        return cancel
