@@ -51,7 +51,7 @@ Examples:
   launchspec plan --sandbox                against a local sandbox
   launchspec plan --out plan.json          save for `launchspec apply plan.json`
   launchspec plan --format markdown        for a pull-request comment
-  launchspec plan --detailed-exitcode      exit 2 when there is something to do
+  launchspec plan --detailed-exitcode      exit 2 when apply would act, 3 to decide
   launchspec plan --target 'onboarding-*'  only some keys (or --target specs/x.yaml)
 
 \b
@@ -67,7 +67,13 @@ Symbols: + launch  ~ update  ! edited after launch  -/+ replace (archive, relaun
     help="Output format.",
 )
 @click.option("--out", type=HerePath(dir_okay=False, path_type=Path), help="Save the plan (JSON).")
-@click.option("--detailed-exitcode", is_flag=True, help="Exit 0 nothing to do, 2 changes, 1 error.")
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 nothing to do, 1 error, 2 apply would change something, 3 an entry needs a "
+    "decision (edited, orphaned, missing, pending, launched twice, changed in Tallyfy; apply "
+    "may also change something).",
+)
 @click.option("--refresh", is_flag=True, help="Also read every recorded run from the API.")
 @click.option(
     "--replace", multiple=True, metavar="KEY", help="Preview archiving and relaunching KEY."
@@ -146,8 +152,9 @@ def plan(
     github.publish(p, texts, saved_to=out, env=os.environ)
     if fmt == "text" and out is not None:
         click.echo(f"Saved the plan to {out}; apply it with `launchspec apply {out}`.")
-    if detailed_exitcode and p.has_changes:
-        sys.exit(2)
+    if detailed_exitcode and (p.needs_decision or p.has_changes):
+        # A decision first: CI that only knows Terraform's 2 still stops on it.
+        sys.exit(3 if p.needs_decision else 2)
 
 
 @click.command(

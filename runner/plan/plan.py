@@ -33,6 +33,8 @@ Kind = Literal[
 ]
 # Kinds that apply acts on; the rest are shown only.
 ACTING = ("launch", "update", "replace", "archive", "adopt")
+# Kinds apply leaves for a person to decide (`plan --detailed-exitcode` exits 3 for them).
+DECIDE = ("edited", "orphaned", "missing", "pending", "duplicate", "drifted")
 UPDATABLE_SOURCE = ("name", "summary", "owner", "starred", "is_public")
 EDITED_REASON = "kick-off values or tasks changed after launch"
 DRIFTED = "changed in Tallyfy since launchspec wrote it"
@@ -118,6 +120,11 @@ class Action:
         return self.kind in ACTING or self.updates_in_place
 
     @property
+    def needs_decision(self) -> bool:
+        """Left for a person: edited, orphaned, missing, pending, launched twice, or drifted."""
+        return self.kind in DECIDE or bool(self.drift)
+
+    @property
     def updates_in_place(self) -> bool:
         """An edited run whose updatable fields changed too: those are applied, the rest kept."""
         return self.kind == "edited" and bool(self.changes)
@@ -164,6 +171,10 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         return any(a.acts for a in self.actions)
+
+    @property
+    def needs_decision(self) -> bool:
+        return any(a.needs_decision for a in self.actions)
 
 
 def make_plan(

@@ -255,6 +255,7 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         "notes": list(plan.notes),
         "targets": list(plan.targets),
         "has_changes": plan.has_changes,
+        "needs_decision": plan.needs_decision,
         "summary": {k: plan.count(k) for k in SUMMARY_KINDS},
         "actions": [_action_dict(a) for a in plan.actions],
     }
