@@ -230,14 +230,18 @@ class Lease:
                 f"the shared lease changed under this apply {misses} times",
                 hint="try again, or pass --lock-timeout SECONDS to wait",
             )
+        watch = max(self.ttl, holder.ttl) + self.margin
         if holder.until < now:
             state = (f"it expired {now - holder.until:.0f} s ago by this machine's clock, and "
-                     "is not taken over until it is surely not renewed")  # fmt: skip
+                     "is taken over once it is seen not renewed, within "
+                     f"{watch:.0f} s")  # fmt: skip
+            wait = f"pass --lock-timeout {watch:.0f} to wait for that"
         else:
             state = f"it expires {holder.until - now:.0f} s from now unless renewed"
+            wait = "wait for it to finish, or pass --lock-timeout SECONDS to wait"
         return LockBusyError(
             f"another launchspec apply holds the shared lease ({holder.describe()}; {state})",
-            hint=f"wait for it to finish, or pass --lock-timeout SECONDS to wait; {BREAK_HINT}",
+            hint=f"{wait}; {BREAK_HINT}",
         )
 
     def _refuse_legacy(self) -> None:

@@ -310,3 +310,21 @@ def test_a_remote_that_never_answers_is_cut_off_at_the_bound_with_what_it_starte
     assert "did not finish within 1 s" in caught.value.message
     status = Path(f"/proc/{pidfile.read_text().strip()}/status")
     assert not status.exists() or "\nState:\tZ" in status.read_text()  # killed, not left
+
+
+def test_a_lease_that_just_expired_is_taken_once_seen_not_renewed(
+    clones: tuple[Path, Path, Path],
+) -> None:
+    """Expired 2 s ago by this clock (ttl 40 s, margin 10 s): it might be a live holder whose
+    clock is behind, so it is refused now, naming the wait, and taken once seen unchanged."""
+    _, a, b = clones
+    world = World()
+    push_lease(a, REF, {"who": "pid 1 on gone", "since": world.start - 60,
+                        "until": world.start - 2, "ttl": 40})  # fmt: skip
+    with pytest.raises(LockBusyError) as caught, Lease(Git(b, "origin"), ttl=40,
+                                                       clock=world.clock()):  # fmt: skip
+        pass
+    assert "expired 2 s ago" in caught.value.message
+    assert "--lock-timeout 50" in (caught.value.hint or "")
+    with Lease(Git(b, "origin"), ttl=40, timeout=50, clock=world.clock()):
+        assert world.elapsed <= 50
