@@ -124,7 +124,11 @@ def apply(
             )
             if lease is not None:  # the client's own retries of a write ask the lease too
                 client.permit_writes(lease.check)
-            result = applier.run(planned.plan)
+            try:
+                result = applier.run(planned.plan)
+            finally:
+                if lease is not None:
+                    client.permit_writes(None)  # the lease is released when this block ends
         _finish(config, planned.journal, result)
         return Applied(planned, result, settled + planned.settled)
 
