@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any
 
 from runner.apply import duplicates
 from runner.apply.entries import entry_for
@@ -21,19 +21,10 @@ from runner.apply.ledger import Ledger
 from runner.apply.schedule import Schedule
 from runner.errors import LaunchspecError, LeaseLostError
 from runner.plan.plan import Action, Plan
+from runner.remote.ports import RunWriter
 from runner.remote.reconcile import RunIndex, ambiguity_hint, marker_for, with_marker
 from runner.state.journal import Journal
 from runner.state.lockfile import LockEntry, Lockfile
-
-
-class ApiClient(Protocol):
-    """The calls apply makes; runner.client.client.TallyfyClient provides them."""
-
-    def launch_run(self, body: Mapping[str, Any]) -> dict[str, Any]: ...
-    def update_run(self, run_id: str, fields: Mapping[str, Any]) -> dict[str, Any]: ...
-    def archive_run(self, run_id: str) -> dict[str, Any]: ...
-    def list_runs(self, **filters: str | int | bool) -> Any: ...
-    def get_run(self, run_id: str) -> dict[str, Any]: ...
 
 
 class Applier:
@@ -41,7 +32,7 @@ class Applier:
 
     def __init__(
         self,
-        client: ApiClient,
+        client: RunWriter,
         lock: Lockfile,
         journal: Journal,
         lock_path: Any,

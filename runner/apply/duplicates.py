@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
 
 from runner.apply.events import Event
 from runner.remote.duplicates import find, survivor
+from runner.remote.ports import RunWriter
 from runner.remote.reconcile import RunIndex
 from runner.state.lockfile import Lockfile
 
@@ -31,7 +31,7 @@ def after_launches(index: RunIndex, lock: Lockfile, events: Sequence[Event]) -> 
     return out
 
 
-def dedupe(client: Any, lock: Lockfile, on_event: Callable[[Event], None]) -> Lockfile:
+def dedupe(client: RunWriter, lock: Lockfile, on_event: Callable[[Event], None]) -> Lockfile:
     """Archive every duplicate run of every key in `lock`, keeping `survivor`; the lockfile
     with each survivor recorded."""
     index = RunIndex(client)

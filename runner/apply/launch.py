@@ -20,7 +20,8 @@ from runner.apply.events import Event, lost_answer
 from runner.apply.ledger import Ledger
 from runner.errors import ApiError, IndeterminateError, LaunchspecError
 from runner.plan.plan import Action
-from runner.remote.reconcile import RunIndex, RunReader, ambiguity_hint, marker_for, with_marker
+from runner.remote.ports import RunReader
+from runner.remote.reconcile import RunIndex, ambiguity_hint, marker_for, with_marker
 from runner.state.journal import Intent, Journal
 from runner.state.lockfile import LockEntry
 

@@ -8,11 +8,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import click
 
 from runner.errors import UsageError
+
+if TYPE_CHECKING:
+    from runner.client.client import TallyfyClient
+    from runner.client.connection import Connection
+    from runner.specs.config import Config
 
 
 class State:
@@ -28,7 +33,7 @@ class State:
         self.color = color
         self.here = prefix or root
 
-    def config(self) -> Any:
+    def config(self) -> Config:
         from runner.specs.config import load_config
 
         return load_config(self.root)
@@ -58,7 +63,11 @@ class HerePath(click.Path):
         return super().convert(value, param, ctx)
 
 
-def connect(state: State, config: Any, sandbox: bool, required: bool) -> Any:
+@overload
+def connect(state: State, config: Config, sandbox: bool, required: Literal[True]) -> Connection: ...
+@overload
+def connect(state: State, config: Config, sandbox: bool, required: bool) -> Connection | None: ...
+def connect(state: State, config: Config, sandbox: bool, required: bool) -> Connection | None:
     """A Connection from --sandbox or the environment; None when offline is allowed."""
     from runner.client.connection import from_environment, start_sandbox
 
@@ -75,7 +84,7 @@ def connect(state: State, config: Any, sandbox: bool, required: bool) -> Any:
     return conn
 
 
-def client_log(state: State) -> Any:
+def client_log(state: State) -> Callable[[str], None] | None:
     if state.verbose < 2:
         return None
     return lambda line: click.echo(f"http: {line}", err=True)
@@ -132,7 +141,7 @@ def colour(state: State) -> bool:
 @contextmanager
 def client_for(
     state: State, use_sandbox: bool, required: bool, offline: bool = False, **options: Any
-) -> Iterator[Any]:
+) -> Iterator[TallyfyClient | None]:
     """An API client (None when offline, or allowed to be and no token is set); closed after."""
     if offline:
         yield None
@@ -144,3 +153,14 @@ def client_for(
     finally:
         if conn:
             conn.close()
+
+
+@contextmanager
+def live_client(state: State, use_sandbox: bool, **options: Any) -> Iterator[TallyfyClient]:
+    """An API client for a command that needs one (no token is a usage error); closed after."""
+    conn = connect(state, state.config(), use_sandbox, required=True)
+    try:
+        options.setdefault("on_wait", say_wait)
+        yield conn.client(log=client_log(state), **options)
+    finally:
+        conn.close()

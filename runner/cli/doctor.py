@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from runner.cli.common import HerePath, State, client_for, sandbox_option
+from runner.cli.common import HerePath, State, live_client, sandbox_option
 from runner.errors import UsageError
 
 
@@ -53,7 +53,7 @@ def doctor(state: State, record: Path | None, force: bool, fmt: str, use_sandbox
     if record is not None and not force:
         refuse_full(record)
     recorder = recording_transport()
-    with client_for(state, use_sandbox, required=True, transport=recorder) as client:
+    with live_client(state, use_sandbox, transport=recorder) as client:
         report = run_doctor(config, client, lambda: [x.headers for x in recorder.exchanges])
         if record is not None:
             write_fixtures(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from runner.cli.common import HerePath, State, client_for, sandbox_option
+from runner.cli.common import HerePath, State, client_for, live_client, sandbox_option
 from runner.errors import UsageError
 
 Command = Callable[..., None]
@@ -54,7 +54,7 @@ def pull(state: State, refs: Sequence[str], use_sandbox: bool) -> None:
     """Snapshot TEMPLATEs (ids or titles; default: those the specs use) and the directory."""
     from runner.project import catalog
 
-    with client_for(state, use_sandbox, required=True) as client:
+    with live_client(state, use_sandbox) as client:
         pulled = catalog.pull(state.config(), client, refs)
     for path, title, how in pulled.files:
         click.echo(f"{how:>9}  {path}  {title}")
@@ -168,7 +168,7 @@ def status(
 
     config = state.config()
     shown = 0
-    with client_for(state, use_sandbox, required=True) as client:
+    with live_client(state, use_sandbox) as client:
         try:
             while True:
                 now = datetime.now(UTC).replace(microsecond=0)

@@ -9,11 +9,14 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from runner.errors import ConfigError, LaunchspecError
 from runner.redaction import register
 from runner.specs.config import Config
+
+if TYPE_CHECKING:  # imported when a client is made: httpx is not needed before
+    from runner.client.client import TallyfyClient
 
 DEFAULT_API_URL = "https://go.tallyfy.com/api"
 _READY = re.compile(r"^sandbox ready url=(\S+) org=(\S+) token=(\S+)")
@@ -29,7 +32,7 @@ class Connection:
     sandbox: subprocess.Popen[str] | None = field(default=None, repr=False)
     limits: dict[str, float] = field(default_factory=dict)  # the configuration's API limits
 
-    def client(self, **options: Any) -> Any:
+    def client(self, **options: Any) -> TallyfyClient:
         from runner.client.budgets import budgets_from
         from runner.client.client import TallyfyClient
 

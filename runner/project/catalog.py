@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import LaunchspecError, UsageError
+from runner.remote.ports import Catalog, Reader
 from runner.resolve.directory import Directory
 from runner.specs.config import Config
 from runner.templates.rows import FieldRow, StepRow, field_rows, step_rows
@@ -24,7 +25,7 @@ from runner.templates.snapshots import (
 PULL_HINT = "run `launchspec templates pull` with TALLYFY_TOKEN set (or --sandbox)"
 
 
-def source(config: Config, client: Any | None) -> Any:
+def source(config: Config, client: Reader | None) -> Catalog:
     """Where templates come from: the API when there is a client, else the snapshots."""
     if client is not None:
         return client
@@ -37,7 +38,7 @@ def source(config: Config, client: Any | None) -> Any:
     return store
 
 
-def lookup(src: Any, ref: str) -> dict[str, Any]:
+def lookup(src: Catalog, ref: str) -> dict[str, Any]:
     """The template `ref` (id or title) names in `src`; UsageError saying why not."""
     from runner.project.stages import find_template, title_guess
 
@@ -57,7 +58,7 @@ def _rel_folder(folder: Path) -> str:
     return os.path.relpath(folder)
 
 
-def directory_of(src: Any) -> Directory:
+def directory_of(src: Catalog) -> Directory:
     return Directory(
         users=src.list_users(),
         groups=src.list_groups(),
@@ -66,7 +67,7 @@ def directory_of(src: Any) -> Directory:
     )
 
 
-def list_templates(src: Any) -> list[dict[str, Any]]:
+def list_templates(src: Catalog) -> list[dict[str, Any]]:
     """Every template with its steps when the source gives them, ordered by title."""
     found = [dict(t) for t in src.find_templates(steps=True)]
     return sorted(found, key=lambda t: (str(t.get("title", "")).casefold(), str(t.get("id"))))
@@ -94,7 +95,7 @@ def spec_templates(config: Config) -> list[str]:
     return refs
 
 
-def pull(config: Config, client: Any, refs: Sequence[str] = ()) -> Pulled:
+def pull(config: Config, client: Reader, refs: Sequence[str] = ()) -> Pulled:
     """Snapshot the named templates (default: those the specs use) and the directory."""
     refs = list(refs) or spec_templates(config)
     if not refs:
@@ -121,7 +122,7 @@ def pull(config: Config, client: Any, refs: Sequence[str] = ()) -> Pulled:
     return pulled
 
 
-def _fetch_all(client: Any, refs: Sequence[str]) -> list[dict[str, Any]]:
+def _fetch_all(client: Reader, refs: Sequence[str]) -> list[dict[str, Any]]:
     """The templates `refs` name, by id; every name that finds none is reported at once."""
     templates: dict[str, dict[str, Any]] = {}
     errors: list[str] = []
@@ -163,13 +164,13 @@ class Shown:
     origin: str
 
 
-def origin(config: Config, src: Any) -> str:
+def origin(config: Config, src: Catalog) -> str:
     if isinstance(src, SnapshotStore):
         return f"from the snapshots in {_rel(config, src.folder)}/"
     return "from the API"
 
 
-def show(config: Config, client: Any | None, ref: str) -> Shown:
+def show(config: Config, client: Reader | None, ref: str) -> Shown:
     """The template `ref` names with its fields and steps, from the API or the snapshots."""
     src = source(config, client)
     template = lookup(src, ref)
@@ -177,7 +178,7 @@ def show(config: Config, client: Any | None, ref: str) -> Shown:
     return Shown(template, field_rows(template), steps, origin(config, src))
 
 
-def templates(config: Config, client: Any | None) -> tuple[list[dict[str, Any]], str]:
+def templates(config: Config, client: Reader | None) -> tuple[list[dict[str, Any]], str]:
     """Every template (API) or every snapshot (offline), and where they were read from."""
     src = source(config, client)
     return list_templates(src), origin(config, src)

@@ -7,6 +7,7 @@ from typing import Any
 
 from runner.errors import ApiError, LaunchspecError, SpecError
 from runner.project.runprobes import run_findings
+from runner.remote.ports import Reader
 from runner.resolve.encode import ENCODERS
 from runner.resolve.shapes import unwrap
 from runner.specs.config import Config
@@ -17,7 +18,7 @@ KNOWN_BASES = ("https://go.tallyfy.com/api", "https://api.tallyfy.com")
 OPTION_TYPES = ("radio", "dropdown", "multiselect")
 
 
-def doctor(config: Config, client: Any, headers_seen: HeadersSeen) -> Report:
+def doctor(config: Config, client: Reader, headers_seen: HeadersSeen) -> Report:
     """Check the connection, then each template the specs use, then the specs against them."""
     report = Report(client.base_url, client.org_id)
     try:
@@ -38,7 +39,7 @@ def spec_refs(config: Config) -> list[str]:
     return spec_templates(config)
 
 
-def probe(client: Any, refs: Sequence[str], headers_seen: HeadersSeen) -> list[Finding]:
+def probe(client: Reader, refs: Sequence[str], headers_seen: HeadersSeen) -> list[Finding]:
     """What reads alone can settle: base URL, token, organisation, templates, what the run
     listing keeps (order, name search, summaries), rate limits.
 
@@ -72,7 +73,7 @@ def _base_url(url: str) -> Finding:
     )
 
 
-def _token(client: Any, found: list[Finding]) -> dict[str, Any] | None:
+def _token(client: Reader, found: list[Finding]) -> dict[str, Any] | None:
     try:
         me = dict(client.me())
     except ApiError as e:
@@ -83,7 +84,7 @@ def _token(client: Any, found: list[Finding]) -> dict[str, Any] | None:
     return me
 
 
-def _organisation(client: Any, found: list[Finding]) -> bool:
+def _organisation(client: Reader, found: list[Finding]) -> bool:
     try:
         users = client.list_users()
         folders = client.list_folders()
@@ -96,7 +97,7 @@ def _organisation(client: Any, found: list[Finding]) -> bool:
     return True
 
 
-def _membership(client: Any, members: int) -> Finding:
+def _membership(client: Reader, members: int) -> Finding:
     """Whether the token's user belongs to the organisation, from GET /me/organizations (the
     CLI's and SDK's read; GET /me does not list organisations)."""
     readable = f"readable: {members} members"
@@ -146,7 +147,7 @@ def _rate_limits(headers: Sequence[Mapping[str, str]]) -> Finding:
 
 
 def template_findings(
-    client: Any, ref: str
+    client: Reader, ref: str
 ) -> tuple[Mapping[str, Any] | None, list[Finding]]:
     """The template `ref` names (None if it cannot be read), and whether launching it would be
     refused or misencoded: launchability, field types and options, assignee caps, the roles its
@@ -270,7 +271,7 @@ def _role_word(role: Any) -> str:
     return str(role)
 
 
-def launch_check(config: Config, client: Any) -> list[Finding]:
+def launch_check(config: Config, client: Reader) -> list[Finding]:
     """Render and resolve every spec against the live templates and people, as `plan` does."""
     from runner.project import stages
     from runner.project.project import now_utc, validate

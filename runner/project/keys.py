@@ -9,6 +9,7 @@ from typing import Any
 from runner.apply.entries import entry_for
 from runner.errors import LaunchspecError, NotFoundError, UsageError
 from runner.project.project import plan
+from runner.remote.ports import Reader
 from runner.remote.recovery import with_recorded_launches
 from runner.resolve.request import LaunchRequest
 from runner.specs.config import Config
@@ -17,7 +18,7 @@ from runner.state.lockfile import LockEntry, Lockfile, exclusive, read_lockfile,
 
 
 def import_run(
-    config: Config, client: Any, key: str, run_id: str, force: bool = False
+    config: Config, client: Reader, key: str, run_id: str, force: bool = False
 ) -> LockEntry:
     """Record an existing run as the launch of `key`, after checking it fits the spec (its
     template always; its name and kick-off values unless `force`)."""

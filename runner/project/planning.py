@@ -22,6 +22,7 @@ from runner.project.targets import narrow
 from runner.project.validation import now_utc, validate
 from runner.remote.duplicates import adoptable as adoptable_runs
 from runner.remote.duplicates import find as find_duplicates
+from runner.remote.ports import Reader
 from runner.remote.reconcile import RunIndex, Settled
 from runner.remote.recovery import pending_keys, with_recorded_launches
 from runner.render.expand import history_keys
@@ -45,7 +46,7 @@ class Planned:
 
 def plan(
     config: Config,
-    client: Any | None,
+    client: Reader | None,
     *,
     replace: Sequence[str] = (),
     prune: bool = False,
@@ -115,7 +116,7 @@ def plan(
 
 
 def _resolved(
-    config: Config, client: Any | None, rendered: Sequence[Any]
+    config: Config, client: Reader | None, rendered: Sequence[Any]
 ) -> tuple[list[Desired], list[str]]:
     """Resolve online, or offline from the snapshots where there are some."""
     snapshots = SnapshotStore.load(config.snapshots_dir)
@@ -124,7 +125,7 @@ def _resolved(
     return stages.offline(rendered, snapshots)
 
 
-def _clashes(client: Any | None, desired: Sequence[Desired], lock: Lockfile) -> list[str]:
+def _clashes(client: Reader | None, desired: Sequence[Desired], lock: Lockfile) -> list[str]:
     """Same template and name twice in the specs; online, also a name a run already has
     (searched by name, one page per new launch: the history is never read whole)."""
     found = name_clashes(desired)
@@ -135,7 +136,7 @@ def _clashes(client: Any | None, desired: Sequence[Desired], lock: Lockfile) -> 
     return [*found, *names_in_use(launches, by_name)]
 
 
-def _duplicates(client: Any, lock: Lockfile) -> dict[str, tuple[str, ...]]:
+def _duplicates(client: Reader, lock: Lockfile) -> dict[str, tuple[str, ...]]:
     keys = {k: e.template_id for k, e in lock.entries.items()}
     return find_duplicates(RunIndex(client), lock.lineage, keys)
 

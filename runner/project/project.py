@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from dataclasses import replace as evolve
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from runner.apply.apply import Applier
 from runner.apply.duplicates import dedupe
@@ -30,6 +29,7 @@ from runner.project.validation import ValidationResult as ValidationResult
 from runner.project.validation import now_utc as now_utc
 from runner.project.validation import spec_files as spec_files
 from runner.project.validation import validate as validate
+from runner.remote.ports import Reader, Tallyfy
 from runner.remote.reconcile import RunIndex, Settled, ambiguity_hint
 from runner.remote.recovery import settle_pending, with_recorded_launches
 from runner.specs.config import Config
@@ -69,7 +69,7 @@ class Applied:
 
 def apply(
     config: Config,
-    client: Any,
+    client: Tallyfy,
     options: ApplyOptions,
     *,
     confirm: Callable[[Plan], bool] = lambda plan: True,
@@ -135,7 +135,7 @@ def apply(
 
 def _settle(
     config: Config,
-    client: Any,
+    client: Reader,
     on_note: Callable[[str], None],
     stop: threading.Event,
     folder: str | None = None,

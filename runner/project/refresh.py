@@ -10,6 +10,7 @@ from typing import Any
 from runner.errors import NotFoundError
 from runner.plan.drift import run_drift
 from runner.plan.plan import Change, Desired
+from runner.remote.ports import Reader
 from runner.remote.reconcile import MARKER_PREFIX
 from runner.state.lockfile import Lockfile
 
@@ -24,7 +25,7 @@ class Live:
     drift: dict[str, tuple[Change, ...]] = field(default_factory=dict)  # key -> changes by hand
 
 
-def read_live(client: Any, lock: Lockfile, desired: Sequence[Desired]) -> Live:
+def read_live(client: Reader, lock: Lockfile, desired: Sequence[Desired]) -> Live:
     """Each recorded run as the server holds it now, compared with what launchspec wrote."""
     wanted = {d.key: d for d in desired}
     entries = sorted(lock.entries.items())
@@ -51,7 +52,7 @@ def read_live(client: Any, lock: Lockfile, desired: Sequence[Desired]) -> Live:
     return live
 
 
-def _run(client: Any, run_id: str) -> dict[str, Any] | None:
+def _run(client: Reader, run_id: str) -> dict[str, Any] | None:
     try:
         return dict(client.get_run(run_id, with_=("tasks",)))
     except NotFoundError:
@@ -68,7 +69,7 @@ def _without_marker(run: Mapping[str, Any]) -> dict[str, Any]:
     return {**run, "summary": text or None}
 
 
-def _names(client: Any, template_id: str) -> tuple[dict[str, str], dict[str, str]]:
+def _names(client: Reader, template_id: str) -> tuple[dict[str, str], dict[str, str]]:
     """Kick-off field id -> label and step id -> title, to say which field drifted."""
     try:
         template = client.get_template(template_id)

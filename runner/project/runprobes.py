@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from runner.errors import ApiError
+from runner.remote.ports import Reader
 from runner.views.doctorview import Finding
 
 CHECK = "runs"
@@ -16,7 +17,7 @@ NO_SUCH_NAME = "launchspec doctor: a name no run has"
 TEMPLATES_TRIED = 3  # templates read until one has two runs to compare
 
 
-def run_findings(client: Any, template_ids: Sequence[str]) -> list[Finding]:
+def run_findings(client: Reader, template_ids: Sequence[str]) -> list[Finding]:
     """The order, name search and summaries of the first template (of a few) with two runs."""
     try:
         for template_id in template_ids[:TEMPLATES_TRIED]:
@@ -52,7 +53,7 @@ def _order(runs: Sequence[Mapping[str, Any]]) -> Finding:
     )
 
 
-def _name_search(client: Any, template_id: str) -> Finding:
+def _name_search(client: Reader, template_id: str) -> Finding:
     """Whether `q` filters runs by name: a name no run has must list nothing."""
     runs, _ = client.first_runs(checklist_id=template_id, q=NO_SUCH_NAME)
     if not runs:
@@ -65,7 +66,7 @@ def _name_search(client: Any, template_id: str) -> Finding:
     )
 
 
-def _summaries(client: Any, listed: Mapping[str, Any]) -> Finding:
+def _summaries(client: Reader, listed: Mapping[str, Any]) -> Finding:
     """Whether a run's summary reads the same in a listing as by id: provenance markers are read
     from listings, and confirmed by id."""
     check = f"{CHECK}: summaries"

@@ -20,6 +20,7 @@ from typing import Any
 
 from runner.errors import LaunchspecError, UsageError
 from runner.project.starter import SCHEMA_FILE
+from runner.remote.ports import Reader
 from runner.resolve.directory import Directory
 from runner.resolve.shapes import unwrap
 from runner.specs.config import Config
@@ -154,7 +155,7 @@ class Scaffolded:
 
 
 def scaffold(
-    config: Config, client: Any | None, ref: str, key: str | None, out: Path | None
+    config: Config, client: Reader | None, ref: str, key: str | None, out: Path | None
 ) -> Scaffolded:
     """The new spec for template `ref`, read from the API or the snapshots, to be written to
     `out` (default `specs/KEY.yaml`; `-`: standard output). UsageError when `key` is not a

@@ -7,21 +7,25 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace as evolve
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.diagnostics import Diagnostic, has_errors
 from runner.errors import NotFoundError, SpecError
 from runner.plan.plan import Desired
 from runner.redaction import register
+from runner.remote.ports import Catalog
 from runner.render.render import Rendered
 from runner.specs.config import Config
 from runner.specs.spec import Spec
 from runner.state.lockfile import Lockfile
+
+if TYPE_CHECKING:
+    from runner.templates.snapshots import SnapshotStore
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -103,7 +107,7 @@ def render_all(
 
 
 def resolve_all(
-    client: Any, rendered: Sequence[Rendered], snapshots: Any | None = None
+    client: Catalog, rendered: Sequence[Rendered], snapshots: SnapshotStore | None = None
 ) -> tuple[list[Desired], list[str]]:
     """Resolve every launch; with `snapshots` (a SnapshotStore), also report template drift."""
     from runner.resolve.resolve import Directory, resolve
@@ -174,8 +178,8 @@ def _some(names: Iterable[str], shown: int = 5) -> str:
 
 
 def _template(
-    client: Any, r: Rendered, cache: dict[str, Any], problems: list[Diagnostic]
-) -> Any | None:
+    client: Catalog, r: Rendered, cache: dict[str, dict[str, Any] | str], problems: list[Diagnostic]
+) -> dict[str, Any] | None:
     ref = r.template
     if ref not in cache:
         cache[ref] = _fetch_template(client, ref)
@@ -186,12 +190,12 @@ def _template(
     return found
 
 
-def find_template(client: Any, ref: str) -> Any:
+def find_template(client: Catalog, ref: str) -> dict[str, Any] | str:
     """The template `ref` (an id or a title) names, or a message saying why it cannot be used."""
     return _fetch_template(client, ref)
 
 
-def _fetch_template(client: Any, ref: str) -> Any:
+def _fetch_template(client: Catalog, ref: str) -> dict[str, Any] | str:
     """The template's API shape, or a message saying why it cannot be used."""
     if HEX_ID.fullmatch(ref):
         try:
@@ -212,7 +216,7 @@ def _fetch_template(client: Any, ref: str) -> Any:
     return client.get_template(str(matches[0]["id"]))
 
 
-def title_guess(src: Any, ref: str) -> str:
+def title_guess(src: Catalog, ref: str) -> str:
     """` (did you mean 'TITLE'?)` for the template title closest to `ref`, or ``."""
     titles = {str(t.get("title") or ""): None for t in src.find_templates()}
     by_folded = {title.casefold(): title for title in titles if title}
@@ -220,7 +224,7 @@ def title_guess(src: Any, ref: str) -> str:
     return f" (did you mean {by_folded[close[0]]!r}?)" if close else ""
 
 
-def _drift(snapshots: Any, r: Rendered, template: Any) -> list[Diagnostic]:
+def _drift(snapshots: SnapshotStore, r: Rendered, template: Mapping[str, Any]) -> list[Diagnostic]:
     from runner.templates.snapshotdiff import drift_message, template_changes
 
     old = snapshots.templates.get(str(template.get("id")))
@@ -233,7 +237,7 @@ def _drift(snapshots: Any, r: Rendered, template: Any) -> list[Diagnostic]:
 
 
 def offline(
-    rendered: Sequence[Rendered], snapshots: Any | None = None
+    rendered: Sequence[Rendered], snapshots: SnapshotStore | None = None
 ) -> tuple[list[Desired], list[str]]:
     """Without the API: resolve against the snapshots where there are some, else render only."""
     if snapshots is not None:
@@ -245,7 +249,9 @@ def offline(
     return [Desired(r) for r in rendered], notes
 
 
-def _from_snapshots(rendered: Sequence[Rendered], store: Any) -> tuple[list[Desired], list[str]]:
+def _from_snapshots(
+    rendered: Sequence[Rendered], store: SnapshotStore
+) -> tuple[list[Desired], list[str]]:
     from runner.templates.snapshots import covered_note, uncovered_note
 
     covered = [r for r in rendered if store.knows(r.template)]
@@ -266,7 +272,7 @@ def _from_snapshots(rendered: Sequence[Rendered], store: Any) -> tuple[list[Desi
     return desired + [Desired(r) for r in rest], notes
 
 
-def _unknown_title(store: Any, r: Rendered) -> Diagnostic:
+def _unknown_title(store: SnapshotStore, r: Rendered) -> Diagnostic:
     folder = os.path.relpath(store.folder)
     return Diagnostic(
         f"no template titled {r.template!r} in the snapshots in {folder}/"

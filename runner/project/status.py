@@ -16,6 +16,7 @@ from typing import Any
 
 from runner.errors import NotFoundError
 from runner.remote.duplicates import find as find_duplicates
+from runner.remote.ports import Reader
 from runner.remote.reconcile import RunIndex
 from runner.resolve.directory import Directory
 from runner.state.lockfile import LockEntry, Lockfile
@@ -54,7 +55,7 @@ class RunStatus:
         return self.status in FLAGGED or bool(self.duplicates)
 
 
-def collect(client: Any, lock: Lockfile, now: datetime) -> list[RunStatus]:
+def collect(client: Reader, lock: Lockfile, now: datetime) -> list[RunStatus]:
     """Read every recorded run and its tasks; one RunStatus per key, ordered by key."""
     directory = Directory(users=client.list_users(), groups=client.list_groups())
     items = sorted(lock.entries.items())
@@ -67,7 +68,7 @@ def collect(client: Any, lock: Lockfile, now: datetime) -> list[RunStatus]:
     ]
 
 
-def _read(client: Any, entry: LockEntry) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+def _read(client: Reader, entry: LockEntry) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     try:
         run = client.get_run(entry.run_id)
     except NotFoundError:
@@ -206,7 +207,7 @@ def _details(statuses: Sequence[RunStatus]) -> list[str]:
     return ["", *out] if out else []
 
 
-def current(config: Any, client: Any, now: datetime) -> list[RunStatus]:
+def current(config: Any, client: Reader, now: datetime) -> list[RunStatus]:
     """The live state of every key in the project's lockfile."""
     from runner.state.lockfile import read_lockfile
 

@@ -7,7 +7,7 @@ provide the catalogue reads, so a fork's pull request resolves offline the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 # The API's shapes (a run, a template, a user) are JSON objects; what the core reads of them
@@ -50,13 +50,17 @@ class Reader(RunReader, Catalog, Protocol):
 
     def me(self) -> Json: ...
 
+    def my_organizations(self) -> list[Json]: ...
+
     def get_run(self, run_id: str, with_: Sequence[str] = ()) -> Json: ...
+
+    def first_runs(self, **filters: str | int | bool) -> tuple[list[Json], bool]: ...
 
     def list_tasks(self, run_id: str) -> list[Json]: ...
 
 
 class Writer(Protocol):
-    """The changes apply (and `--dedupe`) make."""
+    """The changes apply (and `--dedupe`) make to runs."""
 
     def launch_run(self, body: Mapping[str, Any]) -> Json: ...
 
@@ -65,5 +69,11 @@ class Writer(Protocol):
     def archive_run(self, run_id: str) -> Json: ...
 
 
+class RunWriter(RunReader, Writer, Protocol):
+    """What the applier is handed: runs read back and written."""
+
+
 class Tallyfy(Reader, Writer, Protocol):
-    """A client that reads and writes: what `apply` is handed."""
+    """A client that reads and writes: what the `apply` command is handed."""
+
+    def permit_writes(self, check: Callable[[], None] | None) -> None: ...

@@ -15,21 +15,14 @@ import calendar
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from runner.errors import NotFoundError
+from runner.remote.ports import RunReader
 from runner.state.scans import Scan, through_for
 
 MARKER_PREFIX = "launchspec-id: "
 CLOCK_SKEW_SECONDS = 300
-
-
-class RunReader(Protocol):
-    """The part of the API client reconciliation needs."""
-
-    def list_runs(self, **filters: str | int | bool) -> Iterable[dict[str, Any]]: ...
-
-    def get_run(self, run_id: str) -> dict[str, Any]: ...
 
 
 def marker_for(lineage: str, key: str) -> str:
