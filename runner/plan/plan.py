@@ -151,6 +151,9 @@ class Plan:
     offline: bool = False
     notes: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()  # `--target`: the actions are a subset
+    # The other flags that shaped the plan (prune, backfill, replace, refresh): `apply FILE`
+    # plans with them again.
+    flags: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def checksum(self) -> str:

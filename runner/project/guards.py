@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,42 @@ def load_saved_plan(path: Path) -> dict[str, Any]:
             hint="run `launchspec plan --out FILE` again with this launchspec and review it",
         )
     return doc
+
+
+def saved_flags(saved: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """The flags a saved plan was made with, which `apply FILE` plans with again; a flag given
+    to apply as well must say the same (a plan saved before flags were kept has only targets)."""
+    kept = dict(saved.get("flags") or {})
+    kept.setdefault("targets", saved.get("targets") or ())
+    flags = dict(given)
+    for name, value in given.items():
+        if name not in kept:
+            continue
+        was = _same_form(kept[name])
+        if value and _same_form(value) != was:
+            raise UsageError(
+                f"the saved plan was made {_flag(name, was)}; apply was given "
+                f"{_flag(name, value)[5:]}",
+                hint="apply the plan as it was saved, or make it again with "
+                f"`launchspec plan {_flag(name, value)[5:]} --out FILE`",
+            )
+        flags[name] = tuple(was) if isinstance(was, list) else was
+    return flags
+
+
+def _same_form(value: Any) -> Any:
+    return sorted(value) if isinstance(value, list | tuple) else value
+
+
+def _flag(name: str, value: Any) -> str:
+    """`with --backfill 2`, `without --prune`, `with --replace A --replace B`."""
+    if not value:
+        return f"without --{name}"
+    if value is True:
+        return f"with --{name}"
+    if isinstance(value, list | tuple):
+        return "with " + " ".join(f"--{name} {v}" for v in value)
+    return f"with --{name} {value}"
 
 
 def check_fresh(saved: dict[str, Any], current: Plan) -> None:

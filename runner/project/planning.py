@@ -112,7 +112,8 @@ def plan(
         adoptable=adoptable,
     )
     planned = narrow(planned, targets, config.root)
-    return Planned(planned, lock, journal, settled, warnings)
+    flags = {"prune": prune, "backfill": backfill, "replace": sorted(replace), "refresh": refresh}
+    return Planned(evolve(planned, flags=flags), lock, journal, settled, warnings)
 
 
 def _resolved(

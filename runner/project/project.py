@@ -17,7 +17,13 @@ from runner.errors import (
     AmbiguousLaunchError,
 )
 from runner.plan.plan import Plan
-from runner.project.guards import check_fresh, check_limit, check_secrets, load_saved_plan
+from runner.project.guards import (
+    check_fresh,
+    check_limit,
+    check_secrets,
+    load_saved_plan,
+    saved_flags,
+)
 
 # Re-exported: `plan` and `validate` live apart so that they import nothing of the applier
 # (and `validate` nothing of plan).
@@ -86,6 +92,7 @@ def apply(
         shared_lease(config, options, on_wait, on_note, stop, client.org_id) as lease,
     ):
         saved = load_saved_plan(options.plan_file) if options.plan_file else None
+        flags = saved_flags(saved, _given(options)) if saved else _given(options)
         lock, settled = _settle(config, client, on_note, stop, folder_of(lease))
         if options.dedupe:
             lock = dedupe(client, lock, on_event)
@@ -94,14 +101,11 @@ def apply(
         planned = plan(
             config,
             client,
-            replace=options.replace,
-            prune=options.prune,
             launch_at=saved["launch_at"] if saved else None,
             lock=lock,
             now=options.now,
-            backfill=options.backfill,
-            targets=options.targets or ((saved.get("targets") or ()) if saved else ()),
             index=index,
+            **flags,
             names_on_server=False,  # a plan's warning; apply reads only what exactly-once needs
         )
         if saved is not None:
@@ -131,6 +135,17 @@ def apply(
                     client.permit_writes(None)  # the lease is released when this block ends
         _finish(config, planned.journal, result)
         return Applied(planned, result, settled + planned.settled)
+
+
+def _given(options: ApplyOptions) -> dict[str, Any]:
+    """The flags given to apply that shape its plan, as `plan` takes them."""
+    return {
+        "prune": options.prune,
+        "backfill": options.backfill,
+        "replace": tuple(options.replace),
+        "targets": tuple(options.targets),
+        "refresh": False,  # apply reads back what exactly-once needs, not every run
+    }
 
 
 def _settle(

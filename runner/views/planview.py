@@ -254,6 +254,7 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         "offline": plan.offline,
         "notes": list(plan.notes),
         "targets": list(plan.targets),
+        "flags": dict(plan.flags),
         "has_changes": plan.has_changes,
         "needs_decision": plan.needs_decision,
         "summary": {k: plan.count(k) for k in SUMMARY_KINDS},
