@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import replace as evolve
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from runner.apply.apply import Applier
 from runner.apply.duplicates import dedupe
