@@ -25,6 +25,7 @@ from runner.remote.ports import RunWriter
 from runner.remote.reconcile import RunIndex, ambiguity_hint, marker_for, with_marker
 from runner.state.journal import Journal
 from runner.state.lockfile import LockEntry, Lockfile
+from runner.state.scans import Scan
 
 
 class Applier:
@@ -52,6 +53,7 @@ class Applier:
         self.stop = stop or threading.Event()
         self._ledger = Ledger(lock, lock_path, on_event)
         self._index = index or RunIndex(client, lock.scans)
+        self._moved: list[tuple[str, str]] = []  # (old key, run id) of the runs moved
         self._launcher = Launcher(
             client, journal, self._index, self._ledger, provenance=provenance, permit=permit
         )
@@ -88,7 +90,20 @@ class Applier:
             return
         with self._ledger.mutex:
             recorded = {k: e.run_id for k, e in self.lock.entries.items()}
-            self._ledger.add_scans(self._index.updated_scans(self.lock.lineage, recorded))
+            scans = self._index.updated_scans(self.lock.lineage, recorded)
+            self._ledger.add_scans(self._without_old_markers(scans))
+
+    def _without_old_markers(self, scans: dict[str, Scan]) -> dict[str, Scan]:
+        """A moved run was read carrying its old key's marker, since rewritten: not unrecorded."""
+        stale = {marker_for(self.lock.lineage, old): run_id for old, run_id in self._moved}
+
+        def kept(scan: Scan) -> Scan:
+            unrecorded = {
+                m: tuple(i for i in ids if i != stale.get(m)) for m, ids in scan.unrecorded.items()
+            }
+            return Scan(scan.through, {m: ids for m, ids in unrecorded.items() if ids})
+
+        return {template: kept(scan) for template, scan in scans.items()}
 
     def _check_duplicates(self) -> None:
         """Two runs for a key just launched: another machine launched it too. Reported."""
@@ -175,6 +190,8 @@ class Applier:
                 return self._launcher.launch(action)
             if action.kind == "adopt":
                 return self._adopt(action)
+            if action.kind == "moved":
+                return self._move(action)
             if action.kind == "replace":
                 return self._archive(action, keep=True) and self._launcher.launch(action)
             if action.kind == "update" or action.updates_in_place:
@@ -195,6 +212,34 @@ class Applier:
         assert d is not None and action.run_id is not None
         self._record(d.key, replace(entry_for(d, action.run_id), adopted=True))
         self._emit(Event("adopted", d.key, action.run_id, "found on the server"))
+        return True
+
+    def _move(self, action: Action) -> bool:
+        """Record the run of `moved_from` under the action's key: its marker first (a crash
+        then leaves the old record and a run the next move finds marked already), then the
+        lockfile, then the old key's journal records, closed so that none brings it back."""
+        d, entry, old = action.desired, action.entry, action.moved_from
+        assert d is not None and d.request is not None and entry is not None and old
+        if self.provenance or action.changes:
+            fields = dict(d.request.updatable)
+            marker = marker_for(self.lock.lineage, d.key) if self.provenance else None
+            fields["summary"] = with_marker(fields.get("summary"), marker)
+            self.client.update_run(entry.run_id, fields)
+        new = replace(  # what it was launched with stays recorded, as for an edited run
+            entry_for(d, entry.run_id),
+            template_id=entry.template_id,
+            digest=entry.digest,
+            source_digest=entry.source_digest,
+            launched_at=entry.launched_at,
+            adopted=entry.adopted,
+        )
+        self._ledger.moved(old, d.key, new)
+        self._moved.append((old, entry.run_id))
+        for intent in [i for i in self.journal.pending() if i.key == old] + [
+            i for i, _ in self.journal.launched() if i.key == old
+        ]:
+            self.journal.resolved(intent, "moved", entry.run_id)
+        self._emit(Event("moved", d.key, entry.run_id, f"from {old}"))
         return True
 
     # -- update / archive -----------------------------------------------------------------

@@ -43,6 +43,14 @@ class Ledger:
         if due:
             self._write()
 
+    def moved(self, old: str, new: str, entry: LockEntry) -> None:
+        """The run recorded as `old` is recorded as `new` instead, in one write."""
+        with self.mutex:
+            self.lock = self.lock.without(old).with_entry(new, entry)
+            due = self._changed()
+        if due:
+            self._write()
+
     def archived(self, key: str, run_id: str, *, drop: bool) -> None:
         """`run_id` of `key` is archived: remembered (a merge never brings it back), and with
         `drop` the key's entry goes too."""

@@ -23,6 +23,7 @@ STYLE = {
     "launched": "green",
     "adopted": "green",
     "updated": "yellow",
+    "moved": "yellow",
     "archived": "red",
     "failed": "red",
     "unknown": "magenta",

@@ -57,7 +57,8 @@ Examples:
 \b
 Symbols: + launch  ~ update  ! edited after launch  -/+ replace (archive, relaunch)
   - orphaned/archive  ? pending/missing  <= adopt a run found in Tallyfy
-  !! launched twice (duplicate)  != changed in Tallyfy  .. recurring, not yet due""",
+  !! launched twice (duplicate)  != changed in Tallyfy  .. recurring, not yet due
+  > OLD -> NEW moved (`moved:` in launchspec.yaml: recorded under NEW, nothing launched)""",
 )
 @click.option(
     "--format",

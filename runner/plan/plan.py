@@ -30,9 +30,10 @@ Kind = Literal[
     "adopt",
     "scheduled",
     "drifted",
+    "moved",
 ]
 # Kinds that apply acts on; the rest are shown only.
-ACTING = ("launch", "update", "replace", "archive", "adopt")
+ACTING = ("launch", "update", "replace", "archive", "adopt", "moved")
 # Kinds apply leaves for a person to decide (`plan --detailed-exitcode` exits 3 for them).
 DECIDE = ("edited", "orphaned", "missing", "pending", "duplicate", "drifted")
 UPDATABLE_SOURCE = ("name", "summary", "owner", "starred", "is_public")
@@ -114,6 +115,7 @@ class Action:
     reason: str = ""
     run_id: str | None = None  # for `adopt`: the run the server already holds for this key
     drift: tuple[Change, ...] = ()  # `plan --refresh`: changed in Tallyfy, recorded -> now
+    moved_from: str | None = None  # `moved`: the key the run is recorded under until apply
 
     @property
     def acts(self) -> bool:
@@ -134,7 +136,9 @@ class Action:
         (apply does not read the runs again), so a drifted key counts as unchanged."""
         d = self.desired
         digest = d.request.digest if d and d.request else ""
-        kind = "unchanged" if self.kind == "drifted" else self.kind
+        kind: str = "unchanged" if self.kind == "drifted" else self.kind
+        if self.moved_from is not None:
+            kind = f"moved from {self.moved_from}"
         return [self.key, kind, digest, d.fields_digest() if d else ""]
 
 
@@ -195,14 +199,19 @@ def make_plan(
     duplicates: Mapping[str, tuple[str, ...]] | None = None,
     adoptable: Mapping[str, str] | None = None,
     drift: Mapping[str, tuple[Change, ...]] | None = None,
+    moves: Mapping[str, str] | None = None,
 ) -> Plan:
     """Compare what the specs want with what the lockfile says was launched.
 
     `duplicates` (read with `--refresh`): keys whose marker two or more runs carry; `drift`
-    (also read with `--refresh`): fields of recorded runs changed in Tallyfy, old -> new."""
+    (also read with `--refresh`): fields of recorded runs changed in Tallyfy, old -> new;
+    `moves`: new key -> old key, each recorded under its old key (see plan/moves.py)."""
     pending_keys, replace_keys = set(pending), set(replace)
+    moves = {new: old for new, old in (moves or {}).items() if old in lock.entries}
     actions = [
-        _action_for(d, lock.entries.get(d.key), pending_keys, live, replace_keys, offline)
+        _moved(d, lock.entries[moves[d.key]], moves[d.key], offline)
+        if d.key in moves
+        else _action_for(d, lock.entries.get(d.key), pending_keys, live, replace_keys, offline)
         for d in desired
     ]
     for i, a in enumerate(actions):
@@ -218,7 +227,7 @@ def make_plan(
             actions[i] = Action("duplicate", a.key, a.desired, a.entry, reason=why)
     wanted = {d.key for d in desired}
     for key, entry in sorted(lock.entries.items()):
-        if key not in wanted:
+        if key not in wanted and key not in moves.values():
             kind: Kind = "archive" if prune else "orphaned"
             actions.append(Action(kind, key, entry=entry, reason="no spec asks for it any more"))
     return Plan(
@@ -244,6 +253,16 @@ def _secrets_note(actions: Sequence[Action]) -> list[str]:
         "launched, so a rotated secret edits nothing (`apply --replace KEY` relaunches with "
         "the value set now)"
     ]
+
+
+def _moved(d: Desired, entry: LockEntry, old: str, offline: bool) -> Action:
+    """The run of `old` recorded under `d.key` instead, with any change of its fields."""
+    fixed_same, fields_same = _compare(d, entry, offline)
+    changes = () if fields_same else tuple(_field_changes(d, entry))
+    why = f"recorded as {old} until apply: nothing is launched"
+    if not fixed_same:
+        why += f"; {EDITED_REASON}: not applied (`apply --replace {d.key}` after the move)"
+    return Action("moved", d.key, d, entry, changes, why, moved_from=old)
 
 
 def _drifted(a: Action, changes: tuple[Change, ...]) -> Action:

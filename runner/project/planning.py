@@ -6,7 +6,7 @@ pyproject.toml): the remote state it needs is read by `runner.remote`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as evolve
 from datetime import datetime
@@ -15,6 +15,7 @@ from typing import Any
 from runner.diagnostics import Diagnostic, has_errors
 from runner.errors import SpecError, UsageError
 from runner.plan.clashes import name_clashes, names_in_use
+from runner.plan.moves import pending_moves
 from runner.plan.plan import Desired, Plan, make_plan
 from runner.project import stages
 from runner.project.refresh import read_live
@@ -94,6 +95,7 @@ def plan(
     if client is not None and config.provenance:
         launches = {d.key: d.request.template_id for d in desired if d.request is not None}
         adoptable = adoptable_runs(index or RunIndex(client, lock.scans), lock, launches)
+    moves = pending_moves(config.moved, lock, keys)
     shown, history = without_history(lock, result.specs, keys, at, config.timezone)
     planned = make_plan(
         desired,
@@ -107,9 +109,14 @@ def plan(
         prune=prune,
         # Launches resolved from snapshots compare by request digest, as online ones do.
         offline=client is None and not any(d.request for d in desired),
-        notes=[*notes, *history, *_clashes(client if names_on_server else None, desired, shown)],
+        notes=[
+            *notes,
+            *history,
+            *_clashes(client if names_on_server else None, desired, shown, moves),
+        ],
         duplicates=dups,
         adoptable=adoptable,
+        moves=moves,
     )
     planned = narrow(planned, targets, config.root)
     flags = {"prune": prune, "backfill": backfill, "replace": sorted(replace), "refresh": refresh}
@@ -126,13 +133,16 @@ def _resolved(
     return stages.offline(rendered, snapshots)
 
 
-def _clashes(client: Reader | None, desired: Sequence[Desired], lock: Lockfile) -> list[str]:
+def _clashes(
+    client: Reader | None, desired: Sequence[Desired], lock: Lockfile, moves: Collection[str] = ()
+) -> list[str]:
     """Same template and name twice in the specs; online, also a name a run already has
     (searched by name, one page per new launch: the history is never read whole)."""
     found = name_clashes(desired)
     if client is None:
         return found
-    launches = [d for d in desired if d.request is not None and d.key not in lock.entries]
+    recorded = {*lock.entries, *moves}  # a moved key's run is recorded, under its old key
+    launches = [d for d in desired if d.request is not None and d.key not in recorded]
     by_name = lambda t, name: client.first_runs(checklist_id=t, q=name)  # noqa: E731
     return [*found, *names_in_use(launches, by_name)]
 

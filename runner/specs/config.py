@@ -31,6 +31,7 @@ class Config:
     snapshots_dir: Path = Path("templates")
     env_allow: tuple[str, ...] = ()  # env vars templates may read as `env.NAME`
     secret_vars: tuple[str, ...] = ()  # environment variables that hold secrets
+    moved: tuple[tuple[str, str], ...] = ()  # launch keys renamed: (from, to)
     defaults: dict[str, Any] = field(default_factory=dict)  # merged under every spec
     max_launches: int = 25  # apply refuses more without --max-launches
     settle_seconds: int = 60  # a lost launch may still appear on the server this long after
@@ -215,6 +216,7 @@ def _build(root: Path, data: dict[str, Any], file: Path | None) -> Config:
         snapshots_dir=root / data.get("snapshots_dir", "templates"),
         env_allow=tuple(data.get("env") or ()),
         secret_vars=tuple(data.get("secrets") or ()),
+        moved=tuple((str(m["from"]), str(m["to"])) for m in data.get("moved") or ()),
         defaults=dict(data.get("defaults") or {}),
         max_launches=int(limits.get("max_launches", 25)),
         settle_seconds=int(limits.get("settle_seconds", 60)),

@@ -9,7 +9,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from runner.plan.plan import Action, Change
-from runner.views.planview import DRIFT_ADVICE, LABEL, SYMBOL, details, people, redact
+from runner.views.planview import (
+    DRIFT_ADVICE,
+    LABEL,
+    SYMBOL,
+    details,
+    people,
+    redact,
+    shown_key,
+)
 
 SECRET = "(secret)"
 MAX_CELL = 300  # longer values are cut here; the JSON artifact holds them whole
@@ -80,7 +88,7 @@ def section(a: Action, secrets: Sequence[str]) -> str:
     """`<details>` with a one-line summary and, inside, what a reviewer needs to judge it."""
     name = a.desired.rendered.name if a.desired else (a.entry.name if a.entry else "")
     shown = html_text(redact(name, secrets))  # a name keeps its other words, unlike a value
-    head = f"<code>{SYMBOL[a.kind].strip() or '='}</code> <b>{html_text(a.key)}</b>"
+    head = f"<code>{SYMBOL[a.kind].strip() or '='}</code> <b>{html_text(shown_key(a))}</b>"
     head += f" · {LABEL[a.kind]}" + (f" · {shown}" if shown else "")
     body = _facts(a, secrets)
     if a.kind in DETAILED:
@@ -136,9 +144,7 @@ def _tables(info: Mapping[str, Any], secrets: Sequence[str]) -> list[str]:
     prerun = info.get("prerun") or {}
     if prerun:
         out += ["| Kick-off field | Value |", "|---|---|"]
-        out += [
-            f"| {md_text(str(k))} | {md_text(plain(v, secrets))} |" for k, v in prerun.items()
-        ]
+        out += [f"| {md_text(str(k))} | {md_text(plain(v, secrets))} |" for k, v in prerun.items()]
         out.append("")
     tasks = info.get("tasks") or {}
     if tasks:

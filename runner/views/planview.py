@@ -30,10 +30,11 @@ SYMBOL = {
     "adopt": "<=",
     "scheduled": "..",
     "drifted": "!=",
+    "moved": ">",
 }
 COLOUR = {
     "+": "green", "~": "yellow", "-/+": "red", "!": "magenta", "-": "red", "?": "cyan",
-    "!!": "red", "..": "blue", "!=": "magenta",
+    "!!": "red", "..": "blue", "!=": "magenta", ">": "yellow",
 }  # fmt: skip
 DRIFT_ADVICE = (
     "apply leaves the run as it is: write a change in the spec to keep it, or undo it in "
@@ -55,6 +56,7 @@ LABEL = {
     "adopt": "to adopt",
     "scheduled": "not yet due",
     "drifted": "changed in Tallyfy",
+    "moved": "moved",
     "unchanged": "unchanged",
 }
 
@@ -127,7 +129,7 @@ def _footer(plan: Plan) -> list[str]:
 
 def _text_action(a: Action, colour: bool) -> list[str]:
     symbol = SYMBOL[a.kind]
-    head = f"{symbol:>3} {a.key}" + (f" due {_due(a)}" if a.kind == "scheduled" else "")
+    head = f"{symbol:>3} {shown_key(a)}" + (f" due {_due(a)}" if a.kind == "scheduled" else "")
     if colour and symbol in COLOUR:
         import click
 
@@ -153,6 +155,11 @@ def _text_action(a: Action, colour: bool) -> list[str]:
     if a.reason:
         out.append(f"        ({a.reason}{_advice(a)})")
     return out
+
+
+def shown_key(a: Action) -> str:
+    """The key as the plan shows it: `OLD -> NEW` for a move."""
+    return f"{a.moved_from} -> {a.key}" if a.moved_from else a.key
 
 
 def _advice(a: Action) -> str:
@@ -267,6 +274,7 @@ def _action_dict(a: Action) -> dict[str, Any]:
     return {
         "key": a.key,
         "action": a.kind,
+        "moved_from": a.moved_from,
         "reason": a.reason or None,
         "name": _name(a),
         "template_id": d.request.template_id

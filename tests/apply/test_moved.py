@@ -1,0 +1,79 @@
+"""`moved:` renames launch keys without relaunching, as Terraform's `moved` blocks do: the plan
+shows OLD -> NEW, apply rewrites the lockfile and the run's marker, and nothing launches."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.support.cli import lockfile, make_project, run_cli
+from tests.support.sandbox import SandboxProcess, list_runs
+
+NOW = {"LAUNCHSPEC_NOW": "2026-11-30T09:00:00Z"}
+MOVED = (
+    "moved:\n"
+    "  - {from: onboarding-globex, to: onboarding-globex-corp}\n"
+    "  - {from: 'client-onboarding[initech]', to: 'client-onboarding[initech-corp]'}\n"
+)
+
+
+def _renamed(tmp_path: Path, sandbox: SandboxProcess) -> tuple[Path, dict[str, str]]:
+    """A project applied once, then its spec id and one CSV key renamed."""
+    root = make_project(tmp_path, repeating=True)
+    (root / "specs" / "month-end-close-monthly.yaml").unlink()
+    env = {**sandbox.env(), **NOW}
+    assert run_cli(root, "apply", "--yes", env=env).code == 0
+    spec = root / "specs" / "onboarding-globex.yaml"
+    spec.write_text(
+        spec.read_text().replace("id: onboarding-globex\n", "id: onboarding-globex-corp\n")
+    )
+    data = root / "specs" / "data" / "clients.csv"
+    data.write_text(data.read_text().replace("initech,Initech", "initech-corp,Initech"))
+    return root, env
+
+
+def test_a_moved_key_keeps_its_run(tmp_path: Path, sandbox: SandboxProcess) -> None:
+    root, env = _renamed(tmp_path, sandbox)
+    runs = {r["id"] for r in list_runs(sandbox)}
+    before = lockfile(root)["launches"]
+    (root / "launchspec.yaml").write_text((root / "launchspec.yaml").read_text() + MOVED)
+
+    planned = run_cli(root, "plan", env=env)
+    assert planned.code == 0, planned.text
+    assert "> onboarding-globex -> onboarding-globex-corp  moved" in planned.out, planned.out
+    assert "> client-onboarding[initech] -> client-onboarding[initech-corp]  moved" in planned.out
+    assert "to launch" not in planned.out.split("\n", 1)[1] and "orphaned" not in planned.out
+    doc = json.loads(run_cli(root, "plan", "--format", "json", env=env).out)
+    moved = {a["key"]: a["moved_from"] for a in doc["actions"] if a["action"] == "moved"}
+    assert moved == {
+        "onboarding-globex-corp": "onboarding-globex",
+        "client-onboarding[initech-corp]": "client-onboarding[initech]",
+    }
+
+    applied = run_cli(root, "apply", "--yes", env=env)
+    assert applied.code == 0, applied.text
+    assert {r["id"] for r in list_runs(sandbox)} == runs, "nothing is launched"
+    after = lockfile(root)["launches"]
+    assert "onboarding-globex" not in after and "client-onboarding[initech]" not in after
+    assert after["onboarding-globex-corp"]["run_id"] == before["onboarding-globex"]["run_id"]
+    run_id = after["client-onboarding[initech-corp]"]["run_id"]
+    assert run_id == before["client-onboarding[initech]"]["run_id"]
+    summary = next(r["summary"] for r in list_runs(sandbox) if r["id"] == run_id)
+    lineage = lockfile(root)["lineage"]
+    assert f"launchspec-id: {lineage}/client-onboarding[initech-corp]" in summary
+    assert "client-onboarding[initech]\n" not in summary + "\n"
+
+    again = run_cli(root, "plan", "--detailed-exitcode", env=env)
+    assert again.code == 0, again.text  # nothing to do: the moves are applied
+
+
+def test_a_move_that_cannot_be_is_refused(tmp_path: Path, sandbox: SandboxProcess) -> None:
+    root, env = _renamed(tmp_path, sandbox)
+    config = root / "launchspec.yaml"
+    base = config.read_text()
+    config.write_text(base + "moved:\n  - {from: onboarding-globex, to: onboarding-globx}\n")
+    wrong = run_cli(root, "plan", env=env)
+    assert wrong.code == 1 and "no spec asks for onboarding-globx" in wrong.err, wrong.text
+    config.write_text(base + "moved:\n  - {from: onboarding-globex, to: audit-2026-q4-finance}\n")
+    both = run_cli(root, "plan", env=env)
+    assert both.code == 1 and "both keys are recorded" in both.err, both.text
