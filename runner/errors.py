@@ -10,6 +10,7 @@ LaunchspecError            root; `exit_code` is what the CLI exits with (1 unles
  │   └─ LeaseLostError     the shared lease is no longer this apply's: no more launches
  ├─ StalePlanError         a saved plan no longer matches its inputs
  ├─ AmbiguousLaunchError   reconciliation cannot tell whether a launch happened
+ ├─ InstallError           one of launchspec's own installed files is missing
  └─ ApiError               the API answered with an error (status, message, field errors)
      ├─ AuthError          401: the token was rejected
      ├─ NotFoundError      404
@@ -79,6 +80,10 @@ class StalePlanError(LaunchspecError):
 
 class AmbiguousLaunchError(LaunchspecError):
     """The server cannot tell us whether a launch happened; a person must decide."""
+
+
+class InstallError(LaunchspecError):
+    """A file installed with launchspec (a schema, a starter file) is missing or unreadable."""
 
 
 class ApiError(LaunchspecError):

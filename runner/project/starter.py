@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 
 from runner import __version__
 from runner.errors import UsageError
-from runner.specs.schema import SPEC_SCHEMA, packaged_schema
+from runner.packagedata import read_text
+from runner.specs.schema import SPEC_SCHEMA
 from runner.state.fsutil import atomic_write
 
 SCHEMA_FILE = f"schema/{SPEC_SCHEMA}"  # where init puts it, and where `new` looks for it
@@ -35,10 +35,8 @@ class Written:
 
 def starter_files() -> dict[str, str]:
     """Every file init writes (but `.gitignore`), by path relative to the project root."""
-    starter = files("runner").joinpath("starter")
-
     def text(name: str) -> str:
-        return starter.joinpath(name).read_text(encoding="utf-8")
+        return read_text("starter", name)
 
     workflow = {
         f".github/workflows/{name}": text(name).replace("@VERSION@", __version__)
@@ -46,8 +44,8 @@ def starter_files() -> dict[str, str]:
     }
     return {
         "launchspec.yaml": text("launchspec.yaml"),
-        SCHEMA_FILE: packaged_schema().read_text(encoding="utf-8"),
-        CONFIG_SCHEMA_FILE: packaged_schema("config.schema.json").read_text(encoding="utf-8"),
+        SCHEMA_FILE: read_text("schemas", SPEC_SCHEMA),
+        CONFIG_SCHEMA_FILE: read_text("schemas", "config.schema.json"),
         EXAMPLE: text("example.yaml"),
         **workflow,
     }
@@ -112,7 +110,7 @@ def _ignore_state(root: Path) -> Written:
     """`.launchspec/` in the project's .gitignore: the file made, or the line added."""
     path = root / ".gitignore"
     if not path.exists():
-        text = files("runner").joinpath("starter", "gitignore").read_text(encoding="utf-8")
+        text = read_text("starter", "gitignore")
         atomic_write(path, text.encode())
         return Written(".gitignore", "new")
     text = path.read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 from runner.diagnostics import Diagnostic
+from runner.packagedata import read_text
 from runner.patterns import full_string_patterns
 from runner.specs.source import Document, PathKey
 
@@ -29,7 +30,7 @@ def packaged_schema(name: str = SPEC_SCHEMA) -> Traversable:
 @lru_cache(maxsize=4)
 def load_schema(name: str = SPEC_SCHEMA) -> dict[str, Any]:
     """The named schema from the package's schema folder."""
-    written: dict[str, Any] = json.loads(packaged_schema(name).read_text(encoding="utf-8"))
+    written: dict[str, Any] = json.loads(read_text("schemas", name))
     schema: dict[str, Any] = full_string_patterns(written)
     return schema
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib.resources import files
 from typing import Any
 
+from runner.packagedata import read_text
 from runner.patterns import full_string_patterns
 
 
@@ -14,7 +14,7 @@ from runner.patterns import full_string_patterns
 def _validator(name: str) -> Any:
     from jsonschema import Draft202012Validator
 
-    schema = json.loads(files("runner").joinpath("schemas", name).read_text(encoding="utf-8"))
+    schema = json.loads(read_text("schemas", name))
     return Draft202012Validator(full_string_patterns(schema))
 
 

@@ -62,11 +62,13 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Dist:
 
 
 def _tracked(folder: str) -> list[str]:
-    """The checkout's files under `folder`, through links (runner/schemas is one)."""
+    """The files git tracks under `folder`, also through links (runner/schemas is one)."""
+    tracked = set(_run(["git", "-C", str(REPO), "ls-files"]).stdout.split())
     found = []
-    for where, dirs, names in os.walk(REPO / folder, followlinks=True):
-        dirs[:] = [d for d in dirs if d not in ("__pycache__", ".hypothesis")]
-        found += [(Path(where) / n).relative_to(REPO).as_posix() for n in names]
+    for where, _, names in os.walk(REPO / folder, followlinks=True):
+        for path in (Path(where) / n for n in names):
+            if path.resolve().relative_to(REPO.resolve()).as_posix() in tracked:
+                found.append(path.relative_to(REPO).as_posix())
     return sorted(found)
 
 
@@ -148,3 +150,11 @@ def test_wheel_installed_fresh_runs_a_new_project(
     assert "1 file valid" in launchspec("validate")
     planned = launchspec("--no-color", "plan", "--sandbox")
     assert "example-onboarding" in planned and "1 to launch" in planned, planned
+
+    # A wheel missing a data file: a message that says how to repair it, not a traceback.
+    (Path(where.stdout.strip()).parent / "starter" / "launchspec.yaml").unlink()
+    broken = subprocess.run(["launchspec", "init", "other"], cwd=project, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert broken.returncode == 1 and "Traceback" not in broken.stderr, broken.stderr
+    assert "installed without runner/starter/launchspec.yaml" in broken.stderr, broken.stderr
+    assert f'pip install --force-reinstall "launchspec=={runner.__version__}"' in broken.stderr

@@ -1,0 +1,49 @@
+"""A launchspec installed without one of its own files says so and how to repair it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+import runner
+from runner.specs.schema import load_schema
+from runner.state.stateschema import _validator
+from tests.support.cli import run_cli
+
+
+@pytest.fixture
+def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the installed package data that runner.packagedata reads instead."""
+    copy = tmp_path / "installed" / "runner"
+    for folder in ("schemas", "starter"):
+        shutil.copytree(Path(str(files("runner").joinpath(folder))), copy / folder)
+    monkeypatch.setattr("runner.packagedata.files", lambda _: copy)
+    load_schema.cache_clear()
+    _validator.cache_clear()
+    yield copy
+    load_schema.cache_clear()
+    _validator.cache_clear()
+
+
+@pytest.mark.parametrize(("missing", "command"), [
+    ("starter/example.yaml", ["init"]),
+    ("schemas/launchspec.schema.json", ["validate"]),
+    ("schemas/lockfile.schema.json", ["plan", "--offline"]),
+])
+def test_a_missing_installed_file_is_named_with_the_repair(
+    installed: Path, tmp_path: Path, missing: str, command: list[str]
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    assert run_cli(project, "init").code == 0
+    (project / "launchspec.lock.json").write_text(
+        '{"format_version": 1, "lineage": "l", "launches": {}}\n')
+    (installed / missing).unlink()
+    ran = run_cli(project, *command, env={"CI": "true"})  # CI: no compiled-schema cache
+    assert ran.code == 1, ran.text
+    assert f"installed without runner/{missing}" in ran.err and "Traceback" not in ran.text
+    assert f'pip install --force-reinstall "launchspec=={runner.__version__}"' in ran.err
