@@ -80,8 +80,9 @@ def cli(ctx: click.Context, root: Path, debug: bool, verbose: int, color: bool |
     os.chdir(root)
     here = Path.cwd()
     # Like git, from any folder inside the project: the root is where launchspec.yaml is.
-    # `init` makes a project where it is asked to, never in the one around it.
-    top = here if ctx.invoked_subcommand == "init" else project_root(here)
+    # `init` makes a project where it is asked to, never in the one around it; `sandbox`
+    # hands its arguments (paths among them) to a server process as typed, here.
+    top = here if ctx.invoked_subcommand in ("init", "sandbox") else project_root(here)
     os.chdir(top)
     ctx.obj = State(root=top, debug=debug, verbose=verbose, color=color, prefix=here)
 
