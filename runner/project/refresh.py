@@ -11,8 +11,8 @@ from runner.errors import NotFoundError
 from runner.plan.drift import run_drift
 from runner.plan.plan import Change, Desired
 from runner.remote.ports import Reader
-from runner.remote.reconcile import MARKER_PREFIX
 from runner.state.lockfile import Lockfile
+from runner.state.provenance import markers_in, without_markers
 
 READERS = 8  # runs read at once; the client's limiter still honours the server's limits
 
@@ -60,13 +60,12 @@ def _run(client: Reader, run_id: str) -> dict[str, Any] | None:
 
 
 def _without_marker(run: Mapping[str, Any]) -> dict[str, Any]:
-    """The run with its summary as the person wrote it: apply adds the provenance line."""
+    """The run with its summary as the person wrote it: apply adds the provenance line, and a
+    rich-text editor may have saved the text as HTML (compared as text, markup left out)."""
     summary = run.get("summary")
-    if not isinstance(summary, str) or MARKER_PREFIX not in summary:
+    if not isinstance(summary, str) or not markers_in(summary):
         return dict(run)
-    kept = [line for line in summary.split("\n") if not line.startswith(MARKER_PREFIX)]
-    text = "\n".join(kept).rstrip("\n")
-    return {**run, "summary": text or None}
+    return {**run, "summary": without_markers(summary)}
 
 
 def _names(client: Reader, template_id: str) -> tuple[dict[str, str], dict[str, str]]:

@@ -2,11 +2,12 @@
 
 A launch's outcome is unknown when its answer never arrived (a cut connection, a time-out, a
 kill). launchspec then looks for the run on the server instead of launching again. Each run
-it launches carries a provenance line in its summary, `launchspec-id: LINEAGE/KEY`, that names
-the lockfile lineage and the key, so the match is exact. With provenance turned off the match
-falls back to template + exact name + created after the intent, which is weaker: more than
-one candidate then stops with a message instead of a guess. For a template that names its
-runs itself (auto-naming) the name is not compared: any run of it made since is a candidate.
+it launches carries a provenance line in its summary holding `launchspec-id: LINEAGE/KEY`, that
+names the lockfile lineage and the key, so the match is exact (runner/state/provenance.py).
+With provenance turned off the match falls back to template + exact name + created after the
+intent, which is weaker: more than one candidate then stops with a message instead of a guess.
+For a template that names its runs itself (auto-naming) the name is not compared: any run of
+it made since is a candidate.
 """
 
 from __future__ import annotations
@@ -19,22 +20,16 @@ from typing import Any
 
 from runner.errors import NotFoundError
 from runner.remote.ports import RunReader
+from runner.state.provenance import MARKER_PREFIX as MARKER_PREFIX
+from runner.state.provenance import key_of, markers_in
+from runner.state.provenance import marker_for as marker_for
+from runner.state.provenance import with_marker as with_marker
 from runner.state.scans import Scan, through_for
 
-MARKER_PREFIX = "launchspec-id: "
 CLOCK_SKEW_SECONDS = 300
+PAGE = 100  # runs asked for per page when reading newest first (the order is checked per page)
 
 
-def marker_for(lineage: str, key: str) -> str:
-    """The provenance marker for one launch key of one lockfile lineage."""
-    return f"{MARKER_PREFIX}{lineage}/{key}"
-
-
-def with_marker(summary: str | None, marker: str | None) -> str | None:
-    """The summary to send: the user's text, then the marker on its own line."""
-    if not marker:
-        return summary
-    return f"{summary}\n\n{marker}" if summary else marker
 
 
 @dataclass(frozen=True)
@@ -96,16 +91,16 @@ class RunIndex:
         if template_id not in self._marked:
             by_key: dict[str, list[tuple[str, str]]] = {}
             for run in self.recent(template_id):
-                for m in _markers(run):
-                    by_key.setdefault(_key_of(m), []).append((m, str(run["id"])))
+                for m in markers_in(run.get("summary")):
+                    by_key.setdefault(key_of(m), []).append((m, str(run["id"])))
             self._marked[template_id] = by_key
         return self._marked[template_id].get(key, [])
 
     def find(self, key: str, marker: str | None, entry: Mapping[str, Any], since: float) -> Found:
         template = str(entry["template_id"])
         if marker:
-            ids = {i for m, i in self._marked_runs(template, _key_of(marker)) if m == marker}
-            ids |= self._older(template, _key_of(marker), lambda m: m == marker)
+            ids = {i for m, i in self._marked_runs(template, key_of(marker)) if m == marker}
+            ids |= self._older(template, key_of(marker), lambda m: m == marker)
             return Found(key, tuple(sorted(ids)), exact=True)
         name = entry.get("name")
         # A template that names its runs itself may have replaced the name sent: any of its
@@ -138,7 +133,7 @@ class RunIndex:
                 for m, ids in old.unrecorded.items():
                     kept.setdefault(m, set()).update(ids)
             for run in runs:
-                for m in _markers(run):
+                for m in markers_in(run.get("summary")):
                     kept.setdefault(m, set()).add(str(run["id"]))
             for key, run_id in recorded.items():  # this lockfile's own runs are its entries
                 kept.get(marker_for(lineage, key), set()).discard(run_id)
@@ -153,7 +148,7 @@ class RunIndex:
         if template not in self._older_by_key:
             by_key: dict[str, list[str]] = {}
             for m in scan.unrecorded:
-                by_key.setdefault(_key_of(m), []).append(m)
+                by_key.setdefault(key_of(m), []).append(m)
             self._older_by_key[template] = by_key
         markers = self._older_by_key[template].get(key, [])
         ids = {i for m in markers if wanted(m) for i in scan.unrecorded[m]}
@@ -172,30 +167,27 @@ class RunIndex:
 def newest_first(
     client: RunReader, template_id: str, through: str
 ) -> list[Mapping[str, Any]] | None:
-    """The template's runs created at or after `through`, read newest first and stopping at
-    the first older one; None when the server's order is not newest first."""
+    """The template's runs created at or after `through`, read newest first; None when the
+    server's order is not newest first (the caller then reads every run).
+
+    Reading stops at the first run older than `through`, but only at the end of its page, once
+    the whole page read so far is seen to be newest first: a server that ignored `sort` and
+    answered oldest first would show its oldest run first, and stopping there would judge a
+    lost launch "not launched" (Tallyfy honours `sort`; docs/tallyfy-api-notes.md)."""
     out: list[Mapping[str, Any]] = []
-    last = "9999"
-    for run in client.list_runs(checklist_id=template_id, sort="-created_at"):
+    last, older = "9999", False
+    runs = client.list_runs(checklist_id=template_id, sort="-created_at", per_page=PAGE)
+    for read, run in enumerate(runs, 1):
         created = str(run.get("created_at") or "")[:19]
         if created and created > last:
             return None
-        if created:
-            last = created
-            if created < through[:19]:
-                break
-        out.append(run)
+        last = created or last
+        older = older or (bool(created) and created < through[:19])
+        if not older:
+            out.append(run)
+        if older and read % PAGE == 0:
+            break
     return out
-
-
-def _key_of(marker: str) -> str:
-    """The launch key a marker names (`launchspec-id: LINEAGE/KEY`)."""
-    return marker[len(MARKER_PREFIX):].split("/", 1)[-1]
-
-
-def _markers(run: Mapping[str, Any]) -> list[str]:
-    lines = (line.strip() for line in str(run.get("summary") or "").splitlines())
-    return [line for line in lines if line.startswith(MARKER_PREFIX)]
 
 
 def _created(run: Mapping[str, Any]) -> float:

@@ -19,11 +19,11 @@ from typing import Any
 import httpx
 
 from runner.state.lockfile import Lockfile, parse_lockfile
+from runner.state.provenance import markers_in
 from tests.support.sandbox import SandboxProcess, api_headers, list_runs
 
 MONTH_END = "7bd3db0bb939aef446ffc68c3e8e653f"  # Month-end Close in the default seed
 ENTITIES = ("Acme Inc.", "Acme GmbH", "Acme KK")
-MARKER = "launchspec-id: "
 # The sandbox commits a launch before it cuts the connection and drops requests whose client
 # has gone, so a lost launch never shows up late: no need for the default minute of settling.
 SANDBOX_CONFIG = "limits: {settle_seconds: 1}\n"
@@ -111,8 +111,7 @@ class Server:
 
 
 def markers(run: dict[str, Any]) -> list[str]:
-    return [line.strip() for line in str(run.get("summary") or "").splitlines()
-            if line.strip().startswith(MARKER)]
+    return markers_in(run.get("summary"))
 
 
 def duplicates(runs: list[dict[str, Any]]) -> dict[str, int]:

@@ -14,9 +14,14 @@ from runner.errors import SpecError
 from runner.plan.clashes import names_in_use
 from runner.plan.plan import Desired
 from runner.project import stages
+from runner.remote.reconcile import RunIndex
 from runner.render.render import RenderContext, render_spec
 from runner.resolve.request import LaunchRequest
+from runner.state.provenance import marker_for, with_marker
+from runner.state.scans import Scan
 from tests.support import seed
+from tests.support.cli import make_project, run_cli
+from tests.support.client import PRERUN as PRERUN_
 from tests.support.client import Harness, start
 from tests.support.launches import AT, REQUIRED
 from tests.support.sandbox import SandboxProcess
@@ -251,3 +256,74 @@ def _desired(request: LaunchRequest) -> Desired:
     rendered, _ = render_spec(seed.spec(f"{text}prerun:\n{REQUIRED}"), RenderContext(launch_at=AT))
     assert rendered is not None
     return Desired(rendered, request)
+
+
+# -- 3. a server that ignores sort -------------------------------------------------------------
+LINEAGE = "0b6c5d1e-7f3a-4c2b-9d8e-1a2b3c4d5e6f"
+
+
+def _launch_marked(h: Harness, key: str, summary: str | None = "Kick-off") -> dict[str, Any]:
+    from tests.support.client import PRERUN
+
+    body = {"checklist_id": ONBOARDING_ID, "name": f"Onboarding {key}", "prerun": PRERUN,
+            "summary": with_marker(summary, marker_for(LINEAGE, key))}  # fmt: skip
+    return h.client.launch_run(body)
+
+
+def test_a_launch_is_found_on_a_server_that_ignores_sort(
+    sandbox_factory: Callable[..., SandboxProcess],
+) -> None:
+    """Oldest first, and a scan point after the oldest run: reading newest first must not stop
+    at the first (oldest) run and judge the lost launch "not launched"."""
+    h = start(sandbox_factory, "--ignore-sort")
+    runs = []
+    for key in ("first", "second", "lost"):
+        runs.append(_launch_marked(h, key))
+        h.admin("POST", "clock", {"advance_seconds": 3600})
+    scan = Scan(through=str(runs[1]["created_at"]))
+    index = RunIndex(h.client, {ONBOARDING_ID: scan})
+    entry = {"template_id": ONBOARDING_ID}
+    found = index.find("lost", marker_for(LINEAGE, "lost"), entry, 0)
+    assert found.run_ids == (runs[2]["id"],)
+    h.client.close()
+
+
+def test_with_sort_honoured_only_the_newest_runs_are_read(
+    sandbox_factory: Callable[..., SandboxProcess],
+) -> None:
+    """The same read on a server that keeps the order stops at the scan: one page."""
+    h = start(sandbox_factory)
+    h.admin("POST", "history", {"launch": {"checklist_id": ONBOARDING_ID, "name": "old",
+                                           "prerun": PRERUN_}, "count": 150})  # fmt: skip
+    h.admin("POST", "clock", {"advance_seconds": 3600})
+    lost = _launch_marked(h, "lost")
+    index = RunIndex(h.client, {ONBOARDING_ID: Scan(through=str(lost["created_at"]))})
+    before = _pages_read(h)
+    found = index.find("lost", marker_for(LINEAGE, "lost"), {"template_id": ONBOARDING_ID}, 0)
+    assert found.run_ids == (lost["id"],) and _pages_read(h) - before == 1
+    h.client.close()
+
+
+# -- 4. the provenance marker after a hand edit ------------------------------------------------
+def test_a_marker_saved_as_html_is_found(sandbox_factory: Callable[..., SandboxProcess]) -> None:
+    """A hand edit in the Process Notes editor may save `<p>...</p>`: the run must not be lost
+    to dedupe and adoption."""
+    h = start(sandbox_factory, "--html-summaries")
+    run = _launch_marked(h, "edited", "Kick-off for Globex & co")
+    assert str(h.client.get_run(run["id"])["summary"]).startswith("<p>")
+    found = RunIndex(h.client).find(
+        "edited", marker_for(LINEAGE, "edited"), {"template_id": ONBOARDING_ID}, 0
+    )
+    assert found.run_ids == (run["id"],) and found.exact
+    h.client.close()
+
+
+def test_a_summary_saved_as_html_is_not_drift(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+) -> None:
+    """plan --refresh compares the text, without the provenance line: markup is no change."""
+    sb = sandbox_factory("--html-summaries")
+    root = make_project(tmp_path)
+    assert run_cli(root, "apply", "--yes", env=sb.env()).code == 0
+    fresh = run_cli(root, "plan", "--refresh", "--detailed-exitcode", env=sb.env())
+    assert fresh.code == 0 and "No changes" in fresh.out, fresh.text
