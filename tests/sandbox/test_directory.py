@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.sandbox.api import (
+    FOLDER_TEMPLATES,
     FOLDERS,
     GROUPS,
     ME,
@@ -53,10 +54,18 @@ def test_users(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
-    ("rel", "expected"), [("groups", GROUPS), ("tags", TAGS), ("folders", FOLDERS)]
+    ("rel", "params", "expected"),
+    [
+        ("groups", {}, GROUPS),
+        ("tags", {}, TAGS),
+        # as Tallyfy's FolderService: a missing folder_type lists template folders only
+        ("folders", {}, {FOLDER_TEMPLATES}),
+        ("folders", {"folder_type": "checklist"}, {FOLDER_TEMPLATES}),
+        ("folders", {"folder_type": "run"}, FOLDERS - {FOLDER_TEMPLATES}),
+    ],
 )
-def test_lists(api: Api, rel: str, expected: set[str]) -> None:
-    r = api.get(rel)
+def test_lists(api: Api, rel: str, params: dict[str, str], expected: set[str]) -> None:
+    r = api.get(rel, params)
     assert r.status_code == 200, r.text
     items = list_data(r.json())
     pag = pagination(r.json())
