@@ -68,9 +68,12 @@ def test_an_unknown_format_number_is_refused(found: Any) -> None:
 
 
 def test_every_format_says_which_release_reads_each_number() -> None:
+    """A new number needs its release here (docs/compatibility.md too), and a way forward from
+    the one before, but for saved plans, which are never brought forward."""
     for fmt in FORMATS:
         assert set(fmt.since) == set(range(1, fmt.current + 1)), fmt.name
-        assert set(fmt.upgrades) == set(range(1, fmt.current)), fmt.name
+        if fmt is not PLAN_FORMAT:
+            assert set(fmt.upgrades) == set(range(1, fmt.current)), fmt.name
 
 
 # -- files written before 0.1.0 -----------------------------------------------------------------
