@@ -120,15 +120,17 @@ def plan(
         conn = None if offline else connect(state, config, use_sandbox, required=False)
         client = conn.client(log=client_log(state), on_wait=say_wait) if conn else None
         planned = project.plan(
-            config,
-            client,
-            replace=replace,
-            targets=targets,
-            prune=prune,
-            refresh=refresh,
-            now=now,
-            backfill=backfill,
-            strict=strict,
+            project.PlanInputs(
+                config,
+                client,
+                replace=replace,
+                targets=targets,
+                prune=prune,
+                refresh=refresh,
+                now=now,
+                backfill=backfill,
+                strict=strict,
+            )
         )
         p = planned.plan
         view = github.ViewOptions(

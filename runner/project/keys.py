@@ -8,7 +8,7 @@ from typing import Any
 
 from runner.apply.entries import entry_for
 from runner.errors import LaunchspecError, NotFoundError, UsageError
-from runner.project.project import plan
+from runner.project.planning import PlanInputs, plan
 from runner.remote.ports import Reader
 from runner.remote.recovery import with_recorded_launches
 from runner.resolve.request import LaunchRequest
@@ -40,7 +40,7 @@ def import_run(
         except NotFoundError as e:
             raise LaunchspecError(f"run {run_id} does not exist or is not visible") from e
         launched_at = str(run.get("created_at") or "")[:19] + "Z"
-        planned = plan(config, client, launch_at=launched_at, lock=lock)
+        planned = plan(PlanInputs(config, client, launch_at=launched_at, lock=lock))
         action = next((a for a in planned.plan.actions if a.key == key), None)
         if action is None or action.desired is None or action.desired.request is None:
             raise UsageError(f"no spec has the key {key!r}; import needs the spec it belongs to")

@@ -45,40 +45,53 @@ class Planned:
     warnings: list[Diagnostic] = field(default_factory=list)  # at the spec's line
 
 
-def plan(
-    config: Config,
-    client: Reader | None,
-    *,
-    replace: Sequence[str] = (),
-    prune: bool = False,
-    refresh: bool = False,
-    launch_at: str | None = None,
-    lock: Lockfile | None = None,
-    now: datetime | None = None,
-    backfill: int = 0,
-    strict: bool = False,
-    targets: Sequence[str] = (),
-    index: RunIndex | None = None,
-    names_on_server: bool = True,
-) -> Planned:
-    """Validate, render, resolve (when `client` is given) and compare with the lockfile.
+@dataclass(frozen=True)
+class PlanInputs:
+    """What a plan is computed from and how: one value for `plan`, built by the CLI's `plan`
+    and by `apply` (which hands over what it already read)."""
+
+    config: Config
+    client: Reader | None = None  # None: offline (snapshots, or the rendered specs alone)
+    replace: Sequence[str] = ()  # `--replace`: keys to archive and relaunch
+    prune: bool = False  # `--prune`: archive the runs no spec asks for
+    refresh: bool = False  # `--refresh`: read every recorded run back (states, drift)
+    launch_at: str | None = None  # a saved plan's launch time
+    now: datetime | None = None  # the clock, for tests and demos
+    backfill: int = 0  # earlier periods of recurring specs to launch when missed
+    strict: bool = False  # warnings are errors
+    targets: Sequence[str] = ()  # `--target`: the keys the plan is narrowed to
+    names_on_server: bool = True  # warn of a name a run already has (one read per launch)
+    lock: Lockfile | None = None  # the lockfile apply settled; None: read it
+    index: RunIndex | None = None  # the runs apply already read; None: read them
+
+
+def plan(inputs: PlanInputs) -> Planned:
+    """Validate, render, resolve (when there is a client) and compare with the lockfile.
 
     The clock is `launch_at`, else `now`, else the real time; it also picks the current period
     of recurring specs, and `backfill` adds up to that many earlier periods.
     """
+    config, client, replace = inputs.config, inputs.client, inputs.replace
     result = validate(config, fields=False)  # resolved below: online, or from the snapshots
     # Every problem in one run: the specs that passed go on to be rendered and resolved, and
     # what those stages find is reported with what validation found.
     problems = list(result.diagnostics) if has_errors(result.diagnostics) else []
     org = getattr(client, "org_id", None)
     journal = Journal(config.state_dir)
-    if lock is None:
-        lock = read_lockfile(config.lockfile, organization=org)
+    lock = inputs.lock or read_lockfile(config.lockfile, organization=org)
     lock, settled = with_recorded_launches(journal, lock)
-    at = launch_at or now_utc(now)
+    at = inputs.launch_at or now_utc(inputs.now)
     warnings: list[Diagnostic] = []
     rendered = stages.render_all(
-        config, result.specs, lock, at, backfill, warnings, strict, fresh=replace, carry=problems
+        config,
+        result.specs,
+        lock,
+        at,
+        inputs.backfill,
+        warnings,
+        inputs.strict,
+        fresh=replace,
+        carry=problems,
     )
     keys = {r.key for r in rendered}
     if not problems:  # a key of a spec that failed is not unknown
@@ -89,13 +102,14 @@ def plan(
         problems.extend(e.diagnostics)
     if problems:
         raise SpecError(sorted(problems, key=Diagnostic.sort_key))
-    live = read_live(client, lock, desired) if (client and refresh) else None
-    dups = _duplicates(client, lock) if (client and refresh and config.provenance) else None
+    live = read_live(client, lock, desired) if (client and inputs.refresh) else None
+    dups = _duplicates(client, lock) if (client and inputs.refresh and config.provenance) else None
     adoptable = None
     if client is not None and config.provenance:
         launches = {d.key: d.request.template_id for d in desired if d.request is not None}
-        adoptable = adoptable_runs(index or RunIndex(client, lock.scans), lock, launches)
+        adoptable = adoptable_runs(inputs.index or RunIndex(client, lock.scans), lock, launches)
     moves = pending_moves(config.moved, lock, keys)
+    on_server = client if inputs.names_on_server else None
     shown, history = without_history(lock, result.specs, keys, at, config.timezone)
     planned = make_plan(
         desired,
@@ -106,20 +120,21 @@ def plan(
         live=live.states if live else None,
         drift=live.drift if live else None,
         replace=replace,
-        prune=prune,
+        prune=inputs.prune,
         # Launches resolved from snapshots compare by request digest, as online ones do.
         offline=client is None and not any(d.request for d in desired),
-        notes=[
-            *notes,
-            *history,
-            *_clashes(client if names_on_server else None, desired, shown, moves),
-        ],
+        notes=[*notes, *history, *_clashes(on_server, desired, shown, moves)],
         duplicates=dups,
         adoptable=adoptable,
         moves=moves,
     )
-    planned = narrow(planned, targets, config.root)
-    flags = {"prune": prune, "backfill": backfill, "replace": sorted(replace), "refresh": refresh}
+    planned = narrow(planned, inputs.targets, config.root)
+    flags = {
+        "prune": inputs.prune,
+        "backfill": inputs.backfill,
+        "replace": sorted(replace),
+        "refresh": inputs.refresh,
+    }
     return Planned(evolve(planned, flags=flags), lock, journal, settled, warnings)
 
 

@@ -28,6 +28,7 @@ from runner.project.guards import (
 
 # Re-exported: `plan` and `validate` live apart so that they import nothing of the applier
 # (and `validate` nothing of plan).
+from runner.project.planning import PlanInputs as PlanInputs
 from runner.project.planning import Planned as Planned
 from runner.project.planning import plan as plan
 from runner.project.planning import without_history as without_history
@@ -100,14 +101,16 @@ def apply(
             write_lockfile(config.lockfile, lock)
         index = RunIndex(client, lock.scans)  # one read of each template's runs for all checks
         planned = plan(
-            config,
-            client,
-            launch_at=saved["launch_at"] if saved else None,
-            lock=lock,
-            now=options.now,
-            index=index,
-            **flags,
-            names_on_server=False,  # a plan's warning; apply reads only what exactly-once needs
+            PlanInputs(
+                config,
+                client,
+                launch_at=saved["launch_at"] if saved else None,
+                lock=lock,
+                now=options.now,
+                index=index,
+                names_on_server=False,  # a plan's warning; apply reads only what exactly-once needs
+                **flags,
+            )
         )
         if saved is not None:
             check_fresh(saved, planned.plan)

@@ -10,7 +10,7 @@ import pytest
 from runner.check.check import check_files, find_spec_files
 from runner.errors import SpecError
 from runner.project import project
-from runner.project.project import without_history
+from runner.project.project import PlanInputs, without_history
 from runner.render.expand import history_keys
 from runner.specs.config import load_config
 from runner.state.lockfile import LockEntry, Lockfile
@@ -29,13 +29,13 @@ def _project(tmp_path: Path, files: dict[str, str]) -> Path:
 
 def _names(root: Path, now: datetime = NOW, backfill: int = 0) -> dict[str, str]:
     """Launch key -> rendered name, from an offline plan."""
-    planned = project.plan(load_config(root), None, now=now, backfill=backfill)
+    planned = project.plan(PlanInputs(load_config(root), None, now=now, backfill=backfill))
     return {a.key: a.desired.rendered.name for a in planned.plan.actions if a.desired}
 
 
 def _kinds(root: Path, now: datetime = NOW, backfill: int = 0) -> dict[str, str]:
     """Launch key -> its action (and due day, when not due yet), from an offline plan."""
-    planned = project.plan(load_config(root), None, now=now, backfill=backfill)
+    planned = project.plan(PlanInputs(load_config(root), None, now=now, backfill=backfill))
     return {
         a.key: a.kind + (f" due {a.desired.rendered.due}" if a.desired and a.desired.rendered.due
                          else "")
@@ -90,7 +90,7 @@ def test_reordering_keeps_keys_and_digests(tmp_path: Path) -> None:
     root = _project(tmp_path, {"specs/a.yaml": spec.format(items="\n".join(items))})
 
     def digests() -> dict[str, tuple[str, str]]:
-        planned = project.plan(load_config(root), None, now=NOW)
+        planned = project.plan(PlanInputs(load_config(root), None, now=NOW))
         return {a.key: a.desired.source_digests() for a in planned.plan.actions if a.desired}
 
     before = digests()
@@ -182,7 +182,7 @@ def test_parent_may_name_one_element(tmp_path: Path, parent: str, says: str | No
 def test_parent_key_links_to_the_element(tmp_path: Path) -> None:
     root = _project(tmp_path, {"specs/a.yaml": HEAD + "for_each: [globex, initech]\n---\n"
                                "id: kid\ntemplate: T\nparent: ob[initech]\n"})
-    planned = project.plan(load_config(root), None, now=NOW)
+    planned = project.plan(PlanInputs(load_config(root), None, now=NOW))
     order = [a.key for a in planned.plan.actions]
     assert order.index("ob[initech]") < order.index("kid")
     kid = next(a for a in planned.plan.actions if a.key == "kid")
@@ -218,8 +218,8 @@ def test_for_each_with_every(tmp_path: Path) -> None:
 def test_replace_names_instance_keys(tmp_path: Path) -> None:
     root = _project(tmp_path, {"specs/a.yaml": HEAD + "for_each: [globex]\n"})
     with pytest.raises(Exception, match=r"--replace names no spec: ob$"):
-        project.plan(load_config(root), None, now=NOW, replace=["ob"])
-    project.plan(load_config(root), None, now=NOW, replace=["ob[globex]"])
+        project.plan(PlanInputs(load_config(root), None, now=NOW, replace=["ob"]))
+    project.plan(PlanInputs(load_config(root), None, now=NOW, replace=["ob[globex]"]))
 
 
 def test_history_is_hidden_not_orphaned(tmp_path: Path) -> None:
@@ -247,7 +247,7 @@ def _entry(key: str) -> LockEntry:
 def test_plan_errors_stop_before_any_rendering(tmp_path: Path) -> None:
     root = _project(tmp_path, {"specs/a.yaml": HEAD + "for_each: missing.csv\n"})
     with pytest.raises(SpecError):
-        project.plan(load_config(root), None, now=NOW)
+        project.plan(PlanInputs(load_config(root), None, now=NOW))
 
 
 def test_a_period_not_yet_due_is_still_checked(tmp_path: Path) -> None:
@@ -255,7 +255,7 @@ def test_a_period_not_yet_due_is_still_checked(tmp_path: Path) -> None:
     root = _project(tmp_path, {"specs/a.yaml": spec})
     sunday = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)  # November is not due yet
     with pytest.raises(SpecError) as info:
-        project.plan(load_config(root), None, now=sunday)
+        project.plan(PlanInputs(load_config(root), None, now=sunday))
     assert [d.pos.line for d in info.value.diagnostics if d.pos] == [6]
     assert _kinds(_project(tmp_path, {"specs/a.yaml": MONTHLY}), sunday) == {
         "close@2026-11": "scheduled due 2026-11-02"}
