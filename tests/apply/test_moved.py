@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.support.cli import lockfile, make_project, run_cli
 from tests.support.sandbox import SandboxProcess, list_runs
 
@@ -77,3 +79,36 @@ def test_a_move_that_cannot_be_is_refused(tmp_path: Path, sandbox: SandboxProces
     config.write_text(base + "moved:\n  - {from: onboarding-globex, to: audit-2026-q4-finance}\n")
     both = run_cli(root, "plan", env=env)
     assert both.code == 1 and "both keys are recorded" in both.err, both.text
+
+
+def test_a_move_cut_off_before_the_lockfile_write_is_finished_by_the_next_apply(
+    tmp_path: Path, sandbox: SandboxProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from runner.apply.ledger import Ledger
+    from runner.cli.main import main
+
+    root, env = _renamed(tmp_path, sandbox)
+    (root / "launchspec.yaml").write_text((root / "launchspec.yaml").read_text() + MOVED)
+    runs = {r["id"] for r in list_runs(sandbox)}
+    before = lockfile(root)["launches"]
+
+    def killed(*args: object) -> None:
+        raise RuntimeError("killed between the marker's PUT and the lockfile write")
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(tmp_path)  # main() changes directory: the test's is restored after
+    with monkeypatch.context() as m:
+        m.setattr(Ledger, "moved", killed)
+        with pytest.raises(RuntimeError, match="killed"):
+            main(["-C", str(root), "apply", "--yes", "--target", "onboarding-globex-corp"])
+    assert lockfile(root)["launches"] == before  # the run is marked NEW, recorded OLD
+    planned = run_cli(root, "plan", env=env)
+    assert "> onboarding-globex -> onboarding-globex-corp  moved" in planned.out, planned.text
+    applied = run_cli(root, "apply", "--yes", env=env)
+    assert applied.code == 0, applied.text
+    assert {r["id"] for r in list_runs(sandbox)} == runs, "nothing is launched"
+    after = lockfile(root)["launches"]
+    assert after["onboarding-globex-corp"]["run_id"] == before["onboarding-globex"]["run_id"]
+    assert "onboarding-globex" not in after
+    assert run_cli(root, "plan", "--detailed-exitcode", env=env).code == 0
