@@ -105,7 +105,8 @@ class Lease:
             # Left for the next holder: the lease ref stays, expired, carrying the lockfile.
             released = replace(me(0, self.clock, self._since), until=0.0)
             try:
-                self.git.swap(sha, released, self.lockfile())
+                if self.git.swap(sha, released, self.lockfile()) is None:
+                    self.lost = self.lost or "it was taken over or removed before its release"
             except LeaseError as e:
                 self.lost = self.lost or f"it could not be released ({e.message})"
                 self._warn(f"the lease could not be released ({e.message}); it expires unless "

@@ -328,3 +328,17 @@ def test_a_lease_that_just_expired_is_taken_once_seen_not_renewed(
     assert "--lock-timeout 50" in (caught.value.hint or "")
     with Lease(Git(b, "origin"), ttl=40, timeout=50, clock=world.clock()):
         assert world.elapsed <= 50
+
+
+def test_a_release_that_finds_the_lease_taken_over_marks_it_lost(
+    clones: tuple[Path, Path, Path],
+) -> None:
+    """Taken over after this apply's last launch: the release's compare-and-swap finds another
+    commit. The lease is then lost, so the hand-over saves no merge base from it."""
+    _, a, b = clones
+    held = Lease(Git(a, "origin"), ttl=30, background=False)
+    held.__enter__()
+    git(b, "push", "--quiet", "origin", f":{REF}")  # broken by hand, then taken by B
+    with Lease(Git(b, "origin"), ttl=30, background=False):
+        held.__exit__()
+    assert held.lost and "taken over" in held.lost
