@@ -84,7 +84,10 @@ def _tasks(
 
 
 def same(ours: Any, theirs: Any) -> bool:
-    """Equal as the API stores them: dates by day (it stores them as times), lists as lists."""
+    """Equal as the API stores them: dates by day (it stores them as times), lists as lists,
+    and an empty value as none (Tallyfy keeps an empty optional kick-off value as null)."""
+    if _empty(ours) and _empty(theirs):
+        return True
     if isinstance(ours, str) and isinstance(theirs, str) and len(ours) >= 10 and ours[4] == "-":
         return ours[:10] == theirs[:10]
     if isinstance(ours, int | float) and isinstance(theirs, str) and theirs.isdigit():
@@ -92,6 +95,10 @@ def same(ours: Any, theirs: Any) -> bool:
     if isinstance(ours, tuple):
         ours = list(ours)
     return bool(ours == theirs)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value in ("", [], (), {})
 
 
 def _known(value: Any) -> bool:
