@@ -266,6 +266,11 @@ class Applier:
     def _archive(self, action: Action, *, keep: bool) -> bool:
         entry = action.entry
         assert entry is not None
+        if action.run_state is not None:  # archived (or deleted) in Tallyfy already
+            self._ledger.archived(action.key, entry.run_id, drop=True)
+            why = f"its run was already {action.run_state} in Tallyfy; dropped from the lockfile"
+            self._emit(Event("dropped", action.key, entry.run_id, why))
+            return True
         self.client.archive_run(entry.run_id)
         if not keep:
             # Close the key's journalled launches, or recovery would record the run again.

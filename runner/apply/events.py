@@ -12,7 +12,7 @@ from runner.state.lockfile import Lockfile
 class Event:
     """Progress of one key, for the CLI to show."""
 
-    kind: str  # launched, updated, archived, failed, unknown, skipped
+    kind: str  # launched, updated, archived, dropped, failed, unknown, skipped
     key: str
     run_id: str | None = None
     message: str = ""

@@ -25,6 +25,7 @@ STYLE = {
     "updated": "yellow",
     "moved": "yellow",
     "archived": "red",
+    "dropped": "yellow",
     "failed": "red",
     "unknown": "magenta",
     "skipped": "yellow",

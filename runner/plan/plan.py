@@ -116,6 +116,7 @@ class Action:
     run_id: str | None = None  # for `adopt`: the run the server already holds for this key
     drift: tuple[Change, ...] = ()  # `plan --refresh`: changed in Tallyfy, recorded -> now
     moved_from: str | None = None  # `moved`: the key the run is recorded under until apply
+    run_state: str | None = None  # an orphan's run already archived or missing on the server
 
     @property
     def acts(self) -> bool:
@@ -229,7 +230,14 @@ def make_plan(
     for key, entry in sorted(lock.entries.items()):
         if key not in wanted and key not in moves.values():
             kind: Kind = "archive" if prune else "orphaned"
-            actions.append(Action(kind, key, entry=entry, reason="no spec asks for it any more"))
+            state = (live or {}).get(key, "active")
+            gone = state if state in ("archived", "missing") else None
+            why = "no spec asks for it any more" + (
+                f"; its run is already {'archived' if gone == 'archived' else 'gone'} in Tallyfy"
+                if gone
+                else ""
+            )
+            actions.append(Action(kind, key, entry=entry, reason=why, run_state=gone))
     return Plan(
         actions=tuple(_parents_first(actions)),
         notes=(*notes, *_secrets_note(actions)),

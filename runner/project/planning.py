@@ -18,7 +18,7 @@ from runner.plan.clashes import name_clashes, names_in_use
 from runner.plan.moves import pending_moves
 from runner.plan.plan import Desired, Plan, make_plan
 from runner.project import stages
-from runner.project.refresh import read_live
+from runner.project.refresh import orphan_states, read_live
 from runner.project.targets import narrow
 from runner.project.validation import now_utc, validate
 from runner.remote.duplicates import adoptable as adoptable_runs
@@ -111,13 +111,16 @@ def plan(inputs: PlanInputs) -> Planned:
     moves = pending_moves(config.moved, lock, keys)
     on_server = client if inputs.names_on_server else None
     shown, history = without_history(lock, result.specs, keys, at, config.timezone)
+    states = dict(live.states) if live else {}
+    if client is not None and not live:
+        states.update(orphan_states(client, shown, keys))
     planned = make_plan(
         desired,
         shown,
         launch_at=at,
         inputs=stages.input_digests(config, result.specs),
         pending=pending_keys(journal),
-        live=live.states if live else None,
+        live=states or None,
         drift=live.drift if live else None,
         replace=replace,
         prune=inputs.prune,

@@ -42,7 +42,7 @@ def read_live(client: Reader, lock: Lockfile, desired: Sequence[Desired]) -> Liv
         if run is None:
             live.states[key] = "missing"
             continue
-        live.states[key] = "archived" if run.get("status") == "archived" else "active"
+        live.states[key] = _state(run)
         if live.states[key] != "active":
             continue
         labels, steps = names[entry.template_id]
@@ -50,6 +50,21 @@ def read_live(client: Reader, lock: Lockfile, desired: Sequence[Desired]) -> Liv
         if changes:
             live.drift[key] = changes
     return live
+
+
+def orphan_states(client: Reader, lock: Lockfile, wanted: set[str]) -> dict[str, str]:
+    """The state of each recorded run no spec asks for any more (few: read one by one), so
+    that one archived in Tallyfy is not offered to `--prune` to archive again."""
+    states = {}
+    for key, entry in sorted(lock.entries.items()):
+        if key not in wanted:
+            run = _run(client, entry.run_id)
+            states[key] = "missing" if run is None else _state(run)
+    return states
+
+
+def _state(run: Mapping[str, Any]) -> str:
+    return "archived" if run.get("status") == "archived" else "active"
 
 
 def _run(client: Reader, run_id: str) -> dict[str, Any] | None:

@@ -33,6 +33,10 @@ ADVICE = {
     "adopt": "Apply records this run for the key; nothing is launched.",
     "drifted": DRIFT_ADVICE[:1].upper() + DRIFT_ADVICE[1:] + ".",
 }
+GONE_ADVICE = (
+    "`launchspec forget {key}` or `launchspec apply --prune` drops it from the lockfile.",
+    "Apply drops it from the lockfile and archives nothing.",
+)
 IN_PLACE = (
     "Apply updates the fields below in place; the rest only "
     "`launchspec apply --replace {key}` changes (archives the run and relaunches)."
@@ -135,6 +139,8 @@ def _facts(a: Action, secrets: Sequence[str]) -> list[str]:
     if a.reason or a.kind in ADVICE:
         why = (a.reason[:1].upper() + a.reason[1:] + ". ") if a.reason else ""
         advice = IN_PLACE if a.updates_in_place else ADVICE.get(a.kind, "")
+        if a.run_state is not None:  # an orphan archived in Tallyfy already
+            advice = GONE_ADVICE[a.kind == "archive"]
         lines += [f"{md_text(why)}{advice.format(key=a.key)}".strip(), ""]
     return lines
 

@@ -163,6 +163,10 @@ def shown_key(a: Action) -> str:
 
 
 def _advice(a: Action) -> str:
+    if a.run_state is not None:  # an orphan whose run is archived already: nothing to archive
+        if a.kind == "archive":
+            return "; apply drops it from the lockfile and archives nothing"
+        return f"; `launchspec forget {a.key}` or `apply --prune` drops it from the lockfile"
     if a.updates_in_place:
         return (
             "; apply updates the fields above in place; the rest only "
