@@ -33,7 +33,9 @@ def import_run(
         if elsewhere:
             raise UsageError(
                 f"run {run_id} is already recorded as {elsewhere[0]!r}; one run is one launch",
-                hint=f"`launchspec forget {elsewhere[0]}` first if that record is wrong",
+                hint=f"to rename {elsewhere[0]!r} to {key!r}, add `moved: [{{from: "
+                f"{elsewhere[0]}, to: {key}}}]` to launchspec.yaml and apply; if that record is "
+                f"wrong, `launchspec forget {elsewhere[0]}` first",
             )
         try:
             run = client.get_run(run_id)

@@ -48,3 +48,4 @@ def test_a_run_recorded_under_another_key_is_refused(
                     env=server.sb.env())
     assert again.code == 2, again.text
     assert f"run {run} is already recorded as {GMBH!r}" in again.err
+    assert f"moved: [{{from: {GMBH}, to: month-end-2026-11-acme-kk}}]" in again.err
