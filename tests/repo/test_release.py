@@ -54,6 +54,9 @@ def test_release_runs_on_a_version_tag_tests_builds_once_publishes_then_releases
     assert jobs["pypi"]["environment"]["name"] == "pypi"
     assert [j for j in jobs if "id-token" in jobs[j].get("permissions", {})] == ["pypi"]
     assert any("pypa/gh-action-pypi-publish@" in s.get("uses", "") for s in jobs["pypi"]["steps"])
+    smoke = "\n".join(s.get("run", "") for s in jobs["installs-from-pypi"]["steps"])
+    assert jobs["installs-from-pypi"]["needs"] == "pypi" and '"launchspec==${TAG#v}"' in smoke
+    assert "launchspec init" in smoke and "launchspec plan --offline" in smoke
     assert jobs["github-release"]["permissions"] == {"contents": "write"}
     release = "\n".join(s.get("run", "") for s in jobs["github-release"]["steps"])
     assert 'gh release create "$TAG" dist/*' in release and "--notes-file release-notes.md" in (
