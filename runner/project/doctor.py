@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from runner.diagnostics import Diagnostic
 from runner.errors import ApiError, LaunchspecError, SpecError
 from runner.project.runprobes import run_findings
 from runner.remote.ports import Reader
@@ -278,13 +279,16 @@ def launch_check(config: Config, client: Reader) -> list[Finding]:
     from runner.state.lockfile import Lockfile
 
     specs = validate(config, fields=False).specs
+    failed: list[Diagnostic] = []  # render errors; the specs without any are resolved too
     try:
-        rendered = stages.render_all(config, specs, Lockfile.new(), now_utc())
+        rendered = stages.render_all(config, specs, Lockfile.new(), now_utc(), carry=failed)
         desired, _ = stages.resolve_all(client, rendered)
     except SpecError as e:
+        failed += e.diagnostics
+    if failed:
         return [
             Finding("launches", "fail", str(d), hint="`launchspec plan` shows the same")
-            for d in e.diagnostics
+            for d in sorted(failed, key=Diagnostic.sort_key)
         ]
     n = len(desired)
     said = f"{n} launch{'' if n == 1 else 'es'} resolve{'s' if n == 1 else ''}"

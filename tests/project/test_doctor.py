@@ -141,3 +141,20 @@ def test_recording_into_a_folder_that_holds_files_needs_force(
     assert {p.name: p.read_bytes() for p in specs.iterdir() if p.is_file()} == before
     forced = run_cli(root, "doctor", "--record", "specs", "--force", env=sandbox.env())
     assert forced.code in (0, 1) and (specs / "index.json").is_file(), forced.text
+
+
+def test_doctor_reports_render_and_resolve_problems_together(
+    tmp_path: Path, sandbox: SandboxProcess
+) -> None:
+    root = make_project(tmp_path)
+    (root / "specs" / "typo.yaml").write_text(
+        "id: typo\ntemplate: Client Onboarding\nfor_each: [x]\nname: '{{ each.value.nmae }}'\n"
+    )
+    (root / "specs" / "gold.yaml").write_text(
+        "id: gold\ntemplate: Client Onboarding\n"
+        "prerun: {Client name: G, Start date: 2026-12-01, Plan tier: Gold}\n"
+    )
+    code, report = _doctor_json(root, sandbox.env())
+    assert code == 1
+    failed = [f["message"] for f in report["findings"] if f["status"] == "fail"]  # type: ignore[index,union-attr]
+    assert any("nmae" in m for m in failed) and any("'Gold'" in m for m in failed), failed
