@@ -63,8 +63,16 @@ def test_recording_hides_identities_and_replays(tmp_path: Path, sandbox: Sandbox
     code, live = _doctor_json(root, sandbox.env(), "--record", str(fixtures))
     assert code == 0, live
     recorded = "".join(p.read_text() for p in sorted(fixtures.iterdir()))
-    for identity in (sandbox.org, sandbox.token, "jane@example.com", "Jane", "Globex",
-                     "efd12534ded06f20e21b33e8dacf1f15", "Client Onboarding", "Sales"):
+    for identity in (
+        sandbox.org,
+        sandbox.token,
+        "jane@example.com",
+        "Jane",
+        "Globex",
+        "efd12534ded06f20e21b33e8dacf1f15",
+        "Client Onboarding",
+        "Sales",
+    ):
         assert identity not in recorded, identity
 
     meta = json.loads((fixtures / "index.json").read_text())
@@ -156,5 +164,5 @@ def test_doctor_reports_render_and_resolve_problems_together(
     )
     code, report = _doctor_json(root, sandbox.env())
     assert code == 1
-    failed = [f["message"] for f in report["findings"] if f["status"] == "fail"]  # type: ignore[index,union-attr]
+    failed = [f["message"] for f in report["findings"] if f["status"] == "fail"]
     assert any("nmae" in m for m in failed) and any("'Gold'" in m for m in failed), failed
