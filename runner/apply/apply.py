@@ -70,7 +70,7 @@ class Applier:
     def run(self, plan: Plan) -> ApplyResult:
         started = time.monotonic()
         try:
-            self._execute(plan)
+            left = self._execute(plan)
             self._check_duplicates()
             self._keep_scans()
         finally:
@@ -79,7 +79,8 @@ class Applier:
             self._ledger.close()
         if self.stop.is_set():  # stopped by a lost lease, or by a signal: say which
             self._permitted(self.permit.check)
-        self.result.interrupted = self.stop.is_set()
+        # Stopped with nothing left undone (SIGINT as the last launch was answered): complete.
+        self.result.interrupted = self.stop.is_set() and left
         self.result.lock = self.lock
         return self.result
 
@@ -111,11 +112,13 @@ class Applier:
             for event in duplicates.after_launches(self._index, self.lock, self.result.events):
                 self._emit(event)
 
-    def _execute(self, plan: Plan) -> None:
+    def _execute(self, plan: Plan) -> bool:
+        """Run the plan's acting actions; whether a stop left some of them undone."""
         schedule = Schedule(self._preflight([a for a in plan.actions if a.acts]))
         if schedule and not self._permitted(self.permit.confirm):
             self._skip_all(schedule.drain(), "not started: the shared lease is lost")
-            return
+            return True
+        left = False
         with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="apply") as pool:
             running: dict[Future[bool], Action] = {}
             while schedule or running:
@@ -132,7 +135,10 @@ class Applier:
                     for child, parent in schedule.finished(action.key, fut.result()):
                         self._emit(Event("skipped", child.key, message=f"parent {parent} failed"))
                 if self.stop.is_set():
-                    self._skip_all(schedule.drain(), "interrupted before it started")
+                    undone = schedule.drain()
+                    left = left or bool(undone)
+                    self._skip_all(undone, "interrupted before it started")
+        return left or bool(schedule)
 
     def _preflight(self, actions: list[Action]) -> list[Action]:
         """Before launching a key, look for a run that already carries its marker.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import sys
 import threading
@@ -42,6 +43,8 @@ SETTLED = {
     "ambiguous": "several runs match an earlier launch; a person must choose",
     "young": "an earlier launch may still appear on the server; waited for it",
 }
+RECORDED = ("recovered", "read-back")  # settled with a run id written to the lockfile
+WAIT = re.compile(r"(?:waiting|retrying in) (\d+(?:\.\d+)?) s")  # the client's wait sentences
 
 
 class ApplyView:
@@ -71,6 +74,7 @@ class ApplyView:
         self.started: float | None = None
         self.last_line = 0.0
         self.drawn = False  # the bar is on the terminal's last line
+        self.wait_until = 0.0  # the client waits until then (clock()): the bar says so
         self.output = threading.Lock()  # launches report from several threads
 
     @contextmanager
@@ -132,6 +136,9 @@ class ApplyView:
 
     def waited(self, text: str) -> None:
         """The client waits (a 429's Retry-After, a retry): say what for and how long."""
+        found = WAIT.search(text)
+        if found:
+            self.wait_until = max(self.wait_until, self.clock() + float(found.group(1)))
         self._say(f"wait: {text}")
 
     def _say(self, text: str) -> None:
@@ -141,6 +148,11 @@ class ApplyView:
             self._draw()
 
     def event(self, e: Event) -> None:
+        if self.started is None:  # before the plan (--dedupe): said, not counted against it
+            run = f" run={e.run_id}" if e.run_id else ""
+            message = f": {e.message}" if e.message else ""
+            click.echo(self._redact(f"{e.kind} {e.key}{run}{message}"))
+            return
         with self.output:  # launches report from several threads: one counts and prints at once
             # A replacement is one step of the plan: its archive is said, its launch is counted.
             first_half = e.kind == "archived" and e.key in self.replacing
@@ -160,7 +172,9 @@ class ApplyView:
 
     def _progress(self) -> Progress:
         now = self.clock()
-        return Progress(min(self.done, self.total), self.total, now - (self.started or now))
+        waiting = max(0.0, self.wait_until - now)
+        spent = now - (self.started or now)
+        return Progress(min(self.done, self.total), self.total, spent, waiting)
 
     def _clear(self) -> None:
         if self.drawn:
@@ -191,6 +205,9 @@ class ApplyView:
                 f"{s.key}: {SETTLED.get(s.how, s.how)}" + (f" (run {s.run_id})" if s.run_id else "")
             )
         counts = {k: len(result.of(k)) for k in STYLE}
+        counts["recorded from an earlier apply"] = sum(
+            1 for s in applied.settled if s.how in RECORDED
+        )
         said = ", ".join(f"{n} {k}" for k, n in counts.items() if n) or "nothing to do"
         lock = result.lock or applied.planned.lock
         where = f"{config.lockfile.name} (serial {lock.serial})"

@@ -96,8 +96,14 @@ def apply(
         saved = load_saved_plan(options.plan_file) if options.plan_file else None
         flags = saved_flags(saved, _given(options)) if saved else _given(options)
         lock, settled = _settle(config, client, on_note, stop, folder_of(lease))
+        deduped: list[Event] = []  # counted in the summary with what the plan does
+
+        def said(event: Event) -> None:
+            deduped.append(event)
+            on_event(event)
+
         if options.dedupe:
-            lock = dedupe(client, lock, on_event)
+            lock = dedupe(client, lock, said)
             write_lockfile(config.lockfile, lock)
         index = RunIndex(client, lock.scans)  # one read of each template's runs for all checks
         planned = plan(
@@ -137,6 +143,7 @@ def apply(
             finally:
                 if lease is not None:
                     client.permit_writes(None)  # the lease is released when this block ends
+        result.events[:0] = deduped
         _finish(config, planned.journal, result)
         return Applied(planned, result, settled + planned.settled)
 

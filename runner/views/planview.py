@@ -108,22 +108,29 @@ def format_text(
 
 def _footer(plan: Plan) -> list[str]:
     """What apply will do, counting every kind of entry shown: never "No changes" wrongly."""
-    decide = [a for a in plan.actions if a.kind not in ("unchanged", "scheduled")]
-    later = plan.count("scheduled")
+    decide = [a for a in plan.actions if a.kind not in ("unchanged", "scheduled", "pending")]
+    pending, later = plan.count("pending"), plan.count("scheduled")
     due = (
         f"{later} launch{'' if later == 1 else 'es'} not yet due: apply launches "
         f"{'it' if later == 1 else 'each'} from its due date, not before."
     )
-    if not decide and not later:
+    if not decide and not later and not pending:
         return ["No changes: every spec is launched and up to date."]
-    if not decide:
-        return [f"No changes now; {due}"]
     out = []
-    if not plan.has_changes:
+    if pending:
+        # Not "nothing to do": apply reads it back first, and may wait for the server to settle.
+        out.append(
+            f"Apply first reads {pending} pending launch{'' if pending == 1 else 'es'} back "
+            "from the server (waiting up to limits.settle_seconds for a launch whose answer "
+            "was lost to appear)."
+        )
+    if not decide and not pending:
+        return [f"No changes now; {due}"]
+    if decide and not plan.has_changes:
         # Nothing for apply to do, but entries that need a person: say so, never "No changes".
         n = len(decide)
         said = "1 entry above needs" if n == 1 else f"{n} entries above need"
-        out.append(f"Nothing for apply to do; {said} a decision.")
+        out.append(f"Nothing {'else ' if pending else ''}for apply to do; {said} a decision.")
     return out + ([due[:1].upper() + due[1:]] if later else [])
 
 

@@ -14,6 +14,7 @@ class Progress:
     done: int
     total: int
     seconds: float
+    waiting: float = 0.0  # seconds left of a wait the client said it is in (429, retry)
 
     @property
     def rate(self) -> float | None:
@@ -24,7 +25,7 @@ class Progress:
     def eta(self) -> float | None:
         """Seconds left at the rate so far."""
         rate = self.rate
-        return max(0, self.total - self.done) / rate if rate else None
+        return self.waiting + max(0, self.total - self.done) / rate if rate else None
 
     @property
     def percent(self) -> int:
@@ -37,6 +38,8 @@ def bar(p: Progress, width: int = BAR_WIDTH) -> str:
     parts = [f"[{'#' * filled}{'.' * (width - filled)}] {p.done}/{p.total} {p.percent}%"]
     if p.rate is not None:
         parts.append(f"{p.rate:.1f}/s")
+    if p.waiting > 0:
+        parts.append(f"waiting {duration(p.waiting)}")
     if p.eta is not None and p.done < p.total:
         parts.append(f"ETA {duration(p.eta)}")
     return " · ".join(parts)
@@ -47,6 +50,8 @@ def line(p: Progress) -> str:
     text = f"progress: {p.done}/{p.total} ({p.percent}%)"
     if p.rate is not None:
         text += f", {p.rate:.1f}/s"
+    if p.waiting > 0:
+        text += f", waiting {duration(p.waiting)}"
     if p.eta is not None and p.done < p.total:
         text += f", about {duration(p.eta)} left"
     return text
