@@ -10,9 +10,13 @@ from pathlib import Path
 import pytest
 
 import runner
-from runner.specs.schema import load_schema
+from runner.specs.config import config_schema
+from runner.specs.schema import load_schema, spec_checker
 from runner.state.stateschema import _validator
 from tests.support.cli import run_cli
+
+# What keeps an installed file once read: emptied so that this test's installation is read.
+CACHES = (load_schema, spec_checker, config_schema, _validator)
 
 
 @pytest.fixture
@@ -22,11 +26,11 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     for folder in ("schemas", "starter"):
         shutil.copytree(Path(str(files("runner").joinpath(folder))), copy / folder)
     monkeypatch.setattr("runner.packagedata.files", lambda _: copy)
-    load_schema.cache_clear()
-    _validator.cache_clear()
+    for cache in CACHES:
+        cache.cache_clear()
     yield copy
-    load_schema.cache_clear()
-    _validator.cache_clear()
+    for cache in CACHES:
+        cache.cache_clear()
 
 
 @pytest.mark.parametrize(("missing", "command"), [
