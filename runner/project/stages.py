@@ -61,6 +61,9 @@ def render_all(
     per_element: dict[Diagnostic, list[Instance]] = {}  # the same problem in many elements
     failed: set[str] = set()  # ids of the specs with errors
     now = _parse_time(at)
+    # A key moved (`moved:`) and not applied yet is launched under its old key: render it at
+    # that run's launch time, as any launched key.
+    recorded_as = {new: old for old, new in config.moved if new not in lock.entries}
     for spec in specs:
         found, diagnostics = instances(spec, config.root, now, config.timezone, backfill)
         if has_errors(diagnostics):
@@ -73,7 +76,7 @@ def render_all(
         wanted.extend((inst, inst.due is not None) for inst in preview)
     for inst, keep in wanted:
         spec = inst.spec
-        entry = None if inst.key in fresh else lock.entries.get(inst.key)
+        entry = None if inst.key in fresh else lock.entries.get(recorded_as.get(inst.key, inst.key))
         context = RenderContext(
             launch_at=_parse_time(entry.launched_at if entry else at),
             timezone=spec_zone(spec.data, config.timezone),

@@ -17,6 +17,7 @@ FULL_PLAN = "the job summary and the `launchspec-plan` artifact (plan.json)"
 CORE_KINDS = ("launch", "update", "edited", "orphaned")
 OTHER_KINDS = (
     "replace", "archive", "missing", "pending", "duplicate", "adopt", "scheduled", "drifted",
+    "moved",
 )
 # Sections are shown, and cut past the budget, in this order: what needs a decision first.
 SECTION_ORDER = (
@@ -28,6 +29,7 @@ SECTION_ORDER = (
     "replace",
     "archive",
     "update",
+    "moved",
     "orphaned",
     "adopt",
     "launch",

@@ -92,7 +92,8 @@ def section(a: Action, secrets: Sequence[str]) -> str:
     """`<details>` with a one-line summary and, inside, what a reviewer needs to judge it."""
     name = a.desired.rendered.name if a.desired else (a.entry.name if a.entry else "")
     shown = html_text(redact(name, secrets))  # a name keeps its other words, unlike a value
-    head = f"<code>{SYMBOL[a.kind].strip() or '='}</code> <b>{html_text(shown_key(a))}</b>"
+    symbol = html_text(SYMBOL[a.kind].strip() or "=")  # `<=` is not a tag
+    head = f"<code>{symbol}</code> <b>{html_text(shown_key(a))}</b>"
     head += f" · {LABEL[a.kind]}" + (f" · {shown}" if shown else "")
     body = _facts(a, secrets)
     if a.kind in DETAILED:

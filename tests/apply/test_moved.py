@@ -31,7 +31,9 @@ def _renamed(tmp_path: Path, sandbox: SandboxProcess) -> tuple[Path, dict[str, s
     )
     data = root / "specs" / "data" / "clients.csv"
     data.write_text(data.read_text().replace("initech,Initech", "initech-corp,Initech"))
-    return root, env
+    # Later: a moved key renders at its run's launch time, as any launched key does, or its
+    # deadlines (counted from launch) would read as edited.
+    return root, {**env, "LAUNCHSPEC_NOW": "2026-12-01T15:30:00Z"}
 
 
 def test_a_moved_key_keeps_its_run(tmp_path: Path, sandbox: SandboxProcess) -> None:
@@ -45,6 +47,9 @@ def test_a_moved_key_keeps_its_run(tmp_path: Path, sandbox: SandboxProcess) -> N
     assert "> onboarding-globex -> onboarding-globex-corp  moved" in planned.out, planned.out
     assert "> client-onboarding[initech] -> client-onboarding[initech-corp]  moved" in planned.out
     assert "to launch" not in planned.out.split("\n", 1)[1] and "orphaned" not in planned.out
+    assert "changed after launch" not in planned.out, planned.out
+    review = run_cli(root, "plan", "--format", "markdown", env=env).out
+    assert "2 moved" in review and "onboarding-globex -&gt; onboarding-globex-corp" in review
     doc = json.loads(run_cli(root, "plan", "--format", "json", env=env).out)
     moved = {a["key"]: a["moved_from"] for a in doc["actions"] if a["action"] == "moved"}
     assert moved == {

@@ -103,4 +103,6 @@ def every_kind_plan() -> Plan:
         Action("drifted", "m-by-hand", Desired(rendered("m-by-hand"), request("m-by-hand")),
                entry("m-by-hand"), changes=(Change("name", "Onboarding - m", "Renamed by hand"),),
                reason="changed in Tallyfy since launchspec wrote it"),
+        Action("moved", "n-new", Desired(rendered("n-new"), request("n-new")), entry("n-old"),
+               reason="recorded as n-old until apply: nothing is launched", moved_from="n-old"),
     ])
