@@ -236,6 +236,7 @@ class Applier:
             template_id=entry.template_id,
             digest=entry.digest,
             source_digest=entry.source_digest,
+            launched=entry.launched,
             launched_at=entry.launched_at,
             adopted=entry.adopted,
         )
@@ -264,6 +265,7 @@ class Applier:
                 template_id=entry.template_id,
                 digest=entry.digest,
                 source_digest=entry.source_digest,
+                launched=entry.launched,
             )
         self._record(d.key, replace(new, launched_at=entry.launched_at, adopted=entry.adopted))
         self._emit(Event("updated", d.key, entry.run_id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from runner.plan.launched import launched_values
 from runner.plan.plan import Desired
 from runner.state.lockfile import LockEntry
 
@@ -26,6 +27,7 @@ def entry_for(d: Desired, run_id: str) -> LockEntry:
         fields=redacted,
         parent=d.rendered.parent,
         spec_file=d.rendered.spec.file,
+        launched=launched_values(d.rendered),
     )
 
 

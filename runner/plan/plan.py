@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from dataclasses import replace as evolve
 from typing import Any, Literal
 
+from runner.plan.launched import fixed_changes, launched_values
+from runner.plan.launched import reason as edited_reason
 from runner.render.render import Rendered
 from runner.resolve.request import UPDATABLE_FIELDS, without_secrets
 from runner.resolve.resolve import LaunchRequest
@@ -117,6 +119,9 @@ class Action:
     drift: tuple[Change, ...] = ()  # `plan --refresh`: changed in Tallyfy, recorded -> now
     moved_from: str | None = None  # `moved`: the key the run is recorded under until apply
     run_state: str | None = None  # an orphan's run already archived or missing on the server
+    # `edited`: the fixed part's fields changed since launch, launched -> in the spec (apply
+    # leaves them; only --replace changes them)
+    edits: tuple[Change, ...] = ()
 
     @property
     def acts(self) -> bool:
@@ -304,10 +309,23 @@ def _action_for(
         # Name, summary, owner… can still be updated in place: apply does that, and reports
         # the fixed part (kick-off values, tasks), which only `--replace` can change.
         changes = () if fields_same else tuple(_field_changes(d, entry))
-        return Action("edited", d.key, d, entry, changes, EDITED_REASON)
+        edits, why = _edits(d, entry)
+        return Action("edited", d.key, d, entry, changes, why, edits=edits)
     if not fields_same:
         return Action("update", d.key, d, entry, changes=tuple(_field_changes(d, entry)))
     return Action("unchanged", d.key, d, entry)
+
+
+def _edits(d: Desired, entry: LockEntry) -> tuple[tuple[Change, ...], str]:
+    """What changed in the fixed part, launched -> now, and the reason that names it; an entry
+    recorded before the lockfile kept what was launched has only a digest to go by."""
+    if not entry.launched:
+        return (), EDITED_REASON
+    found = list(fixed_changes(entry.launched, launched_values(d.rendered)))
+    if not found:  # the same as written, resolved differently (a template or a person changed)
+        return (), EDITED_REASON
+    edits = tuple(Change(name, old, new) for _, name, old, new in found)
+    return edits, edited_reason([part for part, *_ in found])
 
 
 def _compare(d: Desired, entry: LockEntry, offline: bool) -> tuple[bool, bool]:

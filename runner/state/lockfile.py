@@ -41,6 +41,9 @@ class LockEntry:
     parent: str | None = None
     spec_file: str | None = None
     adopted: bool = False  # recorded by `import` or reconciliation, not by a launch response
+    # The fixed part as launched, as the spec wrote it, secrets redacted (runner/plan/launched.py):
+    # what `!` edited after launch shows as old. Empty in entries recorded before it was kept.
+    launched: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         doc: dict[str, Any] = {
@@ -58,6 +61,8 @@ class LockEntry:
         }
         if self.adopted:
             doc["adopted"] = True
+        if self.launched:
+            doc["launched"] = dict(self.launched)
         return doc
 
     @classmethod
@@ -89,6 +94,7 @@ class LockEntry:
                 parent=doc.get("parent"),
                 spec_file=doc.get("spec_file"),
                 adopted=bool(doc.get("adopted", False)),
+                launched=dict(doc.get("launched") or {}),
             )
         except (KeyError, TypeError, AttributeError) as e:
             raise LockfileError(f"lockfile entry {key!r} is malformed: missing or bad {e}") from e

@@ -99,6 +99,8 @@ def section(a: Action, secrets: Sequence[str]) -> str:
     if a.kind in DETAILED:
         info = details(a)
         body += _tables(info, secrets)
+    if a.edits:
+        body += _change_table(a.edits, "Launched | In the spec", secrets)
     if a.changes:
         columns = "Recorded | In Tallyfy" if a.kind == "drifted" else "Now | After apply"
         body += _change_table(a.changes, columns, secrets)

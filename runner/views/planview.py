@@ -150,7 +150,7 @@ def _text_action(a: Action, colour: bool) -> list[str]:
             out.append(f"        {label}: {_short(value)}")
         for title, task in (detail.get("tasks") or {}).items():
             out.append(f"        task {title!r}: {_task_text(task)}")
-    for change in a.changes:
+    for change in (*a.edits, *a.changes):
         out.append(f"        {change.field}: {_short(change.old)} -> {_short(change.new)}")
     for change in a.drift:
         out.append(
@@ -296,6 +296,7 @@ def _action_dict(a: Action) -> dict[str, Any]:
         "digest": d.request.digest if d and d.request else None,
         "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in a.changes],
         "drift": [{"field": c.field, "old": c.old, "new": c.new} for c in a.drift],
+        "edits": [{"field": c.field, "old": c.old, "new": c.new} for c in a.edits],
         "details": _display(a) or None,
         "guests": list(d.request.guests) if d and d.request else [],
         "due": _due(a),

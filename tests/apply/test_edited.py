@@ -33,7 +33,7 @@ def test_rename_is_applied_even_when_kick_off_values_changed_too(
     assert name_change["new"].startswith("Welcome - Globex Corp")
     text = run_cli(project, "plan", env=env).out
     assert "name: Onboarding - Globex Corp" in text and "-> Welcome - Globex Corp" in text
-    assert "kick-off values or tasks changed after launch" in text
+    assert "kick-off values changed after launch" in text and "Region: EMEA -> APAC" in text
 
     applied = run_cli(project, "apply", "--yes", env=env)
     assert applied.code == 0, applied.text
