@@ -221,9 +221,10 @@ class Applier:
         return True
 
     def _move(self, action: Action) -> bool:
-        """Record the run of `moved_from` under the action's key: its marker first (a crash
-        then leaves the old record and a run the next move finds marked already), then the
-        lockfile, then the old key's journal records, closed so that none brings it back."""
+        """Record the run of `moved_from` under the action's key: its marker first, then the
+        old key's journal records closed (none may bring the old key back), then the lockfile.
+        The old entry is on disk already (apply writes recovered runs before it acts), so a
+        crash at any point leaves it recorded, and the next apply moves it again."""
         d, entry, old = action.desired, action.entry, action.moved_from
         assert d is not None and d.request is not None and entry is not None and old
         if self.provenance or action.changes:
@@ -240,12 +241,14 @@ class Applier:
             launched_at=entry.launched_at,
             adopted=entry.adopted,
         )
+        closing = [i for i in self.journal.pending() if i.key == old]
+        closing += [i for i, _ in self.journal.launched() if i.key == old]
+        for intent in closing:
+            self.journal.resolved(intent, "moved")  # no run id: nothing for old to recover
+        if closing:
+            self.journal.sync()  # durable before the lockfile no longer names the old key
         self._ledger.moved(old, d.key, new)
         self._moved.append((old, entry.run_id))
-        for intent in [i for i in self.journal.pending() if i.key == old] + [
-            i for i, _ in self.journal.launched() if i.key == old
-        ]:
-            self.journal.resolved(intent, "moved", entry.run_id)
         self._emit(Event("moved", d.key, entry.run_id, f"from {old}"))
         return True
 

@@ -117,3 +117,33 @@ def test_a_move_cut_off_before_the_lockfile_write_is_finished_by_the_next_apply(
     assert after["onboarding-globex-corp"]["run_id"] == before["onboarding-globex"]["run_id"]
     assert "onboarding-globex" not in after
     assert run_cli(root, "plan", "--detailed-exitcode", env=env).code == 0
+
+
+def test_a_moved_key_is_never_recovered_from_the_journal(
+    tmp_path: Path, sandbox: SandboxProcess
+) -> None:
+    """The old key's launch still in the journal (its apply died after the launch answer):
+    the move closes that record, so no later command records the run under the old key.
+    In-process, without the clean apply's compaction, which would hide a record left open."""
+    from datetime import datetime
+
+    from runner.apply.apply import Applier
+    from runner.project.planning import PlanInputs, plan
+    from runner.specs.config import load_config
+    from runner.state.journal import Journal
+    from tests.support.client import Harness
+
+    root, env = _renamed(tmp_path, sandbox)
+    (root / "launchspec.yaml").write_text((root / "launchspec.yaml").read_text() + MOVED)
+    old = lockfile(root)["launches"]["onboarding-globex"]
+    config = load_config(root)
+    journal = Journal(config.state_dir)
+    entry = {k: v for k, v in old.items() if k != "run_id"}
+    journal.record_launch(journal.intent("onboarding-globex", "", entry), old["run_id"])
+    client = Harness(sandbox).client
+    now = datetime.fromisoformat(env["LAUNCHSPEC_NOW"].replace("Z", "+00:00"))
+    planned = plan(PlanInputs(config, client, now=now, targets=["onboarding-globex-corp"]))
+    assert [a.kind for a in planned.plan.actions] == ["moved"]
+    result = Applier(client, planned.lock, journal, config.lockfile).run(planned.plan)
+    assert result.ok and [e.kind for e in result.events] == ["moved"], result.events
+    assert "onboarding-globex" not in {i.key for i, _ in Journal(config.state_dir).launched()}
