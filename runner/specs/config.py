@@ -70,6 +70,7 @@ def load_config(root: Path) -> Config:
 
 def _read(path: Path) -> dict[str, Any]:
     """The configuration's data, checked; the first problem raises with its position."""
+    from runner.specs.compiled import config
     from runner.specs.schema import SchemaChecker
     from runner.specs.source import load_file
 
@@ -87,7 +88,7 @@ def _read(path: Path) -> dict[str, Any]:
                 hint=f"set the {TOKEN_VAR} environment variable instead",
                 pos=doc.key_pos(("token",)),
             )
-        errors = SchemaChecker(config_schema()).check(doc) + _meaning(doc)
+        errors = SchemaChecker(config_schema(), config).check(doc) + _meaning(doc)
     if errors:
         errors.sort(key=lambda d: d.sort_key())
         first, rest = errors[0], errors[1:]

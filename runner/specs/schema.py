@@ -1,17 +1,20 @@
 """JSON Schema check of documents -> diagnostics a reviewer can act on, with positions.
 
-Fast path: a compiled fastjsonschema validator accepts most documents in microseconds; only a
-document it rejects goes through jsonschema (one reused validator) to list every error.
+Fast path: the schema compiled to Python at development time (runner/specs/compiled/, written
+by scripts/compile-schema) accepts most documents in microseconds; only a document it rejects
+goes through jsonschema (one reused validator) to list every error.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
+from types import ModuleType
 from typing import Any
 
 from runner.diagnostics import Diagnostic
@@ -33,6 +36,11 @@ def load_schema(name: str = SPEC_SCHEMA) -> dict[str, Any]:
     written: dict[str, Any] = json.loads(read_text("schemas", name))
     schema: dict[str, Any] = full_string_patterns(written)
     return schema
+
+
+def schema_digest(schema: Mapping[str, Any]) -> str:
+    """What a compiled schema records of the schema it was compiled from."""
+    return hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()
 
 
 def dotted(path: Iterable[str | int]) -> str:
@@ -75,16 +83,13 @@ def _subject(path: PathKey) -> str:
 
 
 class SchemaChecker:
-    """One schema, compiled once; `check` turns a document's violations into diagnostics."""
+    """One schema and its compiled form; `check` turns a document's violations into
+    diagnostics."""
 
-    def __init__(self, schema: Mapping[str, Any]):
-        import fastjsonschema
-
-        from runner.specs.validatorcache import compiled_validator
-
+    def __init__(self, schema: Mapping[str, Any], compiled: ModuleType):
         self.schema = schema
-        self._fast: Callable[[Any], Any] = compiled_validator(schema)
-        self._fast_error = fastjsonschema.JsonSchemaException
+        self._fast = compiled.validate
+        self._fast_error = compiled.JsonSchemaValueException
         self._full: Any = None  # jsonschema costs 35 ms to import: only for invalid documents
 
     def check(self, doc: Document) -> list[Diagnostic]:
@@ -107,7 +112,9 @@ class SchemaChecker:
 @lru_cache(maxsize=1)
 def spec_checker() -> SchemaChecker:
     """The checker for launch specs (built once per process)."""
-    return SchemaChecker(load_schema())
+    from runner.specs.compiled import spec
+
+    return SchemaChecker(load_schema(), spec)
 
 
 def _diag(doc: Document, path: PathKey, message: str, **kw: Any) -> Diagnostic:

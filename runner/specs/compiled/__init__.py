@@ -1,0 +1,1 @@
+"""The schemas compiled to Python by scripts/compile-schema (generated code, checked in)."""
