@@ -2,8 +2,9 @@
 
 Only `validate` without snapshots uses it (what comes back is small: diagnostics and each
 spec's id); below a few hundred files, or where processes cannot be forked cheaply (not
-Linux, one core), files are checked in this process as before. Any failure of the workers
-means checking every file again here, so the result never depends on how it was computed.
+Linux; one core for this process), files are checked in this process as before. Any failure
+of the workers means checking every file again here, so the result never depends on how it
+was computed.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ _PARENT: Any = None  # the checker the forked workers copy; set only while they 
 
 def workers_for(count: int) -> int:
     """How many workers to check `count` files with (0: check them here)."""
-    cores = os.cpu_count() or 1
-    if count < PARALLEL_MIN_FILES or cores < 2 or not sys.platform.startswith("linux"):
+    if count < PARALLEL_MIN_FILES or not sys.platform.startswith("linux"):
+        return 0
+    cores = len(os.sched_getaffinity(0))  # not cpu_count(): a job pinned to one core has one
+    if cores < 2:
         return 0
     import multiprocessing  # here: a one-file validate (a pre-commit hook) never pays for it
 

@@ -62,3 +62,11 @@ def test_several_workers_find_exactly_what_one_finds(
     assert one == several
     assert len(one) > 30  # the bad examples' problems, duplicate ids across copies included
     assert any("duplicate spec id" in d.message for d in one)
+
+
+def test_a_process_pinned_to_one_core_checks_in_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`taskset -c 0` (or a CI runner's one core): forking would only add its own cost."""
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0})
+    assert parallel.workers_for(10**6) == 0
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1})
+    assert parallel.workers_for(10**6) == (2 if parallel.sys.platform.startswith("linux") else 0)
