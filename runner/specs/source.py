@@ -9,7 +9,6 @@ surprises are kept as text (`yes`/`no`/`on`/`off` are strings, `10:30` is not 63
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -86,38 +85,13 @@ def _reread_positions(
     return again.positions, again.key_positions
 
 
-@lru_cache(maxsize=2)
-def _cached_resolver(loader: type[Any]) -> type[Any]:
-    """`loader` whose tag resolution for plain scalars is remembered by value.
-
-    libyaml calls back into Python to resolve every scalar's tag (a regex per scalar); specs
-    repeat the same keys and many values, and a plain scalar's tag depends on its text alone.
-    """
-    from yaml.nodes import ScalarNode
-
-    tags: dict[str, str] = {}
-
-    class Loader(loader):  # type: ignore[misc]
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            if kind is ScalarNode and implicit[0]:
-                tag = tags.get(value)
-                if tag is None:
-                    tag = super().resolve(kind, value, implicit)
-                    if len(tags) < 65536:
-                        tags[value] = tag
-                return tag
-            return super().resolve(kind, value, implicit)
-
-    return Loader
-
-
 def _loader_class() -> tuple[type[Any], Diagnostic | None]:
     """CSafeLoader, or the pure SafeLoader with a warning the first time (libyaml missing)."""
     global _warned_pure
     import yaml
 
     if getattr(yaml, "CSafeLoader", None) is not None:
-        return _cached_resolver(yaml.CSafeLoader), None
+        return yaml.CSafeLoader, None
     warning = None
     if not _warned_pure:
         _warned_pure = True
