@@ -6,14 +6,12 @@ limits on aliases and depth as it goes.
 
 from __future__ import annotations
 
-import sys
 from typing import Any, NamedTuple
 
 from runner.diagnostics import Diagnostic, Position
 from runner.specs.yamlguard import Limits, Refused, alias_error, depth_error
 
 PathKey = tuple[str | int, ...]
-_intern = sys.intern
 
 _TAG = "tag:yaml.org,2002:"
 _STR, _NULL, _BOOL, _INT, _FLOAT = (_TAG + t for t in ("str", "null", "bool", "int", "float"))
@@ -92,7 +90,6 @@ class Builder:
             if key_node.tag == _MERGE:
                 merges.append(value_node)
                 continue
-            key = _intern(key)  # the same few keys in every spec: one copy, not thousands
             child = (*path, key)
             mark = key_node.start_mark
             key_at = Position(self.file, mark.line + 1, mark.column + 1)
