@@ -106,8 +106,7 @@ def check_files(
 ) -> tuple[list[Spec], list[Diagnostic]]:
     """Load and check `files`; return the valid specs and every diagnostic, sorted by position.
 
-    One file at a time: a checked document keeps its data but not its position index (read
-    again if needed). With `keep=False` only what the checks across specs need is kept, and
+    With `keep=False` only what the checks across specs need is kept of each document, and
     no specs are returned, so memory does not grow with the size of each spec.
     """
     from runner.check.parallel import check_in_parallel
@@ -173,7 +172,6 @@ class _Checked:
                 self.data_files.add(_display(self.config, data))
             if failed or self._check(doc, problems):
                 self.bad.add((doc.file, doc.index))
-            doc.release()
             self.documents.append(doc if self.keep else _slim(doc))
         self.by_file[shown] = problems
 

@@ -38,13 +38,10 @@ class Document:
     positions: dict[PathKey, Position] = field(default_factory=dict)
     key_positions: dict[PathKey, Position] = field(default_factory=dict)  # path -> its key
     templated: list[tuple[PathKey, str]] | None = None  # strings with Jinja syntax, when known
-    origin: Path | None = None  # the file it was read from, to rebuild released positions
-    digest: int = 0  # hash of the file's text when read: a changed file gives no positions
-    released: bool = False
 
     def pos(self, path: PathKey) -> Position:
         """Position of the value at `path`, else of its nearest ancestor, else the doc start."""
-        positions = self._index()[0]
+        positions = self.positions
         p = tuple(path)
         while p:
             if p in positions:
@@ -54,35 +51,7 @@ class Document:
 
     def key_pos(self, path: PathKey) -> Position:
         """Position of the key that holds `path` (for "unknown key"), else of the value."""
-        return self._index()[1].get(tuple(path)) or self.pos(path)
-
-    def release(self) -> None:
-        """Drop the position index once checked (most of a spec's memory); it is read again
-        from the file if a later stage needs a position."""
-        if self.origin is not None:
-            self.positions, self.key_positions, self.templated = {}, {}, None
-            self.released = True
-
-    def _index(self) -> tuple[dict[PathKey, Position], dict[PathKey, Position]]:
-        if self.released and self.origin is not None:
-            self.released = False
-            self.positions, self.key_positions = _reread_positions(self)
-        return self.positions, self.key_positions
-
-
-def _reread_positions(
-    doc: Document,
-) -> tuple[dict[PathKey, Position], dict[PathKey, Position]]:
-    """The positions of `doc` read again from its file; none if the file changed meanwhile."""
-    assert doc.origin is not None
-    text = read_text(doc.origin, doc.file)
-    if isinstance(text, Diagnostic) or hash(text) != doc.digest:
-        return {}, {}
-    documents, _ = load_text(text, doc.file, mappings=False)
-    if doc.index >= len(documents):
-        return {}, {}
-    again = documents[doc.index]
-    return again.positions, again.key_positions
+        return self.key_positions.get(tuple(path)) or self.pos(path)
 
 
 def _loader_class() -> tuple[type[Any], Diagnostic | None]:
@@ -181,8 +150,4 @@ def load_file(
     text = read_text(path, shown, limits)
     if isinstance(text, Diagnostic):
         return [], [text]
-    documents, diagnostics = load_text(text, shown, limits=limits, mappings=mappings)
-    digest = hash(text)
-    for doc in documents:
-        doc.origin, doc.digest = path, digest
-    return documents, diagnostics
+    return load_text(text, shown, limits=limits, mappings=mappings)

@@ -199,23 +199,3 @@ def test_pure_loader_fallback_warns_once_and_survives_deep_nesting(
     assert docs[0].data == {"id": "a"} and "pure-Python loader" in problems[0]
     docs, problems = load_text("a: " + "[" * 5000 + "]" * 5000 + "\n", "f")
     assert docs == [] and problems == ["f:1:1: error: nesting is too deep (more than 64 levels)"]
-
-
-def test_released_positions_are_read_again_from_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "a.yaml"
-    path.write_text("id: a\n---\nid: b\ntasks:\n  Kick-off: {deadline: 2026-01-01}\n")
-    doc = load_file(path, "a.yaml")[0][1]
-    before = (doc.pos(("tasks", "Kick-off", "deadline")), doc.key_pos(("tasks",)))
-    doc.release()
-    assert doc.positions == {}  # the memory is given back...
-    assert (doc.pos(("tasks", "Kick-off", "deadline")), doc.key_pos(("tasks",))) == before
-    assert before[0] == Position("a.yaml", 5, 24)  # ...and the same positions come back
-
-
-def test_a_file_changed_since_reading_gives_no_stale_positions(tmp_path: Path) -> None:
-    path = tmp_path / "a.yaml"
-    path.write_text("id: a\nname: x\n")
-    doc = load_file(path, "a.yaml")[0][0]
-    doc.release()
-    path.write_text("\n\n\nid: a\nname: x\n")
-    assert doc.pos(("name",)) == Position("a.yaml", 1, 1)
