@@ -110,23 +110,21 @@ def check_files(
     no specs are returned, so memory does not grow with the size of each spec.
     """
     from runner.check.parallel import check_in_parallel
-    from runner.specs.yamlguard import paused_gc
 
     checked = _Checked(config, keep)
-    with paused_gc(freeze=True):
-        if keep or not check_in_parallel(checked, files):
-            for path in files:
-                checked.add_file(path)
-        documents, diagnostics = checked.without_data_files()
-        bad = checked.bad
-        for d in cross_checks(documents, config.root):
-            diagnostics.append(d[1])
-            bad.add(d[0])
-        specs = [
-            Spec(doc.data["id"], merge_defaults(config.defaults, doc.data), doc)
-            for doc in documents
-            if (doc.file, doc.index) not in bad and keep
-        ]
+    if keep or not check_in_parallel(checked, files):
+        for path in files:
+            checked.add_file(path)
+    documents, diagnostics = checked.without_data_files()
+    bad = checked.bad
+    for d in cross_checks(documents, config.root):
+        diagnostics.append(d[1])
+        bad.add(d[0])
+    specs = [
+        Spec(doc.data["id"], merge_defaults(config.defaults, doc.data), doc)
+        for doc in documents
+        if (doc.file, doc.index) not in bad and keep
+    ]
     return specs, sorted(diagnostics, key=Diagnostic.sort_key)
 
 

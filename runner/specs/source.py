@@ -20,7 +20,6 @@ from runner.specs.yamlguard import (
     Limits,
     Refused,
     depth_error,
-    paused_gc,
     read_text,
     yaml_error,
 )
@@ -92,10 +91,9 @@ def load_text(
     loader = loader_class(text)
     builder = Builder(display, loader, limits, len(text))
     try:
-        with paused_gc():
-            while loader.check_node():
-                built = builder.document(loader.get_node())
-                documents.append(Document(display, len(documents), *built))
+        while loader.check_node():
+            built = builder.document(loader.get_node())
+            documents.append(Document(display, len(documents), *built))
     except Refused as e:
         diagnostics.append(e.diagnostic)
     except yaml.YAMLError as e:

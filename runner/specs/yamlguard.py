@@ -1,8 +1,7 @@
-"""Limits and input checks that keep the YAML loader safe: size, encoding, depth, aliases, GC."""
+"""Limits and input checks that keep the YAML loader safe: size, encoding, depth, aliases."""
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,28 +27,6 @@ class Refused(Exception):
     def __init__(self, diagnostic: Diagnostic):
         super().__init__(diagnostic.message)
         self.diagnostic = diagnostic
-
-
-class paused_gc:  # lower case: used like a function, `with paused_gc():`
-    """Pause the cyclic GC: loaded data is acyclic, and collections would cost more than parsing.
-
-    With `freeze=True` the objects made meanwhile move to the permanent generation on exit,
-    so the first collection afterwards does not walk them all (refcounting still frees them).
-    """
-
-    def __init__(self, *, freeze: bool = False):
-        self.freeze = freeze
-        self.was_enabled = False
-
-    def __enter__(self) -> None:
-        self.was_enabled = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *exc: object) -> None:
-        if self.was_enabled:
-            if self.freeze:
-                gc.freeze()
-            gc.enable()
 
 
 def _human(size: int) -> str:
