@@ -79,6 +79,7 @@ def cold_validate(root: Path) -> None:
 def run(cmd: list[str]) -> float:
     # As installed by pip: compiled modules cached (a warm-up run writes them).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(REPO)  # the runner of this checkout, whichever is installed
     start = time.perf_counter()
     result = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     took = time.perf_counter() - start
@@ -88,7 +89,7 @@ def run(cmd: list[str]) -> float:
 
 
 def ours(root: Path) -> float:
-    return run([str(BIN / "launchspec"), "-C", str(root), "validate"])
+    return run([sys.executable, "-m", "runner", "-C", str(root), "validate"])
 
 
 def theirs(files: list[Path]) -> float:
@@ -151,8 +152,9 @@ def peak_memory(tmp: Path, count: int) -> None:
     generate(root, count, "names")
     code = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, "
             "capture_output=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", code, str(BIN / "launchspec"), "-C", str(root),
-                          "validate"], capture_output=True, text=True, check=True)  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "runner", "-C",
+                          str(root), "validate"], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
     mb = int(out.stdout.strip()) * 1024 / 1e6
     print(f"peak memory, validate of {count} specs: {mb:.0f} MB "
           f"({mb * 1000 / count:.1f} kB per spec; target 50,000 specs <= 250 MB)")
