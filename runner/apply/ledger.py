@@ -29,7 +29,6 @@ class Ledger:
         self._written_version = 0
         self._written_at = 0.0
         self._interval = FLUSH_SECONDS
-        self._texts: dict[str, tuple[LockEntry, str]] = {}  # each entry's JSON, kept
 
     @property
     def dirty(self) -> bool:
@@ -104,7 +103,7 @@ class Ledger:
             if version <= self._written_version:
                 return
             started = time.monotonic()
-            write_lockfile(self.lock_path, lock, self._texts)
+            write_lockfile(self.lock_path, lock)
             took = time.monotonic() - started
             self._written_version, self._written_at = version, time.monotonic()
             self._interval = max(FLUSH_SECONDS, 4 * took)

@@ -137,39 +137,22 @@ class Lockfile:
         lock = replace(self, archived={**self.archived, key: runs}, serial=self.serial + 1)
         return replace(lock.without(key), serial=lock.serial) if drop else lock
 
-    def to_bytes(self, texts: dict[str, tuple[LockEntry, str]] | None = None) -> bytes:
-        """The file's bytes: `json.dumps(doc, indent=2, sort_keys=True)`, built from each
-        entry's own text, which `texts` keeps between writes (an apply rewrites the file as it
-        grows: only new entries are encoded again)."""
-        texts = {} if texts is None else texts
-        launches = []
-        for key in sorted(self.entries):
-            entry = self.entries[key]
-            kept = texts.get(key)
-            if kept is None or kept[0] is not entry:
-                kept = (entry, _dumps(entry.to_json()).replace("\n", "\n    "))
-                texts[key] = kept
-            launches.append(f"    {_dumps(key)}: {kept[1]}")
-        fields: dict[str, Any] = {
+    def to_bytes(self) -> bytes:
+        """The file's bytes: sorted, indented JSON (diffs of one launch are a few lines)."""
+        doc: dict[str, Any] = {
             **LOCKFILE.stamp(),
             "lineage": self.lineage,
             "serial": self.serial,
             "organization": self.organization,
+            "launches": {k: e.to_json() for k, e in self.entries.items()},
         }
         if self.scans:
-            fields["scans"] = {t: scan.to_json() for t, scan in sorted(self.scans.items())}
+            doc["scans"] = {t: scan.to_json() for t, scan in sorted(self.scans.items())}
         if self.project is not None:
-            fields["project"] = self.project
+            doc["project"] = self.project
         if self.archived:
-            fields["archived"] = {k: list(v) for k, v in sorted(self.archived.items())}
-        body = {name: _dumps(value).replace("\n", "\n  ") for name, value in fields.items()}
-        body["launches"] = "{\n" + ",\n".join(launches) + "\n  }" if launches else "{}"
-        lines = [f"  {_dumps(name)}: {body[name]}" for name in sorted(body)]
-        return ("{\n" + ",\n".join(lines) + "\n}\n").encode()
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
+            doc["archived"] = {k: list(v) for k, v in sorted(self.archived.items())}
+        return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
 def parse_lockfile(data: bytes, where: str) -> Lockfile:
@@ -223,11 +206,9 @@ def read_lockfile(path: Path, organization: str | None = None) -> Lockfile:
     return lock
 
 
-def write_lockfile(
-    path: Path, lock: Lockfile, texts: dict[str, tuple[LockEntry, str]] | None = None
-) -> None:
-    """Write the lockfile atomically (temp file, fsync, rename); `texts` as for `to_bytes`."""
-    atomic_write(path, lock.to_bytes(texts))
+def write_lockfile(path: Path, lock: Lockfile) -> None:
+    """Write the lockfile atomically (temp file, fsync, rename)."""
+    atomic_write(path, lock.to_bytes())
 
 
 @contextmanager
