@@ -8,7 +8,7 @@ runner/specs/schema.py then asks jsonschema for every error, with messages.
 # mypy: ignore-errors
 # fmt: off
 
-SCHEMA_DIGEST = "ca97e3af9b055f3922a2709e4d52e2697745c01b1eb401ab492ddf068c47a505"
+SCHEMA_DIGEST = "1924806541d08adfd0dd959256f6dee7fd801f9c04c3b5999d586bb4e5c39c34"
 
 
 class JsonSchemaValueException(ValueError):
@@ -27,7 +27,8 @@ REGEX_PATTERNS = {
     '^https?://[^\\s]+\\Z': re.compile('^https?://[^\\s]+\\Z'),
     '^[A-Za-z_][A-Za-z0-9_]*\\Z': re.compile('^[A-Za-z_][A-Za-z0-9_]*\\Z'),
     '^[^@\\s]+@[^@\\s]+\\.[^@\\s]+\\Z': re.compile('^[^@\\s]+@[^@\\s]+\\.[^@\\s]+\\Z'),
-    '\\{\\{': re.compile('\\{\\{')
+    '\\{\\{': re.compile('\\{\\{'),
+    '^[a-z0-9][a-z0-9._-]{0,99}(\\[[A-Za-z0-9][A-Za-z0-9._-]{0,99}\\]|@[0-9A-Za-z-]+)?\\Z': re.compile('^[a-z0-9][a-z0-9._-]{0,99}(\\[[A-Za-z0-9][A-Za-z0-9._-]{0,99}\\]|@[0-9A-Za-z-]+)?\\Z')
 }
 
 NoneType = type(None)
@@ -124,6 +125,33 @@ def validate_https___launchspec_dev_schema_config_schema_json(data, custom_forma
                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".secrets must contain unique items")
                 for data__secrets_x, data__secrets_item in enumerate(data__secrets):
                     validate_https___launchspec_dev_schema_config_schema_json___defs_varname(data__secrets_item, custom_formats, (name_prefix or "data") + ".secrets[{data__secrets_x}]".format(**locals()))
+        if "moved" in data_keys:
+            data_keys.remove("moved")
+            data__moved = data["moved"]
+            if not isinstance(data__moved, (list, tuple)):
+                raise JsonSchemaValueException("" + (name_prefix or "data") + ".moved must be array")
+            data__moved_is_list = isinstance(data__moved, (list, tuple))
+            if data__moved_is_list:
+                data__moved_len = len(data__moved)
+                for data__moved_x, data__moved_item in enumerate(data__moved):
+                    if not isinstance(data__moved_item, (dict)):
+                        raise JsonSchemaValueException("" + (name_prefix or "data") + ".moved[{data__moved_x}]".format(**locals()) + " must be object")
+                    data__moved_item_is_dict = isinstance(data__moved_item, dict)
+                    if data__moved_item_is_dict:
+                        data__moved_item__missing_keys = set(['from', 'to']) - data__moved_item.keys()
+                        if data__moved_item__missing_keys:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".moved[{data__moved_x}]".format(**locals()) + " must contain ")
+                        data__moved_item_keys = set(data__moved_item.keys())
+                        if "from" in data__moved_item_keys:
+                            data__moved_item_keys.remove("from")
+                            data__moved_item__from = data__moved_item["from"]
+                            validate_https___launchspec_dev_schema_config_schema_json___defs_launchkey(data__moved_item__from, custom_formats, (name_prefix or "data") + ".moved[{data__moved_x}].from".format(**locals()))
+                        if "to" in data__moved_item_keys:
+                            data__moved_item_keys.remove("to")
+                            data__moved_item__to = data__moved_item["to"]
+                            validate_https___launchspec_dev_schema_config_schema_json___defs_launchkey(data__moved_item__to, custom_formats, (name_prefix or "data") + ".moved[{data__moved_x}].to".format(**locals()))
+                        if data__moved_item_keys:
+                            raise JsonSchemaValueException("" + (name_prefix or "data") + ".moved[{data__moved_x}]".format(**locals()) + " must not contain "+str(data__moved_item_keys)+" properties")
         if "defaults" in data_keys:
             data_keys.remove("defaults")
             data__defaults = data["defaults"]
@@ -341,6 +369,14 @@ def validate_https___launchspec_dev_schema_config_schema_json(data, custom_forma
                             if isinstance(data__lease__ttlseconds, (int, float, Decimal)) and not isinstance(data__lease__ttlseconds, bool):
                                 if data__lease__ttlseconds < 5:
                                     raise JsonSchemaValueException("" + (name_prefix or "data") + ".lease.ttl_seconds must be bigger than or equal to 5")
+                        if "margin_seconds" in data__lease_keys:
+                            data__lease_keys.remove("margin_seconds")
+                            data__lease__marginseconds = data__lease["margin_seconds"]
+                            if not isinstance(data__lease__marginseconds, (int, float, Decimal)) or isinstance(data__lease__marginseconds, bool):
+                                raise JsonSchemaValueException("" + (name_prefix or "data") + ".lease.margin_seconds must be number")
+                            if isinstance(data__lease__marginseconds, (int, float, Decimal)) and not isinstance(data__lease__marginseconds, bool):
+                                if data__lease__marginseconds < 0:
+                                    raise JsonSchemaValueException("" + (name_prefix or "data") + ".lease.margin_seconds must be bigger than or equal to 0")
                         if data__lease_keys:
                             raise JsonSchemaValueException("" + (name_prefix or "data") + ".lease must not contain "+str(data__lease_keys)+" properties")
                     data__lease_one_of_count1 += 1
@@ -458,6 +494,14 @@ def validate_https___launchspec_dev_schema_config_schema_json___defs_user(data, 
         except (JsonSchemaValueException, JsonSchemaValuesException): pass
     if not data_any_of_count2:
         raise JsonSchemaValueException("" + (name_prefix or "data") + " cannot be validated by any definition")
+    return data
+
+def validate_https___launchspec_dev_schema_config_schema_json___defs_launchkey(data, custom_formats={}, name_prefix=None):
+    if not isinstance(data, (str)):
+        raise JsonSchemaValueException("" + (name_prefix or "data") + " must be string")
+    if isinstance(data, str):
+        if not REGEX_PATTERNS['^[a-z0-9][a-z0-9._-]{0,99}(\\[[A-Za-z0-9][A-Za-z0-9._-]{0,99}\\]|@[0-9A-Za-z-]+)?\\Z'].search(data):
+            raise JsonSchemaValueException("" + (name_prefix or "data") + " must match pattern ^[a-z0-9][a-z0-9._-]{0,99}(\\[[A-Za-z0-9][A-Za-z0-9._-]{0,99}\\]|@[0-9A-Za-z-]+)?\\Z")
     return data
 
 def validate_https___launchspec_dev_schema_config_schema_json___defs_varname(data, custom_formats={}, name_prefix=None):

@@ -8,7 +8,7 @@ runner/specs/schema.py then asks jsonschema for every error, with messages.
 # mypy: ignore-errors
 # fmt: off
 
-SCHEMA_DIGEST = "6a7631f4a81ae28cec5ab01ae4d2c9eae4dd00c32f29e9ad56f7b0d41fd1967d"
+SCHEMA_DIGEST = "a16bf64313e6621f4e117344a486f88db3d6bbd2614aa0e76a6842ef1ee018d6"
 
 
 class JsonSchemaValueException(ValueError):
