@@ -55,7 +55,7 @@ def _accepts(compiled: ModuleType, data: Any) -> bool:
 
 
 def _example_documents() -> list[Any]:
-    found = []
+    found: list[Any] = []
     for path in sorted((ROOT / "tests" / "examples").rglob("*.y*ml")):
         docs, _ = load_file(path)
         found.extend(doc.data for doc in docs)

@@ -8,6 +8,8 @@ runner/specs/schema.py then asks jsonschema for every error, with messages.
 # mypy: ignore-errors
 # fmt: off
 
+from typing import Any
+
 SCHEMA_DIGEST = "1924806541d08adfd0dd959256f6dee7fd801f9c04c3b5999d586bb4e5c39c34"
 
 
@@ -513,4 +515,6 @@ def validate_https___launchspec_dev_schema_config_schema_json___defs_varname(dat
     return data
 
 
-validate = validate_https___launchspec_dev_schema_config_schema_json
+def validate(data: Any) -> Any:
+    """`data` as checked; raises at the first violation."""
+    return validate_https___launchspec_dev_schema_config_schema_json(data)

@@ -8,6 +8,8 @@ runner/specs/schema.py then asks jsonschema for every error, with messages.
 # mypy: ignore-errors
 # fmt: off
 
+from typing import Any
+
 SCHEMA_DIGEST = "a16bf64313e6621f4e117344a486f88db3d6bbd2614aa0e76a6842ef1ee018d6"
 
 
@@ -495,4 +497,6 @@ def validate_https___launchspec_dev_schema_launchspec_schema_json___defs_specid(
     return data
 
 
-validate = validate_https___launchspec_dev_schema_launchspec_schema_json
+def validate(data: Any) -> Any:
+    """`data` as checked; raises at the first violation."""
+    return validate_https___launchspec_dev_schema_launchspec_schema_json(data)
