@@ -87,13 +87,15 @@ def test_wheel_holds_every_data_file_the_package_reads(dist: Dist) -> None:
     names = set(zipfile.ZipFile(dist.wheel).namelist())
     assert [n for n in data if n not in names] == []
     assert not any(n.startswith(("tests/", "specs/")) for n in names), "the wheel is the package"
+    assert f"launchspec-{runner.__version__}.dist-info/licenses/LICENSE" in names  # MIT's notice
 
 
 def test_sdist_holds_the_tests(dist: Dist) -> None:
     top = f"launchspec-{runner.__version__}/"
     with tarfile.open(dist.sdist) as archive:
         names = {n.removeprefix(top) for n in archive.getnames()}
-    wanted = [*_tracked("tests"), *_tracked("specs"), *_tracked("schema"), "CHANGELOG.md"]
+    wanted = [*_tracked("tests"), *_tracked("specs"), *_tracked("schema"), "CHANGELOG.md",
+              "LICENSE"]
     assert [n for n in wanted if n not in names] == []
     assert not any("__pycache__" in n for n in names)
 
