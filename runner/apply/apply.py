@@ -18,6 +18,7 @@ from runner.apply.entries import entry_for
 from runner.apply.events import ApplyResult, Event
 from runner.apply.launch import OPEN, Launcher, Permit
 from runner.apply.ledger import Ledger
+from runner.apply.moves import move_run, without_old_markers
 from runner.apply.schedule import Schedule
 from runner.errors import LaunchspecError, LeaseLostError
 from runner.plan.plan import Action, Plan
@@ -25,7 +26,6 @@ from runner.remote.ports import RunWriter
 from runner.remote.reconcile import RunIndex, ambiguity_hint, marker_for, with_marker
 from runner.state.journal import Journal
 from runner.state.lockfile import LockEntry, Lockfile
-from runner.state.scans import Scan
 
 
 class Applier:
@@ -92,19 +92,7 @@ class Applier:
         with self._ledger.mutex:
             recorded = {k: e.run_id for k, e in self.lock.entries.items()}
             scans = self._index.updated_scans(self.lock.lineage, recorded)
-            self._ledger.add_scans(self._without_old_markers(scans))
-
-    def _without_old_markers(self, scans: dict[str, Scan]) -> dict[str, Scan]:
-        """A moved run was read carrying its old key's marker, since rewritten: not unrecorded."""
-        stale = {marker_for(self.lock.lineage, old): run_id for old, run_id in self._moved}
-
-        def kept(scan: Scan) -> Scan:
-            unrecorded = {
-                m: tuple(i for i in ids if i != stale.get(m)) for m, ids in scan.unrecorded.items()
-            }
-            return Scan(scan.through, {m: ids for m, ids in unrecorded.items() if ids})
-
-        return {template: kept(scan) for template, scan in scans.items()}
+            self._ledger.add_scans(without_old_markers(scans, self.lock.lineage, self._moved))
 
     def _check_duplicates(self) -> None:
         """Two runs for a key just launched: another machine launched it too. Reported."""
@@ -221,35 +209,9 @@ class Applier:
         return True
 
     def _move(self, action: Action) -> bool:
-        """Record the run of `moved_from` under the action's key: its marker first, then the
-        old key's journal records closed (none may bring the old key back), then the lockfile.
-        The old entry is on disk already (apply writes recovered runs before it acts), so a
-        crash at any point leaves it recorded, and the next apply moves it again."""
-        d, entry, old = action.desired, action.entry, action.moved_from
-        assert d is not None and d.request is not None and entry is not None and old
-        if self.provenance or action.changes:
-            fields = dict(d.request.updatable)
-            marker = marker_for(self.lock.lineage, d.key) if self.provenance else None
-            fields["summary"] = with_marker(fields.get("summary"), marker)
-            self.client.update_run(entry.run_id, fields)
-        new = replace(  # what it was launched with stays recorded, as for an edited run
-            entry_for(d, entry.run_id),
-            template_id=entry.template_id,
-            digest=entry.digest,
-            source_digest=entry.source_digest,
-            launched=entry.launched,
-            launched_at=entry.launched_at,
-            adopted=entry.adopted,
-        )
-        closing = [i for i in self.journal.pending() if i.key == old]
-        closing += [i for i, _ in self.journal.launched() if i.key == old]
-        for intent in closing:
-            self.journal.resolved(intent, "moved")  # no run id: nothing for old to recover
-        if closing:
-            self.journal.sync()  # durable before the lockfile no longer names the old key
-        self._ledger.moved(old, d.key, new)
-        self._moved.append((old, entry.run_id))
-        self._emit(Event("moved", d.key, entry.run_id, f"from {old}"))
+        old, run_id = move_run(self.client, self.journal, self._ledger, action, self.provenance)
+        self._moved.append((old, run_id))
+        self._emit(Event("moved", action.key, run_id, f"from {old}"))
         return True
 
     # -- update / archive -----------------------------------------------------------------
