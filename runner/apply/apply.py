@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from runner.apply import duplicates
-from runner.apply.entries import entry_for
+from runner.apply.entries import adopted_entry, entry_for
 from runner.apply.events import ApplyResult, Event
 from runner.apply.launch import OPEN, Launcher, Permit
 from runner.apply.ledger import Ledger
@@ -204,8 +204,9 @@ class Applier:
     def _adopt(self, action: Action) -> bool:
         d = action.desired
         assert d is not None and action.run_id is not None
-        self._record(d.key, replace(entry_for(d, action.run_id), adopted=True))
-        self._emit(Event("adopted", d.key, action.run_id, "found on the server"))
+        self._record(d.key, adopted_entry(d, action.run_id, action.changes))
+        said = "found on the server" + (", differing from the spec" if action.changes else "")
+        self._emit(Event("adopted", d.key, action.run_id, said))
         return True
 
     def _move(self, action: Action) -> bool:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from runner.plan.launched import launched_values
-from runner.plan.plan import Desired
+from runner.plan.plan import Change, Desired, canonical_digest
+from runner.resolve.request import SECRET
 from runner.state.lockfile import LockEntry
 
 
@@ -28,6 +30,35 @@ def entry_for(d: Desired, run_id: str) -> LockEntry:
         parent=d.rendered.parent,
         spec_file=d.rendered.spec.file,
         launched=launched_values(d.rendered),
+    )
+
+
+def adopted_entry(d: Desired, run_id: str, differences: Sequence[Change]) -> LockEntry:
+    """The entry recording a run found on the server as `d`'s launch. A run that differs from
+    the spec is recorded as it is, so the next plan shows it edited (and a name to update):
+    its digests are not the spec's, and what it was launched with holds the run's values."""
+    entry = replace(entry_for(d, run_id), adopted=True)
+    if not differences:
+        return entry
+    launched = dict(entry.launched)
+    prerun = dict(launched.get("prerun") or {})
+    fields, name = dict(entry.fields), entry.name
+    for c in differences:
+        if c.field == "name":
+            name = fields["name"] = str(redact(c.old, d.request.secret_values if d.request else ()))
+        elif c.field in prerun and prerun[c.field] != SECRET:
+            prerun[c.field] = c.old
+    differs = canonical_digest(["adopted, differing from the spec", run_id])
+    name_differs = any(c.field == "name" for c in differences)
+    return replace(
+        entry,
+        name=name,
+        fields=fields,
+        digest=differs,
+        source_digest=differs,
+        fields_digest="" if name_differs else entry.fields_digest,
+        source_fields_digest="" if name_differs else entry.source_fields_digest,
+        launched={**launched, "prerun": prerun},
     )
 
 

@@ -129,8 +129,10 @@ class Action:
 
     @property
     def needs_decision(self) -> bool:
-        """Left for a person: edited, orphaned, missing, pending, launched twice, or drifted."""
-        return self.kind in DECIDE or bool(self.drift)
+        """Left for a person: edited, orphaned, missing, pending, launched twice, drifted, or
+        a run to adopt that differs from the spec."""
+        differs = self.kind == "adopt" and bool(self.changes)
+        return self.kind in DECIDE or bool(self.drift) or differs
 
     @property
     def updates_in_place(self) -> bool:
@@ -204,6 +206,7 @@ def make_plan(
     notes: Sequence[str] = (),
     duplicates: Mapping[str, tuple[str, ...]] | None = None,
     adoptable: Mapping[str, str] | None = None,
+    adopt_changes: Mapping[str, tuple[Change, ...]] | None = None,
     drift: Mapping[str, tuple[Change, ...]] | None = None,
     moves: Mapping[str, str] | None = None,
 ) -> Plan:
@@ -224,7 +227,15 @@ def make_plan(
         if adoptable and a.kind == "launch" and a.key in adoptable:
             run = adoptable[a.key]
             why = f"the server already holds run {run}, carrying this key's marker"
-            actions[i] = Action("adopt", a.key, a.desired, reason=why, run_id=run)
+            differs = (adopt_changes or {}).get(a.key, ())
+            if differs:
+                why += (
+                    ", but it differs from the spec (on the run -> in the spec): apply records "
+                    "it as it is, and the next plan shows it edited"
+                )
+            actions[i] = Action(
+                "adopt", a.key, a.desired, changes=differs, reason=why, run_id=run
+            )
         if drift and a.key in drift:
             actions[i] = _drifted(a, drift[a.key])
         if duplicates and a.key in duplicates:

@@ -8,6 +8,7 @@ from typing import Any
 
 from runner.apply.entries import entry_for
 from runner.errors import LaunchspecError, NotFoundError, UsageError
+from runner.plan.adoption import run_changes
 from runner.project.planning import PlanInputs, plan
 from runner.remote.ports import Reader
 from runner.remote.recovery import with_recorded_launches
@@ -70,36 +71,13 @@ def import_run(
 def run_differences(
     run: Mapping[str, Any], request: LaunchRequest, labels: Mapping[str, str] | None = None
 ) -> list[str]:
-    """How an existing run differs from what the spec would launch: its name (unless the
-    template names its runs itself) and each kick-off value the spec sets (dates compared by
-    day; values as the API stores them)."""
+    """How an existing run differs from what the spec would launch (runner/plan/adoption.py),
+    one line each."""
     out = []
-    wanted = str(request.body.get("name") or "")
-    if wanted and run.get("name") != wanted and not request.auto_named:
-        out.append(f"name: {wanted!r} in the spec, {run.get('name')!r} on the run")
-    stored = run.get("prerun")
-    stored = stored if isinstance(stored, Mapping) else {}
-    for fid, value in (request.body.get("prerun") or {}).items():
-        have = stored.get(fid)
-        if have is not None and not _same(value, have):
-            label = (labels or {}).get(fid, fid)
-            out.append(f"kick-off {label}: {shown(value)} in the spec, {shown(have)} on the run")
+    for c in run_changes(run, request, labels):
+        field = "name" if c.field == "name" else f"kick-off {c.field}"
+        out.append(f"{field}: {c.new!r} in the spec, {c.old!r} on the run")
     return out
-
-
-def shown(value: Any) -> str:
-    """A kick-off value as a person wrote it: an option's text, not the API's {id, text}."""
-    if isinstance(value, Mapping) and isinstance(value.get("text"), str):
-        return repr(value["text"])
-    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-        return "[" + ", ".join(shown(v) for v in value) + "]"
-    return repr(value)
-
-
-def _same(ours: Any, theirs: Any) -> bool:
-    if isinstance(ours, str) and isinstance(theirs, str) and len(ours) >= 10 and ours[4] == "-":
-        return ours[:10] == theirs[:10]  # dates: the API stores them as times
-    return bool(ours == theirs)
 
 
 def forget(config: Config, key: str) -> LockEntry | None:

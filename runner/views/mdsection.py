@@ -102,7 +102,10 @@ def section(a: Action, secrets: Sequence[str]) -> str:
     if a.edits:
         body += _change_table(a.edits, "Launched | In the spec", secrets)
     if a.changes:
-        columns = "Recorded | In Tallyfy" if a.kind == "drifted" else "Now | After apply"
+        columns = {
+            "drifted": "Recorded | In Tallyfy",
+            "adopt": "On the run | In the spec",
+        }.get(a.kind, "Now | After apply")
         body += _change_table(a.changes, columns, secrets)
     if a.drift:
         body += ["Changed in Tallyfy since launchspec wrote it:", ""]
