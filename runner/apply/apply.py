@@ -139,7 +139,7 @@ class Applier:
         todo = []
         for action in actions:
             d = action.desired
-            if action.kind != "launch" or d is None or d.request is None:
+            if action.verb != "create" or d is None or d.request is None:
                 todo.append(action)
                 continue
             marker = marker_for(self.lock.lineage, d.key)
@@ -180,17 +180,17 @@ class Applier:
             self._emit(Event("skipped", action.key, message="not sent: the shared lease is lost"))
             return False
         try:
-            if action.kind == "launch":
+            if action.verb == "create":
                 return self._launcher.launch(action)
-            if action.kind == "adopt":
+            if action.verb == "adopt":
                 return self._adopt(action)
-            if action.kind == "moved":
+            if action.verb == "move":
                 return self._move(action)
-            if action.kind == "replace":
+            if action.verb == "replace":
                 return self._archive(action, keep=True) and self._launcher.launch(action)
-            if action.kind == "update" or action.updates_in_place:
+            if action.verb == "update":
                 return self._update(action)
-            if action.kind == "archive":
+            if action.verb == "archive":
                 return self._archive(action, keep=False)
         except LeaseLostError as e:  # between a replacement's archive and its launch, say
             self._halt(e)
@@ -224,7 +224,7 @@ class Applier:
         fields["summary"] = with_marker(fields.get("summary"), marker)
         self.client.update_run(entry.run_id, fields)
         new = entry_for(d, entry.run_id)
-        if action.kind == "edited":
+        if action.reason == "edited":
             # The run keeps what it was launched with: so must its record, or the edit is lost.
             new = replace(
                 new,

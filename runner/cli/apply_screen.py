@@ -106,7 +106,7 @@ class ApplyView:
         self.secrets = secrets_of(plan)
         click.echo(format_text(plan, colour=self.colour), nl=False)
         self.total = sum(1 for a in plan.actions if a.acts)
-        self.replacing = {a.key for a in plan.actions if a.kind == "replace"}
+        self.replacing = {a.key for a in plan.actions if a.verb == "replace"}
         if self.yes:
             return self._start()
         if not sys.stdin.isatty():

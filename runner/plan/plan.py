@@ -7,37 +7,20 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as evolve
-from typing import Any, Literal
+from typing import Any
 
 from runner.plan.launched import fixed_changes, launched_values
 from runner.plan.launched import reason as edited_reason
+from runner.plan.vocabulary import ACTING, DECIDE, Reason, Verb, row
 from runner.render.render import Rendered
 from runner.resolve.request import UPDATABLE_FIELDS, without_secrets
 from runner.resolve.resolve import LaunchRequest
 from runner.state.lockfile import LockEntry, Lockfile
 
-PLAN_FORMAT_VERSION = 1
+# 2: each action is an `action` (what apply does) and a `reason` (why), the sentence is `why`,
+# drift is reported apart; 1 had one `action` word mixing the two (runner/plan/vocabulary.py).
+PLAN_FORMAT_VERSION = 2
 
-Kind = Literal[
-    "launch",
-    "update",
-    "replace",
-    "unchanged",
-    "edited",
-    "orphaned",
-    "archive",
-    "missing",
-    "pending",
-    "duplicate",
-    "adopt",
-    "scheduled",
-    "drifted",
-    "moved",
-]
-# Kinds that apply acts on; the rest are shown only.
-ACTING = ("launch", "update", "replace", "archive", "adopt", "moved")
-# Kinds apply leaves for a person to decide (`plan --detailed-exitcode` exits 3 for them).
-DECIDE = ("edited", "orphaned", "missing", "pending", "duplicate", "drifted")
 UPDATABLE_SOURCE = ("name", "summary", "owner", "starred", "is_public")
 EDITED_REASON = "kick-off values or tasks changed after launch"
 DRIFTED = "changed in Tallyfy since launchspec wrote it"
@@ -107,14 +90,15 @@ class Change:
 
 @dataclass(frozen=True)
 class Action:
-    """What apply would do for one launch key, and why."""
+    """What apply would do for one launch key (`verb`), and why (`reason`, said in `why`)."""
 
-    kind: Kind
+    verb: Verb
+    reason: Reason
     key: str
     desired: Desired | None = None
     entry: LockEntry | None = None
     changes: tuple[Change, ...] = ()
-    reason: str = ""
+    why: str = ""
     run_id: str | None = None  # for `adopt`: the run the server already holds for this key
     drift: tuple[Change, ...] = ()  # `plan --refresh`: changed in Tallyfy, recorded -> now
     moved_from: str | None = None  # `moved`: the key the run is recorded under until apply
@@ -124,30 +108,34 @@ class Action:
     edits: tuple[Change, ...] = ()
 
     @property
+    def row(self) -> str:
+        """How every view shows it (runner/plan/vocabulary.py: ROWS)."""
+        return row(self.verb, self.reason, bool(self.drift))
+
+    @property
     def acts(self) -> bool:
-        return self.kind in ACTING or self.updates_in_place
+        return self.verb in ACTING
 
     @property
     def needs_decision(self) -> bool:
         """Left for a person: edited, orphaned, missing, pending, launched twice, drifted, or
         a run to adopt that differs from the spec."""
-        differs = self.kind == "adopt" and bool(self.changes)
-        return self.kind in DECIDE or bool(self.drift) or differs
+        orphaned = (self.verb, self.reason) == ("no-op", "no-spec")
+        differs = self.verb == "adopt" and bool(self.changes)
+        return self.reason in DECIDE or orphaned or bool(self.drift) or differs
 
     @property
     def updates_in_place(self) -> bool:
         """An edited run whose updatable fields changed too: those are applied, the rest kept."""
-        return self.kind == "edited" and bool(self.changes)
+        return self.verb == "update" and self.reason == "edited"
 
     def signature(self) -> list[str]:
         """What the checksum covers for this action: what apply will do. Drift is only shown
         (apply does not read the runs again), so a drifted key counts as unchanged."""
         d = self.desired
         digest = d.request.digest if d and d.request else ""
-        kind: str = "unchanged" if self.kind == "drifted" else self.kind
-        if self.moved_from is not None:
-            kind = f"moved from {self.moved_from}"
-        return [self.key, kind, digest, d.fields_digest() if d else ""]
+        fields = d.fields_digest() if d else ""
+        return [self.key, self.verb, self.reason, digest, fields, self.moved_from or ""]
 
 
 @dataclass(frozen=True)
@@ -180,8 +168,17 @@ class Plan:
             }
         )
 
-    def count(self, kind: str) -> int:
-        return sum(1 for a in self.actions if a.kind == kind)
+    def count(self, row: str) -> int:
+        """How many actions are shown as `row` (launch, edited, drifted…)."""
+        return sum(1 for a in self.actions if a.row == row)
+
+    def count_verb(self, verb: Verb) -> int:
+        return sum(1 for a in self.actions if a.verb == verb)
+
+    @property
+    def launches(self) -> int:
+        """How many runs apply would launch (new ones and replacements)."""
+        return self.count_verb("create") + self.count_verb("replace")
 
     @property
     def has_changes(self) -> bool:
@@ -224,7 +221,7 @@ def make_plan(
         for d in desired
     ]
     for i, a in enumerate(actions):
-        if adoptable and a.kind == "launch" and a.key in adoptable:
+        if adoptable and a.verb == "create" and a.key in adoptable:
             run = adoptable[a.key]
             why = f"the server already holds run {run}, carrying this key's marker"
             differs = (adopt_changes or {}).get(a.key, ())
@@ -234,18 +231,18 @@ def make_plan(
                     "it as it is, and the next plan shows it edited"
                 )
             actions[i] = Action(
-                "adopt", a.key, a.desired, changes=differs, reason=why, run_id=run
+                "adopt", "marker-found", a.key, a.desired, changes=differs, why=why, run_id=run
             )
         if drift and a.key in drift:
             actions[i] = _drifted(a, drift[a.key])
         if duplicates and a.key in duplicates:
             ids = duplicates[a.key]
             why = f"{len(ids)} runs carry this key's marker: {', '.join(ids)}"
-            actions[i] = Action("duplicate", a.key, a.desired, a.entry, reason=why)
+            actions[i] = Action("no-op", "duplicated", a.key, a.desired, a.entry, why=why)
     wanted = {d.key for d in desired}
     for key, entry in sorted(lock.entries.items()):
         if key not in wanted and key not in moves.values():
-            kind: Kind = "archive" if prune else "orphaned"
+            verb: Verb = "archive" if prune else "no-op"
             state = (live or {}).get(key, "active")
             gone = state if state in ("archived", "missing") else None
             why = "no spec asks for it any more" + (
@@ -253,7 +250,7 @@ def make_plan(
                 if gone
                 else ""
             )
-            actions.append(Action(kind, key, entry=entry, reason=why, run_state=gone))
+            actions.append(Action(verb, "no-spec", key, entry=entry, why=why, run_state=gone))
     return Plan(
         actions=tuple(_parents_first(actions)),
         notes=(*notes, *_secrets_note(actions)),
@@ -286,13 +283,13 @@ def _moved(d: Desired, entry: LockEntry, old: str, offline: bool) -> Action:
     why = f"recorded as {old} until apply: nothing is launched"
     if not fixed_same:
         why += f"; {EDITED_REASON}: not applied (`apply --replace {d.key}` after the move)"
-    return Action("moved", d.key, d, entry, changes, why, moved_from=old)
+    return Action("move", "renamed", d.key, d, entry, changes, why, moved_from=old)
 
 
 def _drifted(a: Action, changes: tuple[Change, ...]) -> Action:
-    """An unchanged key changed in Tallyfy is `drifted`; any other keeps its kind, and says it."""
-    if a.kind == "unchanged":
-        return Action("drifted", a.key, a.desired, a.entry, changes, DRIFTED)
+    """Drift is reported apart from the action: a key changed in Tallyfy keeps its action."""
+    if (a.verb, a.reason) == ("no-op", "up-to-date"):
+        return evolve(a, drift=changes, why=DRIFTED)
     return evolve(a, drift=changes)
 
 
@@ -305,26 +302,30 @@ def _action_for(
     offline: bool,
 ) -> Action:
     if d.key in pending:
-        return Action("pending", d.key, d, entry, reason="an earlier launch's outcome is unknown")
+        why = "an earlier launch's outcome is unknown"
+        return Action("read", "outcome-unknown", d.key, d, entry, why=why)
     if entry is None and d.rendered.due is not None:
         why = f"a recurring launch, due {d.rendered.due}: apply launches it from that day"
-        return Action("scheduled", d.key, d, reason=why)
+        return Action("wait", "not-due", d.key, d, why=why)
     if entry is None:
-        return Action("launch", d.key, d)
+        return Action("create", "new", d.key, d)
     if live is not None and live.get(d.key, "active") in ("missing", "archived"):
-        return Action("missing", d.key, d, entry, reason=f"the run is {live.get(d.key)}")
+        return Action("no-op", "run-gone", d.key, d, entry, why=f"the run is {live.get(d.key)}")
     if d.key in replace:  # forced, as Terraform's -replace: even an unchanged run relaunches
-        return Action("replace", d.key, d, entry, reason="--replace: archive and relaunch")
+        why = "--replace: archive and relaunch"
+        return Action("replace", "replace-requested", d.key, d, entry, why=why)
     fixed_same, fields_same = _compare(d, entry, offline)
     if not fixed_same:
         # Name, summary, owner… can still be updated in place: apply does that, and reports
         # the fixed part (kick-off values, tasks), which only `--replace` can change.
         changes = () if fields_same else tuple(_field_changes(d, entry))
         edits, why = _edits(d, entry)
-        return Action("edited", d.key, d, entry, changes, why, edits=edits)
+        verb: Verb = "update" if changes else "no-op"
+        return Action(verb, "edited", d.key, d, entry, changes, why, edits=edits)
     if not fields_same:
-        return Action("update", d.key, d, entry, changes=tuple(_field_changes(d, entry)))
-    return Action("unchanged", d.key, d, entry)
+        changes = tuple(_field_changes(d, entry))
+        return Action("update", "spec-changed", d.key, d, entry, changes)
+    return Action("no-op", "up-to-date", d.key, d, entry)
 
 
 def _edits(d: Desired, entry: LockEntry) -> tuple[tuple[Change, ...], str]:

@@ -15,7 +15,7 @@ from runner.views.planview import PLAN_FORMAT
 
 
 def check_limit(plan_: Plan, limit: int) -> None:
-    launches = plan_.count("launch") + plan_.count("replace")
+    launches = plan_.launches
     if launches > limit:
         raise UsageError(
             f"this apply would launch {launches} processes, over the limit of {limit}",
@@ -28,9 +28,10 @@ def check_secrets(plan_: Plan) -> None:
     for action in plan_.actions:
         rendered = action.desired.rendered if action.desired else None
         missing = rendered.missing_secrets if rendered else ()
-        if missing and action.acts and action.kind != "archive":
+        if missing and action.acts and action.verb != "archive":
+            verb = "launch" if action.verb == "create" else action.verb
             raise ConfigError(
-                f"secret {missing[0]} is not set in this environment: apply cannot {action.kind} "
+                f"secret {missing[0]} is not set in this environment: apply cannot {verb} "
                 f"{action.key}",
                 hint=f"set the environment variable {missing[0]} (a CI secret) where apply runs",
             )
@@ -53,7 +54,7 @@ def load_saved_plan(path: Path) -> dict[str, Any]:
         ) from None
     if not isinstance(doc, dict) or "checksum" not in doc or "launch_at" not in doc:
         raise UsageError(f"{path} is not a launchspec plan (write one with `plan --out`)")
-    PLAN_FORMAT.version(doc, str(path))  # newer: names the release it needs
+    found = PLAN_FORMAT.version(doc, str(path))  # newer: names the release it needs
     made_by = doc.get("launchspec_version")
     if made_by != __version__:
         # As Terraform: what a plan means is what the launchspec that made it meant.
@@ -62,6 +63,13 @@ def load_saved_plan(path: Path) -> dict[str, Any]:
         raise StalePlanError(
             f"{path} was made by {by}; this is launchspec {__version__}, and a saved plan is "
             "applied only by the launchspec that made it",
+            hint="run `launchspec plan --out FILE` again with this launchspec and review it",
+        )
+    if found < PLAN_FORMAT.current:
+        raise StalePlanError(
+            f"{path} is a saved plan of format {found}, which said one word for "
+            f"what apply does and why; this launchspec reads format {PLAN_FORMAT.current} "
+            "(an action and its reason apart)",
             hint="run `launchspec plan --out FILE` again with this launchspec and review it",
         )
     return doc

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from runner.plan.plan import Action, Plan
+from runner.plan.vocabulary import LABEL
 from runner.views.mdsection import code, md_text, plain, section
-from runner.views.planview import LABEL, redact, secrets_of
+from runner.views.planview import redact, secrets_of
 
 MARKER = "<!-- launchspec-plan -->"  # finds the sticky comment to update in place
 COMMENT_LIMIT = 65_536  # GitHub refuses longer comments
@@ -72,8 +73,8 @@ def format_markdown(
 
 def _ordered(plan: Plan) -> list[Action]:
     rank = {k: i for i, k in enumerate(SECTION_ORDER)}
-    changing = [a for a in plan.actions if a.kind in rank]
-    return sorted(changing, key=lambda a: rank[a.kind])  # stable: plan order within a kind
+    changing = [a for a in plan.actions if a.row in rank]
+    return sorted(changing, key=lambda a: rank[a.row])  # stable: plan order within a kind
 
 
 def _fit(fixed: int, texts: Sequence[str], budget: int) -> int:
@@ -88,7 +89,7 @@ def _fit(fixed: int, texts: Sequence[str], budget: int) -> int:
 
 
 def _cut_note(cut: Sequence[Action], total: int, full_plan: str) -> str:
-    by_kind = {k: sum(1 for a in cut if a.kind == k) for k in SECTION_ORDER}
+    by_kind = {k: sum(1 for a in cut if a.row == k) for k in SECTION_ORDER}
     kinds = ", ".join(f"{n:,} {LABEL[k]}" for k, n in by_kind.items() if n)
     return (
         f"> [!NOTE]\n> **{len(cut):,} of {total:,} sections are not shown** ({kinds}) to keep "
@@ -113,7 +114,7 @@ def _head(plan: Plan, max_launches: int, online: bool, secrets: Sequence[str], m
 def _what_merge_does(plan: Plan) -> str:
     if plan.has_changes:
         return "Merging applies this plan: `launchspec apply --yes` runs on the main branch."
-    if any(a.kind in SECTION_ORDER for a in plan.actions):
+    if any(a.row in SECTION_ORDER for a in plan.actions):
         return "Merging applies nothing; the entries below are shown for review."
     return "No changes: every spec is launched and up to date."
 
@@ -134,7 +135,7 @@ def _tier(plan: Plan, online: bool, secrets: Sequence[str]) -> list[str]:
 
 def _risks(plan: Plan, max_launches: int, secrets: Sequence[str]) -> list[str]:
     risks = []
-    launches = plan.count("launch") + plan.count("replace")
+    launches = plan.launches
     if launches > max_launches:
         risks.append(
             f"**{launches:,} launches, over the safety limit of {max_launches:,}** "
@@ -156,7 +157,7 @@ def _risks(plan: Plan, max_launches: int, secrets: Sequence[str]) -> list[str]:
         ("archive", "to archive", "their runs will be archived"),
     )
     for kind, what, then in checks:
-        keys = [a.key for a in plan.actions if a.kind == kind]
+        keys = [a.key for a in plan.actions if a.row == kind]
         if keys:
             risks.append(f"**{len(keys):,} {what}** ({then}): {_names(keys, (), code_span=True)}.")
     return risks
@@ -165,7 +166,7 @@ def _risks(plan: Plan, max_launches: int, secrets: Sequence[str]) -> list[str]:
 def _guests(plan: Plan) -> list[str]:
     found: set[str] = set()
     for a in plan.actions:
-        if a.kind not in ("launch", "replace") or a.desired is None:
+        if a.row not in ("launch", "replace") or a.desired is None:
             continue
         if a.desired.request is not None:
             found.update(a.desired.request.guests)

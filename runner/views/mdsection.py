@@ -9,10 +9,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from runner.plan.plan import Action, Change
+from runner.plan.vocabulary import LABEL, SYMBOL
 from runner.views.planview import (
     DRIFT_ADVICE,
-    LABEL,
-    SYMBOL,
     details,
     people,
     redact,
@@ -92,22 +91,21 @@ def section(a: Action, secrets: Sequence[str]) -> str:
     """`<details>` with a one-line summary and, inside, what a reviewer needs to judge it."""
     name = a.desired.rendered.name if a.desired else (a.entry.name if a.entry else "")
     shown = html_text(redact(name, secrets))  # a name keeps its other words, unlike a value
-    symbol = html_text(SYMBOL[a.kind].strip() or "=")  # `<=` is not a tag
+    symbol = html_text(SYMBOL[a.row].strip() or "=")  # `<=` is not a tag
     head = f"<code>{symbol}</code> <b>{html_text(shown_key(a))}</b>"
-    head += f" · {LABEL[a.kind]}" + (f" · {shown}" if shown else "")
+    head += f" · {LABEL[a.row]}" + (f" · {shown}" if shown else "")
     body = _facts(a, secrets)
-    if a.kind in DETAILED:
+    if a.row in DETAILED:
         info = details(a)
         body += _tables(info, secrets)
     if a.edits:
         body += _change_table(a.edits, "Launched | In the spec", secrets)
     if a.changes:
-        columns = {
-            "drifted": "Recorded | In Tallyfy",
-            "adopt": "On the run | In the spec",
-        }.get(a.kind, "Now | After apply")
+        columns = "On the run | In the spec" if a.verb == "adopt" else "Now | After apply"
         body += _change_table(a.changes, columns, secrets)
-    if a.drift:
+    if a.row == "drifted":  # the drift is all there is to say: the spec still matches
+        body += _change_table(a.drift, "Recorded | In Tallyfy", secrets)
+    elif a.drift:
         body += ["Changed in Tallyfy since launchspec wrote it:", ""]
         body += _change_table(a.drift, "Recorded | In Tallyfy", secrets)
     lines = ["<details>", f"<summary>{head}</summary>", "", *body, "</details>", ""]
@@ -124,7 +122,7 @@ def _change_table(changes: Sequence[Change], columns: str, secrets: Sequence[str
 
 
 def _facts(a: Action, secrets: Sequence[str]) -> list[str]:
-    info = details(a) if a.kind in DETAILED else {}
+    info = details(a) if a.row in DETAILED else {}
     facts = []
     if info.get("template"):
         facts.append(f"template **{md_text(plain(info['template'], secrets))}**")
@@ -139,14 +137,14 @@ def _facts(a: Action, secrets: Sequence[str]) -> list[str]:
     if a.entry is not None:
         facts.append(f"run {code(a.entry.run_id)}")
     guests = a.desired.request.guests if a.desired and a.desired.request else ()
-    if guests and a.kind in ("launch", "replace"):
+    if guests and a.row in ("launch", "replace"):
         facts.append(f"invites guests {md_text(plain(list(guests), secrets))}")
     lines = [" · ".join(facts), ""] if facts else []
-    if a.reason or a.kind in ADVICE:
-        why = (a.reason[:1].upper() + a.reason[1:] + ". ") if a.reason else ""
-        advice = IN_PLACE if a.updates_in_place else ADVICE.get(a.kind, "")
+    if a.why or a.row in ADVICE:
+        why = (a.why[:1].upper() + a.why[1:] + ". ") if a.why else ""
+        advice = IN_PLACE if a.updates_in_place else ADVICE.get(a.row, "")
         if a.run_state is not None:  # an orphan archived in Tallyfy already
-            advice = GONE_ADVICE[a.kind == "archive"]
+            advice = GONE_ADVICE[a.verb == "archive"]
         lines += [f"{md_text(why)}{advice.format(key=a.key)}".strip(), ""]
     return lines
 

@@ -4,34 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, get_args
+from typing import Any
 
 from runner import __version__
 from runner.errors import UsageError
-from runner.plan.plan import PLAN_FORMAT_VERSION, Action, Kind, Plan
+from runner.plan.plan import PLAN_FORMAT_VERSION, Action, Plan
+from runner.plan.vocabulary import LABEL, REASONS, ROW_ORDER, SYMBOL, VERBS
 from runner.state.formats import Format
 
 # `plan --format json` and `plan --out`; a saved plan is applied only by the launchspec that
 # made it (runner/project/guards.py), so an older number is never brought forward.
-PLAN_FORMAT = Format("saved plan", "format_version", PLAN_FORMAT_VERSION, {1: "0.1.0"},
+PLAN_FORMAT = Format("saved plan", "format_version", PLAN_FORMAT_VERSION, {1: "0.1.0", 2: "0.1.0"},
                      error=UsageError)
 
-SYMBOL = {
-    "launch": "+",
-    "update": "~",
-    "replace": "-/+",
-    "unchanged": " ",
-    "edited": "!",
-    "orphaned": "-",
-    "archive": "-",
-    "missing": "?",
-    "pending": "?",
-    "duplicate": "!!",
-    "adopt": "<=",
-    "scheduled": "..",
-    "drifted": "!=",
-    "moved": ">",
-}
 COLOUR = {
     "+": "green", "~": "yellow", "-/+": "red", "!": "magenta", "-": "red", "?": "cyan",
     "!!": "red", "..": "blue", "!=": "magenta", ">": "yellow",
@@ -41,24 +26,8 @@ DRIFT_ADVICE = (
     "Tallyfy (`launchspec apply --replace {key}` relaunches)"
 )
 DETAILED = ("launch", "replace", "scheduled")  # kinds whose values the text plan lists
-# Every kind the planner makes, in its order, with unchanged entries counted last.
-SUMMARY_KINDS = (*(k for k in get_args(Kind) if k != "unchanged"), "unchanged")
-LABEL = {
-    "launch": "to launch",
-    "update": "to update",
-    "replace": "to replace",
-    "edited": "edited after launch",
-    "orphaned": "orphaned",
-    "archive": "to archive",
-    "missing": "missing",
-    "pending": "pending reconciliation",
-    "duplicate": "launched more than once",
-    "adopt": "to adopt",
-    "scheduled": "not yet due",
-    "drifted": "changed in Tallyfy",
-    "moved": "moved",
-    "unchanged": "unchanged",
-}
+# Every row, in the order summaries count them, unchanged entries last.
+SUMMARY_KINDS = ROW_ORDER
 
 
 def secrets_of(plan: Plan) -> list[str]:
@@ -91,12 +60,12 @@ def format_text(
     """The plan a person reads in a terminal."""
     lines = [f"launchspec plan: {summary_line(plan)}", ""]
     for action in plan.actions:
-        if action.kind == "unchanged" and not verbose:
+        if action.row == "unchanged" and not verbose:
             continue
         lines.extend(_text_action(action, colour))
     for note in plan.notes:
         lines.append(f"note: {note}")
-    launches = plan.count("launch") + plan.count("replace")
+    launches = plan.launches
     if max_launches is not None and launches > max_launches:
         lines.append(
             f"warning: {launches:,} launches, over the safety limit of {max_launches:,} "
@@ -108,7 +77,7 @@ def format_text(
 
 def _footer(plan: Plan) -> list[str]:
     """What apply will do, counting every kind of entry shown: never "No changes" wrongly."""
-    decide = [a for a in plan.actions if a.kind not in ("unchanged", "scheduled", "pending")]
+    decide = [a for a in plan.actions if a.row not in ("unchanged", "scheduled", "pending")]
     pending, later = plan.count("pending"), plan.count("scheduled")
     due = (
         f"{later} launch{'' if later == 1 else 'es'} not yet due: apply launches "
@@ -135,16 +104,16 @@ def _footer(plan: Plan) -> list[str]:
 
 
 def _text_action(a: Action, colour: bool) -> list[str]:
-    symbol = SYMBOL[a.kind]
-    head = f"{symbol:>3} {shown_key(a)}" + (f" due {_due(a)}" if a.kind == "scheduled" else "")
+    symbol = SYMBOL[a.row]
+    head = f"{symbol:>3} {shown_key(a)}" + (f" due {_due(a)}" if a.row == "scheduled" else "")
     if colour and symbol in COLOUR:
         import click
 
         head = click.style(head, fg=COLOUR[symbol], bold=True)
     name = _name(a)
-    out = [f"{head}  {LABEL.get(a.kind, a.kind)}" + (f": {name!r}" if name else "")]
+    out = [f"{head}  {LABEL.get(a.row, a.row)}" + (f": {name!r}" if name else "")]
     detail = _display(a)
-    if a.kind in DETAILED and detail:
+    if a.row in DETAILED and detail:
         out.append(f"        template: {detail.get('template', '')}")
         for label, value in (detail.get("prerun") or {}).items():
             out.append(f"        {label}: {_short(value)}")
@@ -152,15 +121,13 @@ def _text_action(a: Action, colour: bool) -> list[str]:
             out.append(f"        task {title!r}: {_task_text(task)}")
     for change in (*a.edits, *a.changes):
         out.append(f"        {change.field}: {_short(change.old)} -> {_short(change.new)}")
+    said = "" if a.row == "drifted" else "changed in Tallyfy: "  # the row says it already
     for change in a.drift:
-        out.append(
-            f"        changed in Tallyfy: {change.field}: {_short(change.old)} -> "
-            f"{_short(change.new)}"
-        )
-    if a.entry is not None and a.kind != "unchanged":
+        out.append(f"        {said}{change.field}: {_short(change.old)} -> {_short(change.new)}")
+    if a.entry is not None and a.row != "unchanged":
         out.append(f"        run {a.entry.run_id}")
-    if a.reason:
-        out.append(f"        ({a.reason}{_advice(a)})")
+    if a.why:
+        out.append(f"        ({a.why}{_advice(a)})")
     return out
 
 
@@ -171,7 +138,7 @@ def shown_key(a: Action) -> str:
 
 def _advice(a: Action) -> str:
     if a.run_state is not None:  # an orphan whose run is archived already: nothing to archive
-        if a.kind == "archive":
+        if a.verb == "archive":
             return "; apply drops it from the lockfile and archives nothing"
         return f"; `launchspec forget {a.key}` or `apply --prune` drops it from the lockfile"
     if a.updates_in_place:
@@ -186,7 +153,7 @@ def _advice(a: Action) -> str:
         "missing": "; `launchspec forget` it, or `apply --replace` it",
         "duplicate": "; `launchspec apply --dedupe` keeps the oldest and archives the others",
         "drifted": f"; {DRIFT_ADVICE.format(key=a.key)}",
-    }.get(a.kind, "")
+    }.get(a.row, "")
 
 
 def _name(a: Action) -> str:
@@ -202,7 +169,7 @@ def _due(a: Action) -> str | None:
 def _display(a: Action) -> dict[str, Any]:
     if a.desired is not None and a.desired.request is not None:
         return dict(a.desired.request.display)
-    if a.kind == "scheduled":  # not resolved offline: what the spec renders, as written
+    if a.row == "scheduled":  # not resolved offline: what the spec renders, as written
         return details(a)
     return {}
 
@@ -275,8 +242,19 @@ def plan_dict(plan: Plan) -> dict[str, Any]:
         "flags": dict(plan.flags),
         "has_changes": plan.has_changes,
         "needs_decision": plan.needs_decision,
-        "summary": {k: plan.count(k) for k in SUMMARY_KINDS},
+        "summary": summary_counts(plan),
         "actions": [_action_dict(a) for a in plan.actions],
+    }
+
+
+def summary_counts(plan: Plan) -> dict[str, Any]:
+    """Counts by action and by reason (every word, zeros too), by row as the text and the
+    Markdown show them, and of keys changed in Tallyfy (drift, apart from the actions)."""
+    return {
+        "actions": {v: plan.count_verb(v) for v in VERBS},
+        "reasons": {r: sum(1 for a in plan.actions if a.reason == r) for r in REASONS},
+        "rows": {k: plan.count(k) for k in SUMMARY_KINDS},
+        "drifted": sum(1 for a in plan.actions if a.drift),
     }
 
 
@@ -284,9 +262,12 @@ def _action_dict(a: Action) -> dict[str, Any]:
     d = a.desired
     return {
         "key": a.key,
-        "action": a.kind,
+        "action": a.verb,
+        "reason": a.reason,
+        "why": a.why or None,
+        "row": a.row,
+        "symbol": SYMBOL[a.row],
         "moved_from": a.moved_from,
-        "reason": a.reason or None,
         "name": _name(a),
         "template_id": d.request.template_id
         if d and d.request

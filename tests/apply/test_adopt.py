@@ -26,7 +26,8 @@ def test_plan_shows_adopt_and_apply_adopts_that_run(
     assert f"+ {KEY}" not in planned.out
     doc = json.loads(run_cli(root, "plan", "--format", "json", env=sandbox.env()).out)
     (adopt,) = [a for a in doc["actions"] if a["key"] == KEY]
-    assert adopt["action"] == "adopt" and adopt["run_id"] == run_id
+    assert (adopt["action"], adopt["reason"]) == ("adopt", "marker-found")
+    assert adopt["run_id"] == run_id
     before = len(list_runs(sandbox))
     applied = run_cli(root, "apply", "--yes", env=sandbox.env())
     assert applied.code == 0 and f"adopted {KEY}" in applied.out, applied.text

@@ -71,7 +71,7 @@ def test_two_marked_runs_stop_apply_then_import_settles(applied: tuple[Path, Ser
     assert after is not None and after.entries[GMBH].run_id == original
     plan = run_cli(root, "plan", "--format", "json", "--detailed-exitcode", env=server.sb.env())
     assert plan.code == 0, plan.text
-    kinds = {a["key"]: a["action"] for a in json.loads(plan.out)["actions"]}
+    kinds = {a["key"]: a["row"] for a in json.loads(plan.out)["actions"]}
     assert kinds[GMBH] == "unchanged"
     assert len(server.runs()) == 6
     assert run_cli(root, "apply", "--yes", env=server.sb.env()).code == 0

@@ -57,7 +57,8 @@ def test_detailed_exitcode_and_json_plan(project: Path, sandbox: SandboxProcess)
                      env=sandbox.env())
     assert result.code == 2, result.text
     doc = json.loads(result.out)
-    assert doc["format_version"] == 1 and doc["summary"]["launch"] == 5
+    assert doc["format_version"] == 2 and doc["summary"]["actions"]["create"] == 5
+    assert doc["summary"]["rows"]["launch"] == 5 and doc["summary"]["reasons"]["new"] == 5
     assert {a["key"] for a in doc["actions"]} == EXAMPLE_KEYS
 
 
@@ -95,7 +96,7 @@ def test_update_edit_replace_orphan_prune(project: Path, sandbox: SandboxProcess
     (project / "specs" / "onboarding-globex.yaml").unlink()
 
     plan = run_cli(project, "plan", "--format", "json", env=env)
-    kinds = {a["key"]: a["action"] for a in json.loads(plan.out)["actions"]}
+    kinds = {a["key"]: a["row"] for a in json.loads(plan.out)["actions"]}
     assert kinds["month-end-2026-11-acme-gmbh"] == "update"
     assert kinds["month-end-2026-11-acme-kk"] == "edited"
     assert kinds["onboarding-globex"] == "orphaned"

@@ -54,7 +54,8 @@ class FakeClient:
 
 def _launch(key: str) -> Action:
     spec = Spec(key, {}, SimpleNamespace(file="specs/x.yaml"))  # type: ignore[arg-type]
-    return Action("launch", key, Desired(rendered(key, spec=spec, launch_at=AT), request(key)))
+    desired = Desired(rendered(key, spec=spec, launch_at=AT), request(key))
+    return Action("create", "new", key, desired)
 
 
 def test_run_confirmed_by_read_back_survives_a_kill_before_the_lockfile_write(
@@ -113,7 +114,7 @@ def test_pruned_key_is_not_recovered_from_the_journal(tmp_path: Path) -> None:
     plan = Plan((launch,), lineage=applier.lock.lineage, serial=0, organization=None,
                 launch_at="2026-11-29T09:00:00Z")
     assert applier._one(launch, plan)
-    archive = Action("archive", "a", entry=applier.lock.entries["a"])
+    archive = Action("archive", "no-spec", "a", entry=applier.lock.entries["a"])
     assert applier._one(archive, plan)
     applier._flush(force=True)
     recovered, settled = with_recorded_launches(journal, read_lockfile(lock_path))

@@ -54,7 +54,8 @@ def test_the_lockfile_records_the_name_auto_naming_gave(
 
     again = json.loads(run_cli(project, "plan", "--format", "json", env=env).out)
     (action,) = [a for a in again["actions"] if a["key"] == KEY]
-    assert action["action"] == "unchanged", action  # the server's name is no edit to undo
+    # the server's name is no edit to undo
+    assert (action["action"], action["reason"]) == ("no-op", "up-to-date"), action
 
 
 def test_without_markers_a_renamed_run_is_not_taken_for_absent(

@@ -27,7 +27,7 @@ def test_rename_is_applied_even_when_kick_off_values_changed_too(
 
     plan = run_cli(project, "plan", "--format", "json", env=env)
     action = next(a for a in json.loads(plan.out)["actions"] if a["key"] == KEY)
-    assert action["action"] == "edited"
+    assert (action["action"], action["reason"], action["row"]) == ("update", "edited", "edited")
     name_change = next(c for c in action["changes"] if c["field"] == "name")
     assert name_change["old"].startswith("Onboarding - Globex Corp")
     assert name_change["new"].startswith("Welcome - Globex Corp")
@@ -44,7 +44,7 @@ def test_rename_is_applied_even_when_kick_off_values_changed_too(
 
     again = json.loads(run_cli(project, "plan", "--format", "json", env=env).out)
     action = next(a for a in again["actions"] if a["key"] == KEY)
-    assert action["action"] == "edited" and action["changes"] == []
+    assert (action["action"], action["reason"]) == ("no-op", "edited") and action["changes"] == []
 
 
 def test_markdown_shows_the_edited_runs_field_changes(

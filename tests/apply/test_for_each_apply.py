@@ -21,7 +21,7 @@ def _env(sb: SandboxProcess, now: str) -> dict[str, str]:
 def _kinds(root: Path, env: dict[str, str], *args: str) -> dict[str, str]:
     result = run_cli(root, "plan", "--format", "json", *args, env=env)
     assert result.code == 0, result.text
-    return {a["key"]: a["action"] for a in json.loads(result.out)["actions"]}
+    return {a["key"]: a["row"] for a in json.loads(result.out)["actions"]}
 
 
 def _monthly_only(tmp_path: Path) -> Path:

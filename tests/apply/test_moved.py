@@ -52,7 +52,7 @@ def test_a_moved_key_keeps_its_run(tmp_path: Path, sandbox: SandboxProcess) -> N
     review = run_cli(root, "plan", "--format", "markdown", env=env).out
     assert "2 moved" in review and "onboarding-globex -&gt; onboarding-globex-corp" in review
     doc = json.loads(run_cli(root, "plan", "--format", "json", env=env).out)
-    moved = {a["key"]: a["moved_from"] for a in doc["actions"] if a["action"] == "moved"}
+    moved = {a["key"]: a["moved_from"] for a in doc["actions"] if a["action"] == "move"}
     assert moved == {
         "onboarding-globex-corp": "onboarding-globex",
         "client-onboarding[initech-corp]": "client-onboarding[initech]",
@@ -144,7 +144,7 @@ def test_a_moved_key_is_never_recovered_from_the_journal(
     client = Harness(sandbox).client
     now = datetime.fromisoformat(env["LAUNCHSPEC_NOW"].replace("Z", "+00:00"))
     planned = plan(PlanInputs(config, client, now=now, targets=["onboarding-globex-corp"]))
-    assert [a.kind for a in planned.plan.actions] == ["moved"]
+    assert [a.verb for a in planned.plan.actions] == ["move"]
     result = Applier(client, planned.lock, journal, config.lockfile).run(planned.plan)
     assert result.ok and [e.kind for e in result.events] == ["moved"], result.events
     assert "onboarding-globex" not in {i.key for i, _ in Journal(config.state_dir).launched()}

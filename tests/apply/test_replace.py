@@ -23,7 +23,7 @@ def test_replace_relaunches_an_unchanged_key_at_a_fresh_launch_time(
 
     plan = run_cli(project, "plan", "--replace", KEY, "--format", "json", env=later)
     action = next(a for a in json.loads(plan.out)["actions"] if a["key"] == KEY)
-    assert action["action"] == "replace"
+    assert (action["action"], action["reason"]) == ("replace", "replace-requested")
     assert "(2026-12-04)" in action["name"]
 
     applied = run_cli(project, "apply", "--yes", "--replace", KEY, env=later)

@@ -103,7 +103,8 @@ def test_the_bar_says_a_long_wait_not_a_short_eta(capsys: pytest.CaptureFixture[
 def test_a_pending_entry_is_not_nothing_to_do() -> None:
     from runner.plan.plan import Action
 
-    plan = make([Action("pending", "k1", reason="an earlier launch's outcome is unknown")])
+    why = "an earlier launch's outcome is unknown"
+    plan = make([Action("read", "outcome-unknown", "k1", why=why)])
     text = format_text(plan)
     assert "Nothing for apply to do" not in text, text
     assert "Apply first reads 1 pending launch back from the server" in text, text

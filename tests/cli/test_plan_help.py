@@ -5,7 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from runner.cli.main import cli
-from runner.views.planview import SYMBOL
+from runner.plan.vocabulary import SYMBOL
 
 
 def test_the_legend_names_every_symbol() -> None:

@@ -49,9 +49,11 @@ def test_a_run_renamed_and_edited_by_hand_is_drift(tmp_path: Path, sandbox: Sand
     assert "1 changed in Tallyfy" in text.out.splitlines()[0]
 
     doc = json.loads(run_cli(root, "plan", "--refresh", "--format", "json", env=env).out)
-    (drifted,) = [a for a in doc["actions"] if a["action"] == "drifted"]
-    assert drifted["key"] == KEY and doc["summary"]["drifted"] == 1
-    changes = {c["field"]: (c["old"], c["new"]) for c in drifted["changes"]}
+    (drifted,) = [a for a in doc["actions"] if a["row"] == "drifted"]
+    verb_reason = (drifted["action"], drifted["reason"], drifted["symbol"])
+    assert verb_reason == ("no-op", "up-to-date", "!=")  # drift is reported apart
+    assert drifted["key"] == KEY and doc["summary"]["drifted"] == 1 and drifted["changes"] == []
+    changes = {c["field"]: (c["old"], c["new"]) for c in drifted["drift"]}
     assert changes == {
         "name": (entry["name"], "Globex (renamed by hand)"),
         "owner_id": (1001, 1002),
@@ -77,7 +79,8 @@ def test_drift_under_another_change_is_shown_too(tmp_path: Path, sandbox: Sandbo
 
     doc = json.loads(run_cli(root, "plan", "--refresh", "--format", "json", env=env).out)
     (update,) = [a for a in doc["actions"] if a["key"] == KEY]
-    assert update["action"] == "update" and [c["field"] for c in update["changes"]] == ["name"]
+    assert (update["action"], update["reason"]) == ("update", "spec-changed")
+    assert [c["field"] for c in update["changes"]] == ["name"]
     assert update["drift"] == [{"field": "kick-off Billing email",
                                 "old": "billing@globex.example", "new": "ap@globex.example"}]
     text = run_cli(root, "plan", "--refresh", env=env).out

@@ -48,9 +48,9 @@ def test_a_launch_not_yet_due_is_shown_in_every_format(
 
     doc = json.loads(run_cli(root, "plan", "--format", "json", env=env).out)
     (action,) = doc["actions"]
-    assert action["action"] == "scheduled" and action["due"] == "2026-12-31"
+    assert action["action"] == "wait" and action["due"] == "2026-12-31"
     assert action["details"]["prerun"]["Period"] == "2026-12"
-    assert doc["summary"]["scheduled"] == 1 and doc["has_changes"] is False
+    assert doc["summary"]["rows"]["scheduled"] == 1 and doc["has_changes"] is False
 
     md = run_cli(root, "plan", "--format", "markdown", env=env).out
     assert "1 not yet due" in md and "due 2026-12-31" in md
@@ -68,7 +68,7 @@ def test_offline_the_rendered_values_are_shown(tmp_path: Path) -> None:
     result = run_cli(root, "plan", "--format", "json", env={"LAUNCHSPEC_NOW": EARLY})
     assert result.code == 0, result.text
     (action,) = json.loads(result.out)["actions"]
-    assert action["action"] == "scheduled" and action["due"] == "2026-12-31"
+    assert action["action"] == "wait" and action["due"] == "2026-12-31"
     assert action["details"]["prerun"] == {
         "Period": "2026-12", "Entity": "Acme Inc.", "Reporting currency": "USD"}
 
@@ -79,7 +79,7 @@ def test_backfilled_periods_and_the_current_one_not_yet_due(
     root = _project(tmp_path)
     env = {**sandbox.env(), "LAUNCHSPEC_NOW": EARLY}
     doc = json.loads(run_cli(root, "plan", "--format", "json", "--backfill", "1", env=env).out)
-    kinds = {a["key"]: a["action"] for a in doc["actions"]}
+    kinds = {a["key"]: a["row"] for a in doc["actions"]}
     assert kinds == {"payroll-close@2026-11": "launch", KEY: "scheduled"}
 
 

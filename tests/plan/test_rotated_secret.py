@@ -30,7 +30,7 @@ def test_a_rotated_secret_is_a_note_not_an_edit(tmp_path: Path, sandbox: Sandbox
         )
         assert planned.code == 0, planned.text
         doc = json.loads(planned.out)
-        kinds = {a["key"]: a["action"] for a in doc["actions"]}
+        kinds = {a["key"]: a["row"] for a in doc["actions"]}
         assert kinds == {"onboarding-globex": "unchanged"}, planned.out
         notes.append(doc["notes"])
     assert all(any("rotated secret edits nothing" in n for n in found) for found in notes)

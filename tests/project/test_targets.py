@@ -10,7 +10,7 @@ from tests.support.sandbox import SandboxProcess
 
 
 def keys_of(out: str) -> dict[str, str]:
-    return {a["key"]: a["action"] for a in json.loads(out)["actions"]}
+    return {a["key"]: a["row"] for a in json.loads(out)["actions"]}
 
 
 def test_target_by_glob_and_by_path_plans_a_subset_and_says_so(

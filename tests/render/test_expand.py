@@ -37,7 +37,7 @@ def _kinds(root: Path, now: datetime = NOW, backfill: int = 0) -> dict[str, str]
     """Launch key -> its action (and due day, when not due yet), from an offline plan."""
     planned = project.plan(PlanInputs(load_config(root), None, now=now, backfill=backfill))
     return {
-        a.key: a.kind + (f" due {a.desired.rendered.due}" if a.desired and a.desired.rendered.due
+        a.key: a.row + (f" due {a.desired.rendered.due}" if a.desired and a.desired.rendered.due
                          else "")
         for a in planned.plan.actions
     }

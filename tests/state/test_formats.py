@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import runner
+from runner import __version__
 from runner.errors import ConfigError, JournalError, LockfileError, StalePlanError, UsageError
 from runner.project.guards import load_saved_plan
 from runner.state.formats import NEEDS, Format
@@ -190,10 +191,22 @@ def test_a_newer_snapshot_is_refused_and_never_pulled_over(tmp_path: Path) -> No
     assert path.read_text() == newer
 
 
+def test_a_saved_plan_of_format_1_is_refused_with_what_changed(tmp_path: Path) -> None:
+    """Format 1 said one word for an action and its reason; its checksum is not format 2's."""
+    doc = json.loads((BEFORE / "plan.json").read_text())
+    old = {**doc, "format_version": 1, "launchspec_version": __version__}
+    (tmp_path / "plan.json").write_text(json.dumps(old))
+    with pytest.raises(StalePlanError, match="saved plan of format 1, which said one word") as e:
+        load_saved_plan(tmp_path / "plan.json")
+    assert "plan --out" in str(e.value.hint)
+
+
 def test_a_saved_plan_from_a_newer_launchspec_names_it(tmp_path: Path) -> None:
     doc = json.loads((BEFORE / "plan.json").read_text())
-    (tmp_path / "plan.json").write_text(json.dumps(_newer(doc)))
-    with pytest.raises(UsageError, match=r"is a saved plan of format 2, newer .* needs "
+    newer = {**_newer(doc), "format_version": PLAN_FORMAT.current + 1}
+    (tmp_path / "plan.json").write_text(json.dumps(newer))
+    with pytest.raises(UsageError, match=rf"is a saved plan of format {newer['format_version']}, "
+                                         r"newer .* needs "
                                          r"launchspec 0\.4\.0 or newer"):
         load_saved_plan(tmp_path / "plan.json")
     (tmp_path / "plan.json").write_text(json.dumps({**doc, "launchspec_version": "0.3.1"}))

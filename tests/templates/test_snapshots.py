@@ -178,13 +178,13 @@ def test_offline_plan_compares_by_request_digest(
                    env=offline_env(listener))
     assert same.code == 0, same.text
     doc = json.loads(same.out)
-    assert {a["action"] for a in doc["actions"]} == {"unchanged"}
+    assert {a["row"] for a in doc["actions"]} == {"unchanged"}
     assert all(a["digest"] for a in doc["actions"]) and doc["offline"] is False
     assert "checked against the snapshots in templates/" in doc["notes"][0]
     spec = root / "specs" / "month-end-close.yaml"
     spec.write_text(spec.read_text().replace("Reporting currency: JPY", "Reporting currency: USD"))
     edited = run_cli(root, "plan", "--format", "json", env=offline_env(listener))
-    kinds = {a["key"]: a["action"] for a in json.loads(edited.out)["actions"]}
+    kinds = {a["key"]: a["row"] for a in json.loads(edited.out)["actions"]}
     assert kinds["month-end-2026-11-acme-kk"] == "edited"
     assert no_connection_was_made(listener)
 

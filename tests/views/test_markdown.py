@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from runner.plan.plan import Action, Desired, Plan
+from runner.plan.vocabulary import LABEL
 from runner.views.markdown import COMMENT_LIMIT, MARKER, SECTION_ORDER, format_markdown
-from runner.views.planview import LABEL
 from tests.support.plans import SECRET, entry, every_kind_plan, launch, make, rendered, small_plan
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -72,8 +72,8 @@ def test_two_thousand_launches_stay_under_the_limit() -> None:
 
 def test_cut_keeps_decisions_first() -> None:
     plan = make([*big_plan(1500).actions,
-                 Action("edited", "zz-edited", Desired(rendered("zz-edited")), entry("zz-edited"),
-                        reason="changed after launch")])
+                 Action("no-op", "edited", "zz-edited", Desired(rendered("zz-edited")),
+                        entry("zz-edited"), why="changed after launch")])
     text = format_markdown(plan)
     assert text.index("zz-edited</b>") < text.index("launch-0000</b>")
 
@@ -92,7 +92,7 @@ def test_offline_tier_says_what_it_skipped() -> None:
 
 
 def test_no_changes() -> None:
-    plan = make([Action("unchanged", "d", Desired(rendered("d")), entry("d"))])
+    plan = make([Action("no-op", "up-to-date", "d", Desired(rendered("d")), entry("d"))])
     text = format_markdown(plan)
     assert "No changes: every spec is launched and up to date." in text
     assert "<details>" not in text
@@ -106,7 +106,7 @@ def test_any_budget_is_respected(budget: int) -> None:
 def test_no_changes_is_said_only_when_there_are_none() -> None:
     from runner.views.planview import format_text
 
-    orphan = make([Action("orphaned", "f-orphan", entry=entry("f-orphan"), reason="gone")])
+    orphan = make([Action("no-op", "no-spec", "f-orphan", entry=entry("f-orphan"), why="gone")])
     text = format_text(orphan)
     assert "No changes" not in text and "1 entry above needs a decision" in text
     assert "No changes" in format_text(make([]))

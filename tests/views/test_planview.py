@@ -11,7 +11,7 @@ def test_text_plan_shows_long_values_whole() -> None:
     long = "Sales (gross, before returns and discounts) for the period, " * 3
     action = launch("k")
     req = request("k", prerun={"Revenue": long})
-    plan = make([Action("launch", "k", Desired(action.desired.rendered, req))])  # type: ignore[union-attr]
+    plan = make([Action("create", "new", "k", Desired(action.desired.rendered, req))])  # type: ignore[union-attr]
     assert long.strip() in format_text(plan)
 
 
