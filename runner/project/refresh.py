@@ -12,7 +12,7 @@ from runner.plan.drift import run_drift
 from runner.plan.plan import Change, Desired
 from runner.remote.ports import Reader
 from runner.state.lockfile import Lockfile
-from runner.state.provenance import markers_in, without_markers
+from runner.state.provenance import markers_in, plain_text, without_markers
 
 READERS = 8  # runs read at once; the client's limiter still honours the server's limits
 
@@ -78,7 +78,7 @@ def _without_marker(run: Mapping[str, Any]) -> dict[str, Any]:
     """The run with its summary as the person wrote it: apply adds the provenance line, and a
     rich-text editor may have saved the text as HTML (compared as text, markup left out)."""
     summary = run.get("summary")
-    if not isinstance(summary, str) or not markers_in(summary):
+    if not isinstance(summary, str) or not (markers_in(summary) or plain_text(summary) != summary):
         return dict(run)
     return {**run, "summary": without_markers(summary)}
 

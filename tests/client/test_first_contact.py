@@ -327,3 +327,15 @@ def test_a_summary_saved_as_html_is_not_drift(
     assert run_cli(root, "apply", "--yes", env=sb.env()).code == 0
     fresh = run_cli(root, "plan", "--refresh", "--detailed-exitcode", env=sb.env())
     assert fresh.code == 0 and "No changes" in fresh.out, fresh.text
+
+
+def test_without_markers_a_summary_saved_as_html_is_not_drift(
+    tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
+) -> None:
+    """provenance: false: the summary is compared as text all the same."""
+    sb = sandbox_factory("--html-summaries")
+    root = make_project(tmp_path)
+    (root / "launchspec.yaml").write_text("limits: {settle_seconds: 1}\nprovenance: false\n")
+    assert run_cli(root, "apply", "--yes", env=sb.env()).code == 0
+    fresh = run_cli(root, "plan", "--refresh", "--detailed-exitcode", env=sb.env())
+    assert fresh.code == 0 and "No changes" in fresh.out, fresh.text
