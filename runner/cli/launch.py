@@ -51,6 +51,7 @@ Examples:
   launchspec plan --sandbox                against a local sandbox
   launchspec plan --out plan.json          save for `launchspec apply plan.json`
   launchspec plan --format markdown        for a pull-request comment
+  launchspec plan --format short           one line per key (a long plan at a glance)
   launchspec plan --detailed-exitcode      exit 2 when apply would act, 3 to decide
   launchspec plan --target 'onboarding-*'  only some keys (or --target specs/x.yaml)
 
@@ -63,9 +64,9 @@ Symbols: + launch  ~ update  ! edited after launch  -/+ replace (archive, relaun
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "markdown", "json"]),
+    type=click.Choice(["text", "short", "markdown", "json"]),
     default="text",
-    help="Output format.",
+    help="Output format (short: one line per key).",
 )
 @click.option("--out", type=HerePath(dir_okay=False, path_type=Path), help="Save the plan (JSON).")
 @click.option(
@@ -153,7 +154,7 @@ def plan(
         atomic_write(out, texts.saved.encode())
     click.echo(texts.stdout, nl=False)
     github.publish(p, texts, saved_to=out, env=os.environ)
-    if fmt == "text" and out is not None:
+    if fmt in ("text", "short") and out is not None:
         click.echo(f"Saved the plan to {out}; apply it with `launchspec apply {out}`.")
     if detailed_exitcode and (p.needs_decision or p.has_changes):
         # A decision first: CI that only knows Terraform's 2 still stops on it.

@@ -50,7 +50,11 @@ def plan_texts(plan: Plan, view: ViewOptions, *, save: bool, env: Mapping[str, s
         stdout = json_text
     else:
         stdout = format_text(
-            plan, colour=view.colour, verbose=view.verbose, max_launches=view.max_launches
+            plan,
+            colour=view.colour,
+            verbose=view.verbose,
+            max_launches=view.max_launches,
+            short=view.fmt == "short",
         )
     summary = None
     if env.get("GITHUB_STEP_SUMMARY"):

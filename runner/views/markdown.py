@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from runner.plan.plan import Action, Plan
 from runner.plan.vocabulary import LABEL
 from runner.views.mdsection import code, md_text, plain, section
-from runner.views.planview import redact, secrets_of
+from runner.views.planview import guests_of, redact, secrets_of
 
 MARKER = "<!-- launchspec-plan -->"  # finds the sticky comment to update in place
 COMMENT_LIMIT = 65_536  # GitHub refuses longer comments
@@ -142,7 +142,7 @@ def _risks(plan: Plan, max_launches: int, secrets: Sequence[str]) -> list[str]:
             f"(`limits.max_launches`): apply refuses them unless run with "
             f"`--max-launches {launches}`."
         )
-    guests = _guests(plan)
+    guests = guests_of(plan)
     if guests:
         risks.append(
             f"**{len(guests):,} guest invitation{_s(guests)}**: people outside the organisation "
@@ -161,19 +161,6 @@ def _risks(plan: Plan, max_launches: int, secrets: Sequence[str]) -> list[str]:
         if keys:
             risks.append(f"**{len(keys):,} {what}** ({then}): {_names(keys, (), code_span=True)}.")
     return risks
-
-
-def _guests(plan: Plan) -> list[str]:
-    found: set[str] = set()
-    for a in plan.actions:
-        if a.row not in ("launch", "replace") or a.desired is None:
-            continue
-        if a.desired.request is not None:
-            found.update(a.desired.request.guests)
-        else:
-            for task in a.desired.rendered.tasks.values():
-                found.update(task.guests)
-    return sorted(found, key=str.casefold)
 
 
 def _names(items: Sequence[str], secrets: Sequence[str], code_span: bool = False) -> str:

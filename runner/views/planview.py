@@ -55,24 +55,59 @@ def summary_line(plan: Plan) -> str:
 
 
 def format_text(
-    plan: Plan, *, colour: bool = False, verbose: bool = False, max_launches: int | None = None
+    plan: Plan,
+    *,
+    colour: bool = False,
+    verbose: bool = False,
+    max_launches: int | None = None,
+    short: bool = False,
 ) -> str:
-    """The plan a person reads in a terminal."""
-    lines = [f"launchspec plan: {summary_line(plan)}", ""]
+    """The plan a person reads in a terminal: the summary and warnings first, then each entry
+    (`short`: one line each), then what apply will do."""
+    lines = [f"launchspec plan: {summary_line(plan)}", *_warnings(plan, max_launches)]
+    lines += [f"note: {note}" for note in plan.notes]
+    lines.append("")
     for action in plan.actions:
         if action.row == "unchanged" and not verbose:
             continue
-        lines.extend(_text_action(action, colour))
-    for note in plan.notes:
-        lines.append(f"note: {note}")
+        shown = _text_action(action, colour)
+        lines.extend(shown[:1] if short else shown)
+    lines.extend(_footer(plan))
+    return redact("\n".join(lines).rstrip() + "\n", secrets_of(plan))
+
+
+def _warnings(plan: Plan, max_launches: int | None) -> list[str]:
+    """What to check before applying, as Markdown's caution box says it."""
+    out = []
     launches = plan.launches
     if max_launches is not None and launches > max_launches:
-        lines.append(
+        out.append(
             f"warning: {launches:,} launches, over the safety limit of {max_launches:,} "
             f"(limits.max_launches): apply refuses them unless run with --max-launches {launches}."
         )
-    lines.extend(_footer(plan))
-    return redact("\n".join(lines).rstrip() + "\n", secrets_of(plan))
+    guests = guests_of(plan)
+    if guests:
+        more = len(guests) - 10
+        listed = ", ".join(guests[:10]) + (f" and {more:,} more" if more > 0 else "")
+        out.append(
+            f"warning: {len(guests):,} guest invitation{'' if len(guests) == 1 else 's'}: "
+            f"people outside the organisation get an email: {listed}."
+        )
+    return out
+
+
+def guests_of(plan: Plan) -> list[str]:
+    """Guests the plan's launches invite (resolved, else as written in the spec)."""
+    found: set[str] = set()
+    for a in plan.actions:
+        if a.row not in ("launch", "replace") or a.desired is None:
+            continue
+        if a.desired.request is not None:
+            found.update(a.desired.request.guests)
+        else:
+            for task in a.desired.rendered.tasks.values():
+                found.update(task.guests)
+    return sorted(found, key=str.casefold)
 
 
 def _footer(plan: Plan) -> list[str]:
@@ -119,6 +154,12 @@ def _text_action(a: Action, colour: bool) -> list[str]:
             out.append(f"        {label}: {_short(value)}")
         for title, task in (detail.get("tasks") or {}).items():
             out.append(f"        task {title!r}: {_task_text(task)}")
+    parent = a.desired.rendered.parent if a.desired else (a.entry.parent if a.entry else None)
+    if parent:
+        out.append(f"        after: {parent}")
+    guests = a.desired.request.guests if a.desired and a.desired.request else ()
+    if guests and a.row in ("launch", "replace"):
+        out.append(f"        invites guests: {', '.join(guests)}")
     for change in (*a.edits, *a.changes):
         out.append(f"        {change.field}: {_short(change.old)} -> {_short(change.new)}")
     said = "" if a.row == "drifted" else "changed in Tallyfy: "  # the row says it already
