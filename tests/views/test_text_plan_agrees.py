@@ -62,4 +62,4 @@ def test_short_format_is_one_line_per_key(tmp_path: Path) -> None:
     assert len(lines) < MANY + 10, len(lines)
     assert any("over the safety limit of 25" in line for line in lines[:5])
     doc = json.loads(run_cli(root, "plan", "--offline", "--format", "json").out)
-    assert doc["summary"]["launch"] == MANY
+    assert doc["summary"]["rows"]["launch"] == MANY
