@@ -28,11 +28,11 @@ from runner.remote.ports import Reader
 from runner.remote.reconcile import RunIndex, Settled
 from runner.remote.recovery import pending_keys, with_recorded_launches
 from runner.render.expand import history_keys
+from runner.snapshots.store import SnapshotStore
 from runner.specs.config import Config
 from runner.specs.spec import Spec
 from runner.state.journal import Journal
 from runner.state.lockfile import Lockfile, read_lockfile
-from runner.templates.snapshots import SnapshotStore
 
 
 @dataclass

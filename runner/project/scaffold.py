@@ -23,9 +23,9 @@ from runner.project.starter import SCHEMA_FILE
 from runner.remote.ports import Reader
 from runner.resolve.directory import Directory
 from runner.resolve.shapes import unwrap
+from runner.snapshots.rows import FieldRow, field_rows, step_rows
 from runner.specs.config import Config
 from runner.specs.schema import packaged_schema
-from runner.templates.rows import FieldRow, field_rows, step_rows
 
 SCHEMA_LINE = "# yaml-language-server: $schema={}"
 PLAIN_KEY = re.compile(r"^[A-Za-z][\w .()/&'+@-]*(?<! )$")

@@ -25,7 +25,7 @@ from runner.specs.spec import Spec
 from runner.state.lockfile import Lockfile
 
 if TYPE_CHECKING:
-    from runner.templates.snapshots import SnapshotStore
+    from runner.snapshots.store import SnapshotStore
 
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -228,7 +228,7 @@ def title_guess(src: Catalog, ref: str) -> str:
 
 
 def _drift(snapshots: SnapshotStore, r: Rendered, template: Mapping[str, Any]) -> list[Diagnostic]:
-    from runner.templates.snapshotdiff import drift_message, template_changes
+    from runner.snapshots.diff import drift_message, template_changes
 
     old = snapshots.templates.get(str(template.get("id")))
     changes = template_changes(old, template) if old is not None else []
@@ -255,7 +255,7 @@ def offline(
 def _from_snapshots(
     rendered: Sequence[Rendered], store: SnapshotStore
 ) -> tuple[list[Desired], list[str]]:
-    from runner.templates.snapshots import covered_note, uncovered_note
+    from runner.snapshots.store import covered_note, uncovered_note
 
     covered = [r for r in rendered if store.knows(r.template)]
     rest = [r for r in rendered if not store.knows(r.template)]
@@ -325,8 +325,8 @@ def field_diagnostics(config: Any, specs: Sequence[Any], at: str) -> list[Any]:
     resolves offline, the same way `plan` without a token does.
     """
     from runner.errors import LockfileError, SpecError
+    from runner.snapshots.store import SnapshotStore
     from runner.state.lockfile import Lockfile, read_lockfile
-    from runner.templates.snapshots import SnapshotStore
 
     store = SnapshotStore.load(config.snapshots_dir)
     if store is None or not specs:

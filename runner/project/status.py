@@ -19,8 +19,8 @@ from runner.remote.duplicates import find as find_duplicates
 from runner.remote.ports import Reader
 from runner.remote.reconcile import RunIndex
 from runner.resolve.directory import Directory
+from runner.snapshots.rows import owner_names
 from runner.state.lockfile import LockEntry, Lockfile
-from runner.templates.rows import owner_names
 
 DONE = frozenset({"completed", "complete", "done", "approved"})
 FLAGGED = ("archived", "deleted")

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from runner.diagnostics import Diagnostic
+from runner.snapshots.store import SnapshotStore
 from runner.specs.config import Config
 from runner.specs.spec import Spec
-from runner.templates.snapshots import SnapshotStore
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """What the core needs from a Tallyfy client, as Protocols: the reads and the writes.
 
 `runner.client.client.TallyfyClient` provides all of them (mypy checks it wherever the CLI
-hands one to a core); the template snapshots (`runner.templates.snapshots.SnapshotStore`)
+hands one to a core); the template snapshots (`runner.snapshots.store.SnapshotStore`)
 provide the catalogue reads, so a fork's pull request resolves offline the same way.
 """
 

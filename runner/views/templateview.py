@@ -9,7 +9,7 @@ from typing import Any
 
 from runner.resolve.rules import launch_refusal
 from runner.resolve.shapes import unwrap
-from runner.templates.rows import FieldRow, StepRow
+from runner.snapshots.rows import FieldRow, StepRow
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:

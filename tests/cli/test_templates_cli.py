@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from runner.templates.rows import deadline_rule
+from runner.snapshots.rows import deadline_rule
 from tests.support.cli import REPO, make_project, run_cli
 from tests.support.sandbox import SandboxProcess
 

@@ -15,10 +15,10 @@ import runner
 from runner import __version__
 from runner.errors import ConfigError, JournalError, LockfileError, StalePlanError, UsageError
 from runner.project.guards import load_saved_plan
+from runner.snapshots.store import DIRECTORY_FILE, SNAPSHOT, SnapshotStore, write_template
 from runner.state.formats import NEEDS, Format
 from runner.state.journal import JOURNAL, Journal
 from runner.state.lockfile import LOCKFILE, read_lockfile, write_lockfile
-from runner.templates.snapshots import DIRECTORY_FILE, SNAPSHOT, SnapshotStore, write_template
 from runner.views.planview import PLAN_FORMAT
 from tests.support.cli import run_cli
 
@@ -184,7 +184,7 @@ def test_a_newer_snapshot_is_refused_and_never_pulled_over(tmp_path: Path) -> No
     with pytest.raises(ConfigError, match=r"is a template snapshot of format 2, newer .* "
                                           r"needs launchspec 0\.4\.0"):
         SnapshotStore.load(folder)
-    from runner.templates.snapshots import write_directory
+    from runner.snapshots.store import write_directory
 
     with pytest.raises(ConfigError, match=r"0\.4\.0 or newer"):
         write_directory(folder, {"users": []}, "org")

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from runner.errors import ConfigError
-from runner.templates.snapshotdiff import template_changes
-from runner.templates.snapshots import SnapshotStore, dumps, normalise_template
+from runner.snapshots.diff import template_changes
+from runner.snapshots.store import SnapshotStore, dumps, normalise_template
 from tests.support.cli import REPO, make_project, run_cli
 from tests.support.sandbox import SandboxProcess
 
