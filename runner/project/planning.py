@@ -111,6 +111,7 @@ def plan(inputs: PlanInputs) -> Planned:
         adoptable = adoptable_runs(inputs.index or RunIndex(client, lock.scans), lock, launches)
     moves = pending_moves(config.moved, lock, keys)
     on_server = client if inputs.names_on_server else None
+    known = {*moves, *(adoptable or {})}  # keys whose run is known: moved, or to be adopted
     shown, history = without_history(lock, result.specs, keys, at, config.timezone)
     states = dict(live.states) if live else {}
     if client is not None and not live:
@@ -127,7 +128,7 @@ def plan(inputs: PlanInputs) -> Planned:
         prune=inputs.prune,
         # Launches resolved from snapshots compare by request digest, as online ones do.
         offline=client is None and not any(d.request for d in desired),
-        notes=[*notes, *history, *_clashes(on_server, desired, shown, moves)],
+        notes=[*notes, *history, *_clashes(on_server, desired, shown, known)],
         duplicates=dups,
         adoptable=adoptable,
         adopt_changes=_adopt_changes(client, adoptable or {}, desired),
@@ -154,14 +155,15 @@ def _resolved(
 
 
 def _clashes(
-    client: Reader | None, desired: Sequence[Desired], lock: Lockfile, moves: Collection[str] = ()
+    client: Reader | None, desired: Sequence[Desired], lock: Lockfile, known: Collection[str] = ()
 ) -> list[str]:
     """Same template and name twice in the specs; online, also a name a run already has
-    (searched by name, one page per new launch: the history is never read whole)."""
+    (searched by name, one page per new launch: the history is never read whole). `known`:
+    keys whose run is known already (moved under a new key, or found carrying its marker)."""
     found = name_clashes(desired)
     if client is None:
         return found
-    recorded = {*lock.entries, *moves}  # a moved key's run is recorded, under its old key
+    recorded = {*lock.entries, *known}
     launches = [d for d in desired if d.request is not None and d.key not in recorded]
     by_name = lambda t, name: client.first_runs(checklist_id=t, q=name)  # noqa: E731
     return [*found, *names_in_use(launches, by_name)]

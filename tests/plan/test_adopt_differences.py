@@ -26,6 +26,7 @@ def test_adopting_a_run_that_differs_shows_the_differences(
     assert planned.code == 3, planned.text  # adopting it needs a person's look
     assert f"<= {GMBH}  to adopt" in planned.out, planned.out
     assert "Reporting currency: EUR -> USD" in planned.out, planned.out
+    assert "already used by run" not in planned.out, planned.out  # the run adopted, not a clash
     doc = json.loads(run_cli(root, "plan", "--format", "json", env=env).out)
     (adopt,) = [a for a in doc["actions"] if a["key"] == GMBH]
     assert adopt["changes"] == [{"field": "Reporting currency", "old": "EUR", "new": "USD"}]
