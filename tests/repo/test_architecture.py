@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import tomllib
 from pathlib import Path
 
@@ -47,3 +48,68 @@ def test_tests_mirror_the_layout() -> None:
     folders = {p.name for p in (REPO / "tests").iterdir() if p.is_dir()}
     # the plan's tests are its views' golden files (tests/views/) and apply's interleavings
     assert set(PARTS) - {"plan"} <= folders, "each part has tests/<part>/"
+
+
+# -- docs/architecture.md is true: every module named, every named module there ----------------
+
+ARCHITECTURE = REPO / "docs" / "architecture.md"
+PACKAGE_PARAGRAPH = re.compile(r"^\*\*`runner/(\w+)/`")
+PY_NAME = re.compile(r"`([\w/.{},]+\.py)`")
+DOTTED = re.compile(r"`?(runner(?:\.\w+)+)`?")
+
+
+def _paragraphs() -> list[str]:
+    return [p.strip() for p in ARCHITECTURE.read_text().split("\n\n") if p.strip()]
+
+
+def _package_of(paragraph: str) -> str | None:
+    found = PACKAGE_PARAGRAPH.match(paragraph)
+    return found[1] if found else None
+
+
+def _documented() -> set[Path]:
+    """Every runner module the architecture names: `pkg/name.py` anywhere, `name.py` in the
+    paragraph of its package (or of the foundation, for runner/name.py)."""
+    named: set[Path] = set()
+    for paragraph in _paragraphs():
+        package = _package_of(paragraph)
+        for token in PY_NAME.findall(paragraph):
+            if token.startswith(("tests/", "scripts/", "bench/")):
+                continue
+            if token.startswith("runner/") or "/" in token:
+                named.add(RUNNER / token.removeprefix("runner/"))
+            elif package:
+                named.add(RUNNER / package / token)
+            else:  # a step of a how-to names the module after its package: any of that name
+                found = [p for p in RUNNER.rglob(token) if "sandbox" not in p.parts]
+                named.update(found or [RUNNER / token])
+    return named
+
+
+def _modules() -> list[Path]:
+    """Modules of runner/, but the sandbox's (runner/sandbox/README.md is theirs) and the
+    generated validators (scripts/compile-schema)."""
+    skip = {"__init__.py", "__main__.py"}
+    return sorted(
+        p for p in RUNNER.rglob("*.py")
+        if p.name not in skip and "sandbox" not in p.parts and "compiled" not in p.parts
+    )
+
+
+def test_every_module_is_in_the_architecture() -> None:
+    documented = _documented()
+    missing = [str(p.relative_to(REPO)) for p in _modules() if p not in documented]
+    assert missing == [], "docs/architecture.md does not say what these modules are for"
+
+
+def test_every_module_the_architecture_names_exists() -> None:
+    text = ARCHITECTURE.read_text()
+    stale = [str(p.relative_to(REPO)) for p in _documented() if not p.is_file()]
+    for token in PY_NAME.findall(text):
+        if token.startswith(("tests/", "scripts/", "bench/")) and not (REPO / token).exists():
+            stale.append(token)
+    for dotted in DOTTED.findall(text):
+        path = REPO / dotted.replace(".", "/")
+        if not (path.is_dir() or path.with_suffix(".py").is_file()):
+            stale.append(dotted)
+    assert sorted(set(stale)) == [], "docs/architecture.md names what is not there"
