@@ -53,14 +53,18 @@ def read_live(client: Reader, lock: Lockfile, desired: Sequence[Desired]) -> Liv
 
 
 def orphan_states(client: Reader, lock: Lockfile, wanted: set[str]) -> dict[str, str]:
-    """The state of each recorded run no spec asks for any more (few: read one by one), so
-    that one archived in Tallyfy is not offered to `--prune` to archive again."""
-    states = {}
-    for key, entry in sorted(lock.entries.items()):
-        if key not in wanted:
-            run = _run(client, entry.run_id)
-            states[key] = "missing" if run is None else _state(run)
-    return states
+    """The state of each recorded run no spec asks for any more, so that one archived in
+    Tallyfy is not offered to `--prune` to archive again (read together, as --refresh reads:
+    removing a data file's rows can orphan hundreds at once)."""
+    orphans = [(k, e.run_id) for k, e in sorted(lock.entries.items()) if k not in wanted]
+    if not orphans:
+        return {}
+    with ThreadPoolExecutor(max_workers=READERS, thread_name_prefix="orphans") as pool:
+        runs = pool.map(lambda item: _run(client, item[1]), orphans)
+        return {
+            key: "missing" if run is None else _state(run)
+            for (key, _), run in zip(orphans, runs, strict=True)
+        }
 
 
 def _state(run: Mapping[str, Any]) -> str:
