@@ -1,11 +1,12 @@
 """The provenance line launchspec ends each run's summary with, and finding it again (pure).
 
 A marker, `launchspec-id: LINEAGE/KEY`, names the lockfile lineage and the launch key; it is
-what lockfiles, journals and scans record. The line written around it reads as a sentence,
-since the summary is Tallyfy's Process Notes, shown to everyone on the run on every task. People
-edit it in a rich-text editor, which may save it as HTML (`<p>...</p>`): markers are found
-anywhere in the summary once markup is removed, in the sentence and in the bare line that runs
-launched before carry (docs/tallyfy-api-notes.md, "Listing runs").
+what lockfiles, journals and scans record. The summary is Tallyfy's Process Notes, shown to
+everyone on the run on every task, so a sentence above the marker says what it is for. The
+marker stays alone on its own line, as every release wrote it: older releases read only that
+(docs/compatibility.md: markers never change). People edit the notes in a rich-text editor,
+which may save them as HTML (`<p>...</p>`): markers are found anywhere in the summary once
+markup is removed (docs/tallyfy-api-notes.md, "Listing runs").
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import html
 import re
 
 MARKER_PREFIX = "launchspec-id: "
+NOTE = "Launched by launchspec. Please keep the next line: it stops this launch being sent twice."
 # Lineages are uuids (tests use words); keys are spec ids with [element] and @period.
 _MARKER = re.compile(r"launchspec-id:\s*([^\s/()<>]+/[A-Za-z0-9._\[\]@-]+)")
 _HTML = re.compile(r"</?(p|br|div|span|strong|b|em|i|u|a|ul|ol|li|h[1-6])\b[^>]*>", re.I)
@@ -27,17 +29,13 @@ def marker_for(lineage: str, key: str) -> str:
     return f"{MARKER_PREFIX}{lineage}/{key}"
 
 
-def line_for(marker: str) -> str:
-    """The line written into a summary: a sentence a colleague understands, holding `marker`."""
-    return f"Launched by launchspec. Keep this line: it stops a second launch ({marker})"
-
-
 def with_marker(summary: str | None, marker: str | None) -> str | None:
-    """The summary to send: the user's text, then the provenance line on its own."""
+    """The summary to send: the user's text, then the note saying what the marker is for, then
+    the marker on its own line."""
     if not marker:
         return summary
-    line = line_for(marker)
-    return f"{summary}\n\n{line}" if summary else line
+    lines = f"{NOTE}\n{marker}"
+    return f"{summary}\n\n{lines}" if summary else lines
 
 
 def plain_text(summary: str) -> str:
@@ -62,6 +60,8 @@ def key_of(marker: str) -> str:
 
 
 def without_markers(summary: str) -> str | None:
-    """The summary as the person wrote it, as text: lines holding a marker left out."""
-    kept = [line for line in plain_text(summary).split("\n") if not markers_in(line)]
+    """The summary as the person wrote it, as text: the note and lines holding a marker left
+    out."""
+    lines = plain_text(summary).split("\n")
+    kept = [line for line in lines if line.strip() != NOTE and not markers_in(line)]
     return "\n".join(kept).rstrip("\n") or None

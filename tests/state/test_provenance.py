@@ -26,13 +26,25 @@ def _as_editor_saves(text: str) -> str:
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_the_line_reads_as_a_sentence_and_holds_the_marker(key: str) -> None:
+def test_a_sentence_says_what_the_marker_is_for(key: str) -> None:
     summary = with_marker("Kick-off for Globex & co", marker_for(LINEAGE, key))
     assert summary is not None
-    line = summary.split("\n")[-1]
-    assert line.startswith("Launched by launchspec. Keep this line")
+    note, line = summary.split("\n")[-2:]
+    assert note.startswith("Launched by launchspec. Please keep the next line")
+    assert line == marker_for(LINEAGE, key)
     assert markers_in(summary) == [marker_for(LINEAGE, key)]
     assert key_of(markers_in(summary)[0]) == key
+    assert without_markers(summary) == "Kick-off for Globex & co"
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_the_marker_stays_alone_on_its_line_as_older_releases_read_it(key: str) -> None:
+    """docs/compatibility.md: markers never change; a release before this one matched a line
+    that is exactly the marker."""
+    summary = with_marker("Kick-off", marker_for(LINEAGE, key))
+    assert summary is not None
+    lines = [line.strip() for line in summary.splitlines()]
+    assert marker_for(LINEAGE, key) in lines
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -55,6 +67,7 @@ def test_the_old_bare_line_is_still_read() -> None:
 def test_a_marker_anywhere_in_a_line_is_found() -> None:
     text = f"Notes. (was launchspec-id: {LINEAGE}/k) and more"
     assert markers_in(text) == [marker_for(LINEAGE, "k")]
+    assert without_markers(f"Kick-off\n{text}") == "Kick-off"
 
 
 def test_text_without_markup_is_left_as_written() -> None:
