@@ -30,7 +30,7 @@ def launched_values(r: Rendered) -> dict[str, Any]:
     tasks by title, members, tags, folders, parent), JSON-safe, secrets redacted whole."""
     doc = {
         "template": r.template,
-        "prerun": {str(k): v for k, v in r.prerun.items()},
+        "prerun": {str(k): v for k, v in r.kickoff.items()},
         "tasks": {str(k): _task(t) for k, t in r.tasks.items()},
         "users": list(r.users),
         "groups": list(r.groups),

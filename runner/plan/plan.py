@@ -48,7 +48,7 @@ class Desired:
         r = self.rendered
         fixed = {
             "template": r.template,
-            "prerun": r.prerun,
+            "prerun": r.kickoff,  # the digest's key, as recorded in lockfiles
             "tasks": {k: vars(t) for k, t in r.tasks.items()},
             "tags": r.tags,
             "folders": r.folders,
@@ -67,7 +67,7 @@ class Desired:
     def uses_secrets(self) -> bool:
         """Whether a secret's value (or the placeholder of one not set) is in the launch."""
         r = self.rendered
-        values = [r.prerun, {k: vars(t) for k, t in r.tasks.items()}, r.name, r.summary]
+        values = [r.kickoff, {k: vars(t) for k, t in r.tasks.items()}, r.name, r.summary]
         masked = without_secrets(values, r.secret_values)
         return canonical_digest(masked) != canonical_digest(values)
 

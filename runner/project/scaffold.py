@@ -70,14 +70,14 @@ def new_spec(
         f"name: {json.dumps(title + ' - {{ launch.date }}', ensure_ascii=False)}",
         '# summary: "..."',
         "# owner: someone@example.com        # a user's email or id (default: the token's user)",
-        *_prerun(fields),
+        *_kickoff(fields),
         *_tasks(template, directory),
         "# tags: []",
     ]
     return "\n".join(lines) + "\n"
 
 
-def _prerun(fields: Sequence[FieldRow]) -> list[str]:
+def _kickoff(fields: Sequence[FieldRow]) -> list[str]:
     if not fields:
         return ["# (this template has no kick-off fields)"]
     keys = [yaml_key(f.label) + ":" for f in fields]

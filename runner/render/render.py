@@ -67,7 +67,7 @@ class Rendered:
     name: str
     summary: str | None
     owner: str | int | None
-    prerun: Mapping[str, Any]  # kick-off key as written -> plain rendered value
+    kickoff: Mapping[str, Any]  # kick-off key as written (`prerun:`) -> plain rendered value
     tasks: Mapping[str, RenderedTask]  # step key as written -> override
     tags: tuple[str, ...] = ()
     folders: tuple[str, ...] = ()
@@ -105,7 +105,7 @@ def render_spec(spec: Spec, context: RenderContext) -> tuple[Rendered | None, li
         name=str(name),
         summary=_opt_str(r.value(data.get("summary"), ("summary",))),
         owner=r.value(data.get("owner"), ("owner",)),
-        prerun=r.value(data.get("prerun") or {}, ("prerun",)),
+        kickoff=r.value(data.get("prerun") or {}, ("prerun",)),
         tasks=_tasks(r, data.get("tasks") or {}, zone, context.launch_at),
         tags=tuple(r.value(data.get("tags") or [], ("tags",))),
         folders=tuple(r.value(data.get("folders") or [], ("folders",))),

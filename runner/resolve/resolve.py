@@ -101,7 +101,7 @@ class _Resolver:
         if r.owner is not None:
             body["owner_id"] = self._owner(r.owner)
         optional = {
-            "prerun": self._prerun(),
+            "prerun": self._kickoff(),
             "tasks": self._tasks(),
             "tags": self._labels(r.tags, "tags", self.directory.tag, ("title",)),
             "folders": self._labels(
@@ -195,13 +195,13 @@ class _Resolver:
             out[rid] = people.body()
         return out
 
-    def _prerun(self) -> dict[str, Any]:
+    def _kickoff(self) -> dict[str, Any]:
         fields = unwrap(self.template.get("prerun"))
         zone = ZoneInfo(self.r.timezone)
         out: dict[str, Any] = {}
         shown: dict[str, Any] = {}
         seen: set[str] = set()  # fields named, even when their value is refused
-        for key, value in self.r.prerun.items():
+        for key, value in self.r.kickoff.items():
             found = self._match(str(key), fields, "label", "prerun", _KICKOFF)
             if found is None or value is None:
                 continue

@@ -234,7 +234,7 @@ def details(a: Action) -> dict[str, Any]:
     return {
         "template": r.template,
         "owner": r.owner,
-        "prerun": dict(r.prerun),
+        "prerun": dict(r.kickoff),
         "tasks": tasks,
         "tags": list(r.tags),
         "folders": list(r.folders),

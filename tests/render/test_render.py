@@ -59,9 +59,9 @@ def test_every_templated_place_is_rendered() -> None:
     assert r.name == "Onboarding - Globex Corp (2026-12-04)"
     assert r.summary == "Kick-off for Globex Corp, key onboarding-globex"
     assert r.owner == "ops@example.com"  # from the configuration's default vars
-    assert r.prerun["Client name"] == "Globex Corp"  # the spec's vars win over defaults
-    assert r.prerun["Modules"] == ["Billing", "Enterprise SSO"]
-    assert r.prerun["Key contacts"] == [{"Name": "Globex Corp CFO", "Role": "CFO"}]
+    assert r.kickoff["Client name"] == "Globex Corp"  # the spec's vars win over defaults
+    assert r.kickoff["Modules"] == ["Billing", "Enterprise SSO"]
+    assert r.kickoff["Key contacts"] == [{"Name": "Globex Corp CFO", "Role": "CFO"}]
     assert r.tasks["Kick-off call"].users == ("jane@example.com", 1003)
     assert r.tasks["Kick-off call"].groups == ("Sales",)
     assert r.tags == ("onboarding", "enterprise")
@@ -72,8 +72,8 @@ def test_every_templated_place_is_rendered() -> None:
 
 def test_plain_values_pass_through_untouched() -> None:
     r = ok(FULL)
-    assert r.prerun["Seats"] == 12
-    assert r.prerun["Start date"] == "2026-12-01"
+    assert r.kickoff["Seats"] == 12
+    assert r.kickoff["Start date"] == "2026-12-01"
     assert r.tasks["Kick-off call"].users[1] == 1003
 
 
@@ -152,7 +152,7 @@ def test_name_longer_than_the_api_allows() -> None:
 def test_secrets_come_from_the_context_and_are_collected() -> None:
     rendered = ok(FULL)
     assert rendered.secret_values == ("sk-123",)
-    assert rendered.prerun["Notes"] == "sk-123"
+    assert rendered.kickoff["Notes"] == "sk-123"
     two = ok("id: a\ntemplate: t\n", secrets={"USER": "bob", "PASSWORD": "hunter2", "GONE": None})
     assert two.secret_values == ("bob", "hunter2")
 
@@ -194,6 +194,6 @@ def test_specs_built_directly_and_yaml_dates() -> None:
     doc = Document("x.yaml", 0, data, {("prerun",): Position("x.yaml", 3, 1)})
     rendered, diagnostics = render_spec(Spec("d", data, doc), ctx())
     assert rendered is not None and not diagnostics
-    assert rendered.prerun["Start date"] == date(2026, 12, 1)
+    assert rendered.kickoff["Start date"] == date(2026, 12, 1)
     assert rendered.tasks["S"].deadline == "2026-12-12T17:00:00Z"
     assert rendered.name == ""

@@ -22,7 +22,7 @@ def rendered(key: str, **kw: Any) -> Rendered:
         "name": f"Onboarding - {key}",
         "summary": None,
         "owner": "ops@example.com",
-        "prerun": {"Client name": key},
+        "kickoff": {"Client name": key},
         "tasks": {"Kick-off call": RenderedTask("2026-12-02T17:00:00Z", users=("jane@x.io",))},
     }
     return Rendered(**{**base, **kw})
@@ -71,8 +71,8 @@ def small_plan() -> Plan:
 
 
 def every_kind_plan() -> Plan:
-    secret_prerun = {"Client name": "acme", "API key": SECRET}
-    secret_r = rendered("with-secret", prerun=secret_prerun, secret_values=(SECRET,),
+    secret_kickoff = {"Client name": "acme", "API key": SECRET}
+    secret_r = rendered("with-secret", kickoff=secret_kickoff, secret_values=(SECRET,),
                         name=f"Onboarding {SECRET}")
     secret_req = request("with-secret", prerun={"API key": "(secret)"})
     secret_req = LaunchRequest(**{**vars(secret_req), "secret_values": (SECRET,)})
