@@ -6,19 +6,19 @@ pyproject.toml): the remote state it needs is read by `runner.remote`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as evolve
 from datetime import datetime
 from typing import Any
 
 from runner.diagnostics import Diagnostic, has_errors
-from runner.errors import NotFoundError, SpecError, UsageError
-from runner.plan.adoption import run_changes
+from runner.errors import SpecError, UsageError
 from runner.plan.clashes import name_clashes, names_in_use
 from runner.plan.moves import pending_moves
-from runner.plan.plan import Change, Desired, Plan, make_plan
+from runner.plan.plan import Desired, Plan, make_plan
 from runner.project import stages
+from runner.project.comparing import adopt_changes, edits_from_runs
 from runner.project.refresh import orphan_states, read_live
 from runner.project.targets import narrow
 from runner.project.validation import now_utc, validate
@@ -131,9 +131,11 @@ def plan(inputs: PlanInputs) -> Planned:
         notes=[*notes, *history, *_clashes(on_server, desired, shown, known)],
         duplicates=dups,
         adoptable=adoptable,
-        adopt_changes=_adopt_changes(client, adoptable or {}, desired),
+        adopt_changes=adopt_changes(client, adoptable or {}, desired) if client else None,
         moves=moves,
     )
+    if client is not None:
+        planned = edits_from_runs(client, planned)
     planned = narrow(planned, inputs.targets, config.root)
     flags = {
         "prune": inputs.prune,
@@ -167,29 +169,6 @@ def _clashes(
     launches = [d for d in desired if d.request is not None and d.key not in recorded]
     by_name = lambda t, name: client.first_runs(checklist_id=t, q=name)  # noqa: E731
     return [*found, *names_in_use(launches, by_name)]
-
-
-def _adopt_changes(
-    client: Reader | None, adoptable: Mapping[str, str], desired: Sequence[Desired]
-) -> dict[str, tuple[Change, ...]]:
-    """How each run the plan adopts differs from its spec, compared as `import` compares
-    (few runs: after `forget` or a lost lockfile; one read each, and one of its template)."""
-    requests = {d.key: d.request for d in desired if d.request is not None}
-    out = {}
-    for key, run_id in sorted(adoptable.items()):
-        request = requests.get(key)
-        if client is None or request is None:
-            continue
-        try:
-            run = client.get_run(run_id)
-            fields = client.get_template(request.template_id).get("prerun") or []
-        except NotFoundError:
-            continue
-        labels = {str(f.get("id")): str(f.get("label")) for f in fields if isinstance(f, Mapping)}
-        changes = tuple(run_changes(run, request, labels))
-        if changes:
-            out[key] = changes
-    return out
 
 
 def _duplicates(client: Reader, lock: Lockfile) -> dict[str, tuple[str, ...]]:

@@ -67,3 +67,22 @@ def test_a_secret_is_never_written_and_shown_redacted(
     planned = run_cli(root, "plan", "--target", "onboarding-globex", env=env)
     assert "Notes: (secret) -> Plain notes" in planned.out, planned.out
     assert "first-password-1" not in planned.text
+
+
+def test_an_entry_recorded_before_values_were_kept_reads_them_from_its_run(
+    tmp_path: Path, sandbox: SandboxProcess
+) -> None:
+    root, env = make_project(tmp_path), sandbox.env()
+    assert run_cli(root, "apply", "--yes", env=env).code == 0
+    lock = root / "launchspec.lock.json"
+    doc = json.loads(lock.read_text())
+    for entry in doc["launches"].values():  # as a lockfile written by an earlier release
+        entry.pop("launched", None)
+    lock.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    _edit(root, "month-end-close.yaml", "  Reporting currency: EUR", "  Reporting currency: USD")
+
+    text = run_cli(root, "plan", env=env).out
+    assert "Reporting currency: EUR -> USD" in text, text
+    assert "kick-off values changed after launch" in text, text
+    offline = run_cli(root, "plan", "--offline").out  # no run to read: the reason alone
+    assert f"! {GMBH}  edited after launch" in offline and "EUR -> USD" not in offline, offline
