@@ -150,10 +150,15 @@ def _text_action(a: Action, colour: bool) -> list[str]:
     detail = _display(a)
     if a.row in DETAILED and detail:
         out.append(f"        template: {detail.get('template', '')}")
+        if detail.get("owner"):
+            out.append(f"        owner: {detail['owner']}")
         for label, value in (detail.get("prerun") or {}).items():
             out.append(f"        {label}: {_short(value)}")
         for title, task in (detail.get("tasks") or {}).items():
             out.append(f"        task {title!r}: {_task_text(task)}")
+        for what in ("tags", "folders"):
+            if detail.get(what):
+                out.append(f"        {what}: {', '.join(map(str, detail[what]))}")
     parent = a.desired.rendered.parent if a.desired else (a.entry.parent if a.entry else None)
     if parent:
         out.append(f"        after: {parent}")

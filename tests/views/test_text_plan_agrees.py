@@ -63,3 +63,15 @@ def test_short_format_is_one_line_per_key(tmp_path: Path) -> None:
     assert any("over the safety limit of 25" in line for line in lines[:5])
     doc = json.loads(run_cli(root, "plan", "--offline", "--format", "json").out)
     assert doc["summary"]["rows"]["launch"] == MANY
+
+
+def test_text_shows_owner_tags_and_folders_as_markdown_does(
+    tmp_path: Path, sandbox: SandboxProcess
+) -> None:
+    root, env = make_project(tmp_path), sandbox.env()
+    markdown = run_cli(root, "plan", "--format", "markdown", env=env).out
+    assert "owner ops@example.com" in markdown and "folders Clients" in markdown, markdown
+    text = run_cli(root, "plan", env=env).out
+    globex = re.split(r"\n {2,3}\S", text[text.index("+ onboarding-globex") :])[0]
+    for said in ("owner: ops@example.com", "tags: onboarding, priority", "folders: Clients"):
+        assert said in globex, globex
