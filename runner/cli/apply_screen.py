@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import signal
 import sys
 import threading
@@ -44,7 +43,6 @@ SETTLED = {
     "young": "an earlier launch may still appear on the server; waited for it",
 }
 RECORDED = ("recovered", "read-back")  # settled with a run id written to the lockfile
-WAIT = re.compile(r"(?:waiting|retrying in) (\d+(?:\.\d+)?) s")  # the client's wait sentences
 
 
 class ApplyView:
@@ -136,9 +134,9 @@ class ApplyView:
 
     def waited(self, text: str) -> None:
         """The client waits (a 429's Retry-After, a retry): say what for and how long."""
-        found = WAIT.search(text)
-        if found:
-            self.wait_until = max(self.wait_until, self.clock() + float(found.group(1)))
+        seconds = getattr(text, "seconds", None)  # runner.client.calls.Wait: how long
+        if seconds is not None:
+            self.wait_until = max(self.wait_until, self.clock() + float(seconds))
         self._say(f"wait: {text}")
 
     def _say(self, text: str) -> None:

@@ -24,6 +24,18 @@ LOST = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
 AMBIGUOUS = (*LOST, httpx.DecodingError)  # DecodingError: answered, but the body is unreadable
 
 
+class Wait(str):
+    """A wait the client announces: the sentence said, and how long it waits, in seconds (a
+    progress display counts it into its time left)."""
+
+    seconds: float
+
+    def __new__(cls, text: str, seconds: float) -> Wait:
+        said = super().__new__(cls, text)
+        said.seconds = seconds
+        return said
+
+
 class Caller:
     """The plumbing under every endpoint: send, receive within budget, retry or give up."""
 
@@ -51,10 +63,10 @@ class Caller:
         to stop the write (the shared lease lost or past its deadline: runner/state/lease.py)."""
         self._permit = check
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: str, seconds: float) -> None:
         """Tell the person why nothing seems to happen (the CLI prints it on stderr)."""
         if self._on_wait is not None:
-            self._on_wait(text)
+            self._on_wait(Wait(text, seconds))
 
     def _call(
         self,
@@ -86,7 +98,8 @@ class Caller:
                 if self._limiter.defer(delay):  # a burst of 429s is one wait, said once
                     self._say(
                         f"the server asked to slow down (429 on {words}): waiting "
-                        f"{delay:.0f} s (Retry-After) before sending anything more"
+                        f"{delay:.0f} s (Retry-After) before sending anything more",
+                        delay,
                     )
             else:
                 self._check_deadline(words, delay)
@@ -94,7 +107,8 @@ class Caller:
                     what = f"answered {error.status}" if error.status else "failed"
                     self._say(
                         f"{words} {what}: retrying in {delay:.1f} s "
-                        f"(attempt {attempt + 1} of {self.max_attempts})"
+                        f"(attempt {attempt + 1} of {self.max_attempts})",
+                        delay,
                     )
                 self._sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover

@@ -13,6 +13,7 @@ import pytest
 
 from runner.apply.events import Event
 from runner.cli.apply_screen import ApplyView
+from runner.client.calls import Wait
 from runner.plan.plan import Plan
 from runner.remote.reconcile import marker_for
 from runner.state.journal import Journal
@@ -94,8 +95,8 @@ def test_the_bar_says_a_long_wait_not_a_short_eta(capsys: pytest.CaptureFixture[
         now[0] += 0.5
         view.event(Event("launched", f"k{i}", "r" * 32))
     capsys.readouterr()
-    view.waited("the server asked to slow down (429 on POST /runs): waiting 60 s (Retry-After)"
-                " before sending anything more")
+    view.waited(Wait("the server asked to slow down (429 on POST /runs): waiting 60 s "
+                     "(Retry-After) before sending anything more", 60.0))
     bar = capsys.readouterr().err.split("\r")[-1]
     assert "ETA 1 s" not in bar and "waiting 1 min · ETA 1 min" in bar, repr(bar)
 
