@@ -113,6 +113,12 @@ def _flag(name: str, value: Any) -> str:
 
 def check_fresh(saved: dict[str, Any], current: Plan) -> None:
     """Refuse a saved plan whose inputs, lockfile or outcome differ from now."""
+    if saved.get("offline") and not current.offline:
+        raise StalePlanError(
+            "the saved plan was made offline (--offline, or no API token): it resolved no "
+            "launch against Tallyfy, so apply cannot check it is what it would send",
+            hint="run `launchspec plan --out FILE` with the API token set, and review that",
+        )
     old_inputs: dict[str, str] = saved.get("inputs", {})
     changed = sorted(
         name

@@ -49,3 +49,13 @@ def test_a_flag_apply_is_given_that_the_plan_was_not_made_with_is_named(
     assert refused.code != 0
     assert "the saved plan was made without --prune" in refused.err, refused.text
     assert list_runs(sandbox, status="archived") == []
+
+
+def test_a_plan_saved_offline_is_refused_by_name(tmp_path: Path, sandbox: SandboxProcess) -> None:
+    root, env = make_project(tmp_path), sandbox.env()
+    assert run_cli(root, "plan", "--offline", "--out", "plan.json", env=env).code == 0
+    refused = run_cli(root, "apply", "plan.json", "--yes", env=env)
+    assert refused.code != 0
+    assert "made offline" in refused.err and "a template, the organisation" not in refused.err, \
+        refused.text
+    assert list_runs(sandbox) == []
