@@ -31,15 +31,22 @@ class Connection:
     token: str = field(repr=False)
     sandbox: subprocess.Popen[str] | None = field(default=None, repr=False)
     limits: dict[str, float] = field(default_factory=dict)  # the configuration's API limits
+    clients: list[Any] = field(default_factory=list, repr=False)  # made here, closed by close()
 
     def client(self, **options: Any) -> TallyfyClient:
         from runner.client.budgets import budgets_from
         from runner.client.client import TallyfyClient
 
         options.setdefault("budgets", budgets_from(self.limits))
-        return TallyfyClient(self.url, self.org_id, self.token, **options)
+        made = TallyfyClient(self.url, self.org_id, self.token, **options)
+        self.clients.append(made)
+        return made
 
     def close(self) -> None:
+        """Close the clients made here (their pooled connections) and stop the sandbox."""
+        for made in self.clients:
+            made.close()
+        self.clients.clear()
         if self.sandbox is not None and self.sandbox.poll() is None:
             self.sandbox.terminate()
             try:
