@@ -2,22 +2,53 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from tests.support.sandbox import SandboxPool, SandboxProcess, start_sandbox
 
 REPO = Path(__file__).resolve().parent.parent
 
 
+# Hypothesis draws the same examples on every CI run (a failure there replays anywhere), and
+# keeps no example database there; read before the environment below drops CI.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
+
+# What of the machine's environment the tests never see: where and how they run (Actions,
+# CI, a git hook's GIT_DIR), stray credentials, and colour and terminal size preferences.
+DROPPED = {"CI", "NO_COLOR", "FORCE_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "COLUMNS", "LINES",
+           "PYTHONWARNINGS", "PYTHONSTARTUP"}
+DROPPED_PREFIXES = ("TALLYFY_", "GITHUB_", "RUNNER_", "LAUNCHSPEC_", "GIT_", "LC_")
+
+
 @pytest.fixture(autouse=True, scope="session")
-def _own_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Caches go to a folder of the test run, never the user's (subprocesses inherit it)."""
+def _machine_independent_environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test (and every process it starts) runs in the same environment on any machine:
+    a home of the run's own (no ~/.gitconfig identity, caches or config of the user's), no
+    system git config, a UTF-8 C locale, UTC, a plain xterm; the variables named above unset."""
+    home = tmp_path_factory.mktemp("home")
+    (home / ".gitconfig").write_text("")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+        for name in list(os.environ):
+            if name in DROPPED or name.startswith(DROPPED_PREFIXES):
+                patch.delenv(name)
+        patch.setenv("HOME", str(home))
+        for kind in ("CACHE", "CONFIG", "DATA", "STATE"):
+            patch.setenv(f"XDG_{kind}_HOME", str(home / f".{kind.lower()}"))
+        patch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+        patch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+        patch.setenv("LANG", "C.UTF-8")
+        patch.setenv("TZ", "UTC")
+        patch.setenv("TERM", "xterm")
+        time.tzset()
         yield
+    time.tzset()
 
 
 @pytest.fixture(scope="session")

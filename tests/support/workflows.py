@@ -58,13 +58,13 @@ def actionlint(target: Path) -> subprocess.CompletedProcess[str]:
 
 
 def run_steps(path: Path, work: Path, tallyfy: dict[str, str], **extra: str) -> dict[str, Any]:
-    """Run a workflow's `run:` steps in order (installs skipped: launchspec is on PATH here),
+    """Run a workflow's `run:` steps in order (installs skipped: this launchspec is on PATH),
     as Actions would: bash -e, fresh GITHUB_OUTPUT per step, one GITHUB_STEP_SUMMARY."""
     summary = work.parent / "summary.md"
     summary.touch()
     results: dict[str, Any] = {"summary": summary}
     for i, step in enumerate(steps(load(path))):
-        if "run" not in step or step.get("id") == "install":
+        if "run" not in step or _installs(step):
             continue
         output = work.parent / f"output-{i}"
         output.touch()
@@ -87,6 +87,12 @@ def run_steps(path: Path, work: Path, tallyfy: dict[str, str], **extra: str) -> 
         if proc.returncode != 0:
             break
     return results
+
+
+def _installs(step: dict[str, Any]) -> bool:
+    """A step that installs launchspec (from PyPI, or the action's own $GITHUB_ACTION_PATH,
+    which is empty here: run, it would install whatever pip made of that)."""
+    return step.get("id") == "install" or "pip install" in str(step["run"])
 
 
 def parse_outputs(text: str) -> dict[str, str]:
