@@ -13,8 +13,13 @@ from runner.state.holder import Clock
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 
 
+# The tests run with no git identity of the machine's (tests/conftest.py): commits made by
+# hand say who made them.
+AUTHOR = ("-c", "user.name=test", "-c", "user.email=test@invalid")
+
+
 def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+    return subprocess.run(["git", *AUTHOR, *args], cwd=cwd, check=True, capture_output=True,
                           text=True).stdout  # fmt: skip
 
 
