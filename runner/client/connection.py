@@ -53,6 +53,9 @@ class Connection:
                 self.sandbox.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.sandbox.kill()
+                self.sandbox.wait(timeout=10)
+        if self.sandbox is not None and self.sandbox.stdout is not None:
+            self.sandbox.stdout.close()
         self.sandbox = None
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,6 +62,7 @@ class Server:
         self.faults: dict[str, Any] = dict(NO_FAULTS)
         self.own_requests = 0  # the test's own reads, left out of the figures
         self._http = httpx.Client(timeout=10, headers=api_headers(sb))
+        weakref.finalize(self, self._http.close)  # closed with the Server, not left to the GC
 
     @property
     def root(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -27,11 +28,16 @@ class Harness:
         self.log: list[str] = []
         self.sleeps: list[float] = []
         self.on_sleep = on_sleep
+        self.made: list[TallyfyClient] = []
+        # the clients are closed with the harness (at the end of its test), not left to the GC
+        weakref.finalize(self, _close_all, self.made)
         self.client = self.make(sb.url, sb.token)
 
     def make(self, url: str, token: str, **options: Any) -> TallyfyClient:
-        return TallyfyClient(url, self.sb.org, token, sleep=self._sleep, log=self.log.append,
+        made = TallyfyClient(url, self.sb.org, token, sleep=self._sleep, log=self.log.append,
                              timeout=10, **options)  # fmt: skip
+        self.made.append(made)
+        return made
 
     def _sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
@@ -52,6 +58,11 @@ class Harness:
         assert self.log
         for text in (*texts, *self.log, repr(self.client)):
             assert self.sb.token not in text
+
+
+def _close_all(clients: list[TallyfyClient]) -> None:
+    for client in clients:
+        client.close()
 
 
 def start(factory: Callable[..., SandboxProcess], *flags: str, **kw: Any) -> Harness:

@@ -99,7 +99,9 @@ def start_sandbox(*args: str, timeout: float = 20, cwd: Path | None = None) -> S
             )
     sel.close()
     proc.kill()
+    proc.wait(timeout=10)
     rest = proc.stdout.read()
+    proc.stdout.close()
     raise RuntimeError("sandbox did not become ready:\n" + "\n".join(seen) + rest)
 
 
