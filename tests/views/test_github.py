@@ -45,6 +45,15 @@ def test_publish_appends_summary_and_outputs(tmp_path: Path) -> None:
     outputs = parse_outputs(Path(env["GITHUB_OUTPUT"]).read_text())
     assert outputs["has_changes"] == "true" and outputs["launch"] == "2"
     assert outputs["edited"] == "0" and outputs["plan_json"] == str(tmp_path / "plan.json")
+    assert outputs["needs_decision"] == "false"
+
+
+def test_outputs_say_when_an_entry_needs_a_decision(tmp_path: Path) -> None:
+    env = actions_env(tmp_path)
+    plan = every_kind_plan()
+    texts = github.plan_texts(plan, github.ViewOptions("markdown"), save=False, env=env)
+    github.publish(plan, texts, saved_to=None, env=env)
+    assert parse_outputs(Path(env["GITHUB_OUTPUT"]).read_text())["needs_decision"] == "true"
 
 
 @pytest.mark.parametrize("encode", [  # the plain form is redacted; encoded forms are not
