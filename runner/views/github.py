@@ -96,8 +96,8 @@ def publish(
 
 
 def outputs(plan: Plan, saved_to: Path | None) -> dict[str, str]:
-    """Step outputs: `has_changes`, `needs_decision`, `offline`, the count of every kind, the summary line, and
-    `plan_json` (an absolute path) when the plan was saved."""
+    """Step outputs: `has_changes`, `needs_decision`, `offline`, the count of every kind, the
+    summary line, and `plan_json` (an absolute path) when the plan was saved."""
     values = {
         "has_changes": "true" if plan.has_changes else "false",
         "needs_decision": "true" if plan.needs_decision else "false",
