@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +18,10 @@ from runner.errors import LaunchspecError, UsageError
 from runner.plan.plan import Plan
 from runner.views.planview import format_text, secrets_of
 from runner.views.progress import Progress, bar, duration, line
+
+if TYPE_CHECKING:
+    from runner.project.project import Applied
+    from runner.specs.config import Config
 
 STYLE = {
     "launched": "green",
@@ -194,7 +198,7 @@ class ApplyView:
             text = text.replace(secret, "(secret)")
         return text
 
-    def finish(self, applied: Any, config: Any) -> int:
+    def finish(self, applied: Applied, config: Config) -> int:
         """Print the summary; return the exit status."""
         self.finish_progress()
         result = applied.result

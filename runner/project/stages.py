@@ -318,7 +318,7 @@ def _parse_time(value: str) -> datetime:
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
 
 
-def field_diagnostics(config: Any, specs: Sequence[Any], at: str) -> list[Any]:
+def field_diagnostics(config: Config, specs: Sequence[Spec], at: str) -> list[Diagnostic]:
     """Field-level problems of `specs` found against the snapshots (none when there are none).
 
     For `validate`: renders with launch time `at` (or the lockfile's, for launched keys) and

@@ -20,6 +20,7 @@ from runner.remote.ports import Reader
 from runner.remote.reconcile import RunIndex
 from runner.resolve.directory import Directory
 from runner.snapshots.rows import owner_names
+from runner.specs.config import Config
 from runner.state.lockfile import LockEntry, Lockfile
 
 DONE = frozenset({"completed", "complete", "done", "approved"})
@@ -207,7 +208,7 @@ def _details(statuses: Sequence[RunStatus]) -> list[str]:
     return ["", *out] if out else []
 
 
-def current(config: Any, client: Reader, now: datetime) -> list[RunStatus]:
+def current(config: Config, client: Reader, now: datetime) -> list[RunStatus]:
     """The live state of every key in the project's lockfile."""
     from runner.state.lockfile import read_lockfile
 
