@@ -20,7 +20,7 @@ from runner.sandbox.routes_runs import as_saved
 
 _RATES = ("error_rate", "cut_after_commit", "error_after_commit")
 _COUNTS = ("latency_ms", "launch_latency_ms", "throttle", "seed")
-_SWITCHES = ("ignore_sort", "ignore_q", "html_summaries")
+_SWITCHES = ("ignore_sort", "ignore_q", "html_summaries", "hold_launches")
 _SETTABLE = ("active", "complete", "problem")
 
 
@@ -28,6 +28,7 @@ async def stats(request: Request) -> Response:
     ctx = ctx_of(request)
     body = ctx.stats.as_dict()
     body["runs_stored"] = ctx.store.count_runs()
+    body["launches_held"] = ctx.faults.held
     body["faults_config"] = ctx.faults.config.as_dict()
     return JSONResponse(body)
 

@@ -42,6 +42,7 @@ class FaultConfig:
     ignore_sort: bool = False  # runs listed oldest first whatever `sort` asks
     ignore_q: bool = False  # runs not filtered by `q`
     html_summaries: bool = False  # summaries stored as HTML paragraphs, as the UI's editor does
+    hold_launches: bool = False  # launches wait, uncommitted, until it is false (a test's barrier)
 
     def describe(self) -> str:
         """The `faults=` part of the ready line."""
@@ -53,6 +54,7 @@ class FaultConfig:
             f"error-after-commit={self.error_after_commit:g}" if self.error_after_commit else "",
             f"launch-latency-ms={self.launch_latency_ms}" if self.launch_latency_ms else "",
             *(f"{name.replace('_', '-')}=1" for name in _SWITCHES if getattr(self, name)),
+            "hold-launches=1" if self.hold_launches else "",
         ]
         named = [p for p in parts if p]
         return ",".join([*named, f"seed={self.seed}"]) if named else "none"
@@ -105,6 +107,7 @@ class Faults:
         self.stats = stats
         self.rng = random.Random(config.seed)
         self.window: deque[float] = deque()
+        self.held = 0  # launches waiting now for `hold_launches` to be turned off
 
     def restart(self) -> None:
         """The faults the server started with, their generator reseeded: the same draws again."""
@@ -150,6 +153,8 @@ class FaultMiddleware:
         if config.launch_latency_ms > 0 and method == "POST" and LAUNCH_PATH.match(scope["path"]):
             faults.stats.faults["latency"] += 1
             await asyncio.sleep(config.launch_latency_ms / 1000)
+        if method == "POST" and LAUNCH_PATH.match(scope["path"]):
+            await _held(faults)
         retry_after = faults.throttled()
         if retry_after is not None:
             faults.stats.faults["throttle"] += 1
@@ -168,6 +173,19 @@ class FaultMiddleware:
         if lie:
             counted = _erroring(counted, faults.stats)
         await self.app(scope, receive, _cutting(counted, faults.stats) if cut else counted)
+
+
+async def _held(faults: Faults) -> None:
+    """Wait while launches are held: a test lets several clients reach their launches before
+    any commits, whatever the machine's speed (polled, the sandbox's loop stays free)."""
+    if not faults.config.hold_launches:
+        return
+    faults.held += 1
+    try:
+        while faults.config.hold_launches:
+            await asyncio.sleep(0.01)
+    finally:
+        faults.held -= 1
 
 
 def _counting(send: Send, stats: Stats, method: str) -> Send:

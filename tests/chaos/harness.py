@@ -88,6 +88,18 @@ class Server:
         body: dict[str, Any] = self._http.get(f"{self.root}/_sandbox/stats").json()
         return body
 
+    def wait_held(self, count: int, *watched: ApplyProcess, timeout: float = 120) -> None:
+        """Wait until `count` launches wait at the sandbox (faults `hold_launches`): the
+        barrier is reached by construction, not by hoping that processes overlap. Fails if a
+        watched process ends first, or after `timeout` (generous: a loaded machine is slow)."""
+        deadline = time.monotonic() + timeout
+        while self.stats()["launches_held"] < count:
+            ended = [p for p in watched if p.proc.poll() is not None]
+            assert not ended and time.monotonic() < deadline, (
+                f"{count} launches were not held within {timeout} s:\n"
+                + "\n".join(p.text for p in watched))
+            time.sleep(0.01)
+
     def runs(self) -> list[dict[str, Any]]:
         """Every run on the server (all pages), read with faults paused."""
         with self.calm():
@@ -150,11 +162,12 @@ class ApplyProcess:
             self._threads.append(t)
         return self
 
-    def wait_for(self, text: str, timeout: float) -> bool:
-        """Wait until `text` appears in stdout or the process ends; True if it appeared."""
+    def wait_for(self, text: str, timeout: float, *, stderr: bool = False) -> bool:
+        """Wait until `text` appears in stdout (or stderr) or the process ends; True if it
+        appeared."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if any(text in line for line in list(self.out)):
+            if any(text in line for line in list(self.err if stderr else self.out)):
                 return True
             if self.proc.poll() is not None:
                 return False

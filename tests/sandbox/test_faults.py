@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -183,6 +184,24 @@ def test_launch_latency_holds_launches_only(sandbox_factory: Factory) -> None:
         api.launch_ok(name="held")
         assert time.monotonic() - started >= 0.4
         assert admin.get("/_sandbox/stats").json()["faults"]["latency"] == 1  # the launch only
+
+
+def test_held_launches_wait_uncommitted_until_released(sandbox_factory: Factory) -> None:
+    """The tests' barrier: no launch commits while held, however long; reads still answer."""
+    sb = sandbox_factory("--admin")
+    with _admin(sb) as admin, Api(sb) as api, Api(sb) as other, ThreadPoolExecutor(1) as pool:
+        r = admin.put("/_sandbox/faults", json={"hold_launches": True})
+        assert r.status_code == 200 and "hold-launches=1" in r.json()["faults"], r.text
+        pending = pool.submit(other.launch_ok, name="held")
+        deadline = time.monotonic() + 60
+        while admin.get("/_sandbox/stats").json()["launches_held"] < 1:
+            assert time.monotonic() < deadline and not pending.done(), pending
+            time.sleep(0.01)
+        assert _runs_total(api) == 0 and not pending.done()
+        assert admin.put("/_sandbox/faults", json={"hold_launches": False}).status_code == 200
+        assert pending.result(timeout=60)["name"] == "held"
+        assert _runs_total(api) == 1
+        assert admin.get("/_sandbox/stats").json()["launches_held"] == 0
 
 
 # ---- throttle ----
