@@ -41,9 +41,17 @@ def _two_clones(tmp_path: Path, org: str, config: str = "") -> tuple[Path, Path]
     return a, b
 
 
-def _both(a: Path, b: Path, env: dict[str, str], *args: str) -> tuple[ApplyProcess, ApplyProcess]:
-    first = ApplyProcess.start(a, env, *args)
-    second = ApplyProcess.start(b, env, *args)
+def _both_planned_before_either_launches(
+    server: Server, a: Path, b: Path, env: dict[str, str], *args: str
+) -> tuple[ApplyProcess, ApplyProcess]:
+    """Both clones apply at once, each launching one at a time; the sandbox holds launches until
+    each has sent one, so both planned before either launch committed: the race is forced,
+    not hoped for (on a loaded machine one process may well finish before the other starts)."""
+    server.set_faults(hold_launches=True)
+    first = ApplyProcess.start(a, env, "--concurrency", "1", *args)
+    second = ApplyProcess.start(b, env, "--concurrency", "1", *args)
+    server.wait_held(2, first, second)
+    server.set_faults(hold_launches=False)
     first.finish(timeout=180)
     second.finish(timeout=180)
     return first, second
@@ -56,16 +64,23 @@ def _active(server: Server) -> list[str]:
 def test_with_the_lease_each_spec_launches_once_and_lockfiles_agree(
     tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
 ) -> None:
+    """The second apply reaches the lease while the first holds it (its launches held at the
+    sandbox until then), so it waits, and then launches nothing the first launched."""
     server = Server(sandbox_factory("--admin", "--latency-ms", "50", "--fault-seed", "1"))
     a, b = _two_clones(tmp_path, server.sb.org)
-    first, second = _both(a, b, cli_env(server.sb), "--lock-timeout", "120")
-    assert first.proc.returncode == 0, first.text
-    assert second.proc.returncode == 0, second.text
+    env = cli_env(server.sb)
+    server.set_faults(hold_launches=True)
+    first = ApplyProcess.start(a, env, "--lock-timeout", "120")
+    server.wait_held(1, first)
+    second = ApplyProcess.start(b, env, "--lock-timeout", "120")
+    assert second.wait_for("shared lease", timeout=120, stderr=True), second.text
+    server.set_faults(hold_launches=False)
+    assert first.finish(timeout=180) == 0, first.text
+    assert second.finish(timeout=180) == 0, second.text
     names = _active(server)
     assert len(names) == len(set(names)) == SPECS
     lock_a, lock_b = (c / "launchspec.lock.json" for c in (a, b))
     assert lock_a.read_bytes() == lock_b.read_bytes()
-    assert "shared lease" in first.text + second.text  # one of them waited for the other
 
 
 def test_a_holder_killed_mid_apply_is_taken_over_after_expiry(
@@ -89,12 +104,12 @@ def test_a_holder_killed_mid_apply_is_taken_over_after_expiry(
 def test_without_the_lease_duplicates_are_reported_and_settled(
     tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
 ) -> None:
-    server = Server(sandbox_factory("--admin", "--latency-ms", "200", "--fault-seed", "3"))
+    server = Server(sandbox_factory("--admin", "--fault-seed", "3"))
     a, b = _two_clones(tmp_path, server.sb.org)
     env = cli_env(server.sb)
-    first, second = _both(a, b, env, "--no-lease")
+    first, second = _both_planned_before_either_launches(server, a, b, env, "--no-lease")
     names = _active(server)
-    assert len(names) > SPECS, "both applied at once without the lease: some specs twice"
+    assert len(names) == 2 * SPECS, "both planned before either launched: every spec twice"
     outputs = first.text + second.text
     assert "duplicate twin-" in outputs and 1 in (first.proc.returncode, second.proc.returncode)
 
@@ -113,9 +128,10 @@ def test_without_the_lease_duplicates_are_reported_and_settled(
 def test_status_flags_a_key_launched_twice(
     tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
 ) -> None:
-    server = Server(sandbox_factory("--admin", "--latency-ms", "200", "--fault-seed", "4"))
+    server = Server(sandbox_factory("--admin", "--fault-seed", "4"))
     a, b = _two_clones(tmp_path, server.sb.org)
-    _both(a, b, cli_env(server.sb), "--no-lease")
+    _both_planned_before_either_launches(server, a, b, cli_env(server.sb), "--no-lease")
+    assert len(_active(server)) == 2 * SPECS  # the duplicates exist: status has them to find
     shown = run_cli(a, "status", env=cli_env(server.sb))
     assert "launched more than once" in shown.out, shown.text
 
