@@ -74,28 +74,25 @@ def test_bad_lockfile_is_refused_without_a_launch(
     assert (project / LOCK).read_bytes() == data, "a refused lockfile must be left as it was"
 
 
-def _kill_with_launches_in_flight(project: Path, server: Server, delay_ms: int) -> int:
-    """Start apply on a server that holds every launch `delay_ms` before committing it, SIGKILL
-    apply while launches are in flight. The delay is in place before apply starts: set after
-    its plan, a fast machine had every launch answered before it (nothing left to kill).
+def _kill_with_launches_in_flight(project: Path, server: Server) -> int:
+    """Start apply on a server that holds every launch uncommitted, SIGKILL apply once one is
+    held, then let launches through again: a launch is in flight at the kill by construction,
+    whatever the machine's speed (a delay before committing was a race a loaded machine lost),
+    and the sandbox drops it, its client gone.
 
     Returns how many intents the killed apply left pending.
     """
-    server.set_faults(launch_latency_ms=delay_ms)
+    server.set_faults(hold_launches=True)
     p = ApplyProcess.start(project, cli_env(server.sb))
-    journal = Journal(project / ".launchspec")
-    deadline = time.monotonic() + 20
-    while not journal.pending() and time.monotonic() < deadline:
-        time.sleep(0.005)
-    time.sleep(0.05)  # let the other workers journal theirs too
+    server.wait_held(1, p)
     assert p.signal(signal.SIGKILL), p.text
-    p.finish(timeout=10)
-    server.set_faults(launch_latency_ms=0)
-    return len(journal.pending())
+    p.finish(timeout=60)
+    server.set_faults(hold_launches=False)
+    return len(Journal(project / ".launchspec").pending())
 
 
 def test_journal_of_a_killed_apply_is_reconciled(project: Path, server: Server) -> None:
-    pending = _kill_with_launches_in_flight(project, server, delay_ms=1500)
+    pending = _kill_with_launches_in_flight(project, server)
     assert pending >= 1
     plan = run_cli(project, "plan", env=server.sb.env(), timeout=60)
     assert plan.code == 0, plan.text
