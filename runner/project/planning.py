@@ -19,13 +19,14 @@ from runner.plan.moves import pending_moves
 from runner.plan.plan import Desired, Plan, make_plan
 from runner.project import stages
 from runner.project.comparing import adopt_changes, edits_from_runs
-from runner.project.refresh import orphan_states, read_live
+from runner.project.refresh import read_live
 from runner.project.targets import narrow
 from runner.project.validation import now_utc, validate
 from runner.remote.duplicates import adoptable as adoptable_runs
 from runner.remote.duplicates import find as find_duplicates
 from runner.remote.ports import Reader
 from runner.remote.reconcile import RunIndex, Settled
+from runner.remote.recorded import orphan_states
 from runner.remote.recovery import pending_keys, with_recorded_launches
 from runner.render.expand import history_keys
 from runner.snapshots.store import SnapshotStore
