@@ -296,6 +296,9 @@ def test_git_refusals_are_told_apart_from_a_push_that_lost_a_race() -> None:
 def test_a_remote_that_never_answers_is_cut_off_at_the_bound_with_what_it_started(
     tmp_path: Path,
 ) -> None:
+    """The bound (3 s) is long enough for git to start its transport on a loaded machine, and
+    far below the transport's 60 s: a call not cut off, or cut off without what it started
+    (the transport keeps git's stderr open), ends well past the 30 s allowed."""
     repo, pidfile = tmp_path / "repo", tmp_path / "helper.pid"
     git(tmp_path, "init", "--quiet", str(repo))
     git(repo, "config", "protocol.ext.allow", "always")
@@ -304,12 +307,24 @@ def test_a_remote_that_never_answers_is_cut_off_at_the_bound_with_what_it_starte
     helper.chmod(0o755)
     git(repo, "remote", "add", "origin", f"ext::{helper}")
     started = time.monotonic()
-    with pytest.raises(LeaseError) as caught, Lease(Git(repo, "origin", timeout=1), ttl=30):
+    with pytest.raises(LeaseError) as caught, Lease(Git(repo, "origin", timeout=3), ttl=30):
         pass
-    assert time.monotonic() - started < 10
-    assert "did not finish within 1 s" in caught.value.message
+    assert time.monotonic() - started < 30
+    assert "did not finish within 3 s" in caught.value.message
     status = Path(f"/proc/{pidfile.read_text().strip()}/status")
-    assert not status.exists() or "\nState:\tZ" in status.read_text()  # killed, not left
+    # SIGKILL sent is not yet died: on a busy machine the transport may wait to be scheduled.
+    deadline = time.monotonic() + 20
+    while _running(status):
+        assert time.monotonic() < deadline, status  # killed, not left
+        time.sleep(0.01)
+
+
+def _running(status: Path) -> bool:
+    """Whether the process of a /proc status file still runs (neither gone nor a zombie)."""
+    try:
+        return "\nState:\tZ" not in status.read_text()
+    except OSError:
+        return False
 
 
 def test_a_lease_that_just_expired_is_taken_once_seen_not_renewed(
