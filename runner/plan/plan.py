@@ -2,90 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as evolve
 from typing import Any
 
-from runner.plan.launched import fixed_changes, launched_values
-from runner.plan.launched import reason as edited_reason
+from runner.plan.compare import EDITED_REASON, compare, edits_of, field_changes
+from runner.plan.desired import Change as Change
+from runner.plan.desired import Desired as Desired
+from runner.plan.desired import canonical_digest as canonical_digest
 from runner.plan.vocabulary import ACTING, DECIDE, Reason, Verb, row
-from runner.render.render import Rendered
-from runner.resolve.request import UPDATABLE_FIELDS, without_secrets
-from runner.resolve.resolve import LaunchRequest
 from runner.state.lockfile import LockEntry, Lockfile
 
 # 2: each action is an `action` (what apply does) and a `reason` (why), the sentence is `why`,
 # drift is reported apart; 1 had one `action` word mixing the two (runner/plan/vocabulary.py).
 PLAN_FORMAT_VERSION = 2
 
-UPDATABLE_SOURCE = ("name", "summary", "owner", "starred", "is_public")
-EDITED_REASON = "kick-off values or tasks changed after launch"
 DRIFTED = "changed in Tallyfy since launchspec wrote it"
-
-
-def canonical_digest(value: Any) -> str:
-    """sha256 of canonical JSON: the same data always gives the same digest."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class Desired:
-    """One launch the specs ask for; `request` is None when the API could not be consulted."""
-
-    rendered: Rendered
-    request: LaunchRequest | None = None
-
-    @property
-    def key(self) -> str:
-        return self.rendered.key
-
-    def source_digests(self) -> tuple[str, str]:
-        """Digests of the rendered spec's fixed part and of its updatable part."""
-        r = self.rendered
-        fixed = {
-            "template": r.template,
-            "prerun": r.kickoff,  # the digest's key, as recorded in lockfiles
-            "tasks": {k: vars(t) for k, t in r.tasks.items()},
-            "tags": r.tags,
-            "folders": r.folders,
-            "users": r.users,
-            "groups": r.groups,
-            "roles": r.roles,
-            "parent": r.parent,
-        }
-        fields = {name: getattr(r, name) for name in UPDATABLE_SOURCE}
-        secrets = r.secret_values
-        return (
-            canonical_digest(without_secrets(fixed, secrets)),
-            canonical_digest(without_secrets(fields, secrets)),
-        )
-
-    def uses_secrets(self) -> bool:
-        """Whether a secret's value (or the placeholder of one not set) is in the launch."""
-        r = self.rendered
-        values = [r.kickoff, {k: vars(t) for k, t in r.tasks.items()}, r.name, r.summary]
-        masked = without_secrets(values, r.secret_values)
-        return canonical_digest(masked) != canonical_digest(values)
-
-    def fields_digest(self) -> str:
-        if self.request is None:
-            return ""
-        return canonical_digest(
-            without_secrets(self.request.updatable, self.rendered.secret_values)
-        )
-
-
-@dataclass(frozen=True)
-class Change:
-    """One field that differs between the lockfile and the specs."""
-
-    field: str
-    old: Any
-    new: Any
 
 
 @dataclass(frozen=True)
@@ -278,8 +211,8 @@ def _secrets_note(actions: Sequence[Action]) -> list[str]:
 
 def _moved(d: Desired, entry: LockEntry, old: str, offline: bool) -> Action:
     """The run of `old` recorded under `d.key` instead, with any change of its fields."""
-    fixed_same, fields_same = _compare(d, entry, offline)
-    changes = () if fields_same else tuple(_field_changes(d, entry))
+    fixed_same, fields_same = compare(d, entry, offline)
+    changes = () if fields_same else tuple(field_changes(d, entry))
     why = f"recorded as {old} until apply: nothing is launched"
     if not fixed_same:
         why += f"; {EDITED_REASON}: not applied (`apply --replace {d.key}` after the move)"
@@ -314,60 +247,18 @@ def _action_for(
     if d.key in replace:  # forced, as Terraform's -replace: even an unchanged run relaunches
         why = "--replace: archive and relaunch"
         return Action("replace", "replace-requested", d.key, d, entry, why=why)
-    fixed_same, fields_same = _compare(d, entry, offline)
+    fixed_same, fields_same = compare(d, entry, offline)
     if not fixed_same:
         # Name, summary, owner… can still be updated in place: apply does that, and reports
         # the fixed part (kick-off values, tasks), which only `--replace` can change.
-        changes = () if fields_same else tuple(_field_changes(d, entry))
-        edits, why = _edits(d, entry)
+        changes = () if fields_same else tuple(field_changes(d, entry))
+        edits, why = edits_of(d, entry)
         verb: Verb = "update" if changes else "no-op"
         return Action(verb, "edited", d.key, d, entry, changes, why, edits=edits)
     if not fields_same:
-        changes = tuple(_field_changes(d, entry))
+        changes = tuple(field_changes(d, entry))
         return Action("update", "spec-changed", d.key, d, entry, changes)
     return Action("no-op", "up-to-date", d.key, d, entry)
-
-
-def _edits(d: Desired, entry: LockEntry) -> tuple[tuple[Change, ...], str]:
-    """What changed in the fixed part, launched -> now, and the reason that names it; an entry
-    recorded before the lockfile kept what was launched has only a digest to go by."""
-    if not entry.launched:
-        return (), EDITED_REASON
-    found = list(fixed_changes(entry.launched, launched_values(d.rendered)))
-    if not found:  # the same as written, resolved differently (a template or a person changed)
-        return (), EDITED_REASON
-    edits = tuple(Change(name, old, new) for _, name, old, new in found)
-    return edits, edited_reason([part for part, *_ in found])
-
-
-def _compare(d: Desired, entry: LockEntry, offline: bool) -> tuple[bool, bool]:
-    if d.request is not None and not offline:
-        fixed_same = d.request.digest == entry.digest or _recorded_with_secrets(d, entry)
-        return fixed_same, d.fields_digest() == entry.fields_digest
-    fixed, fields = d.source_digests()
-    return fixed == entry.source_digest, fields == entry.source_fields_digest
-
-
-def _recorded_with_secrets(d: Desired, entry: LockEntry) -> bool:
-    """An entry recorded before digests left secrets out: its digest covers their values."""
-    if d.request is None or not d.rendered.secret_values:
-        return False
-    fixed = {k: v for k, v in d.request.body.items() if k not in UPDATABLE_FIELDS}
-    return canonical_digest(fixed) == entry.digest
-
-
-def _field_changes(d: Desired, entry: LockEntry) -> list[Change]:
-    if d.request is None:
-        r = d.rendered
-        new: Mapping[str, Any] = {n: getattr(r, n) for n in UPDATABLE_SOURCE}
-    else:
-        new = d.request.updatable
-    old = entry.fields
-    return [
-        Change(name, old.get(name), new.get(name))
-        for name in sorted(set(old) | set(new))
-        if old.get(name) != new.get(name)
-    ]
 
 
 def _parents_first(actions: list[Action]) -> list[Action]:
