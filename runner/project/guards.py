@@ -11,7 +11,7 @@ from runner import __version__
 from runner.errors import ConfigError, StalePlanError, UsageError
 from runner.plan.plan import Plan
 from runner.state.formats import RELEASE
-from runner.views.planview import PLAN_FORMAT
+from runner.views.planjson import PLAN_FORMAT
 
 
 def check_limit(plan_: Plan, limit: int) -> None:

@@ -12,7 +12,8 @@ from runner.errors import LaunchspecError, SpecError
 from runner.plan.plan import Plan
 from runner.views import leaks
 from runner.views.markdown import SUMMARY_BUDGET, format_markdown, summary_line
-from runner.views.planview import SUMMARY_KINDS, format_json, format_text, secrets_of
+from runner.views.planjson import format_json
+from runner.views.planview import SUMMARY_KINDS, format_text, secrets_of
 from runner.views.report import github_annotation
 
 SUMMARY_FULL_PLAN = "the `launchspec-plan` artifact (plan.json)"

@@ -1,4 +1,4 @@
-"""Plans as text (Terraform-like) and as versioned JSON; pure functions that return strings."""
+"""Plans as text (Terraform-like), and what every view of a plan shares; pure functions."""
 
 from __future__ import annotations
 
@@ -6,16 +6,8 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from runner import __version__
-from runner.errors import UsageError
-from runner.plan.plan import PLAN_FORMAT_VERSION, Action, Plan
-from runner.plan.vocabulary import LABEL, REASONS, ROW_ORDER, SYMBOL, VERBS
-from runner.state.formats import Format
-
-# `plan --format json` and `plan --out`; a saved plan is applied only by the launchspec that
-# made it (runner/project/guards.py), so an older number is never brought forward.
-PLAN_FORMAT = Format("saved plan", "format_version", PLAN_FORMAT_VERSION, {1: "0.1.0", 2: "0.1.0"},
-                     error=UsageError)
+from runner.plan.plan import Action, Plan
+from runner.plan.vocabulary import LABEL, ROW_ORDER, SYMBOL
 
 COLOUR = {
     "+": "green", "~": "yellow", "-/+": "red", "!": "magenta", "-": "red", "?": "cyan",
@@ -140,14 +132,14 @@ def _footer(plan: Plan) -> list[str]:
 
 def _text_action(a: Action, colour: bool) -> list[str]:
     symbol = SYMBOL[a.row]
-    head = f"{symbol:>3} {shown_key(a)}" + (f" due {_due(a)}" if a.row == "scheduled" else "")
+    head = f"{symbol:>3} {shown_key(a)}" + (f" due {due_of(a)}" if a.row == "scheduled" else "")
     if colour and symbol in COLOUR:
         import click
 
         head = click.style(head, fg=COLOUR[symbol], bold=True)
-    name = _name(a)
+    name = launch_name(a)
     out = [f"{head}  {LABEL.get(a.row, a.row)}" + (f": {name!r}" if name else "")]
-    detail = _display(a)
+    detail = display_of(a)
     if a.row in DETAILED and detail:
         out.append(f"        template: {detail.get('template', '')}")
         if detail.get("owner"):
@@ -202,17 +194,17 @@ def _advice(a: Action) -> str:
     }.get(a.row, "")
 
 
-def _name(a: Action) -> str:
+def launch_name(a: Action) -> str:
     if a.desired is not None:
         return a.desired.rendered.name
     return a.entry.name if a.entry else ""
 
 
-def _due(a: Action) -> str | None:
+def due_of(a: Action) -> str | None:
     return a.desired.rendered.due if a.desired else None
 
 
-def _display(a: Action) -> dict[str, Any]:
+def display_of(a: Action) -> dict[str, Any]:
     if a.desired is not None and a.desired.request is not None:
         return dict(a.desired.request.display)
     if a.row == "scheduled":  # not resolved offline: what the spec renders, as written
@@ -269,68 +261,3 @@ def _short(value: Any) -> str:
     """One line per value, never cut: a reviewer approves what they can read in full."""
     text = value if isinstance(value, str) else json.dumps(value, default=str, sort_keys=True)
     return " ".join(text.split()) if "\n" in text else text
-
-
-def plan_dict(plan: Plan) -> dict[str, Any]:
-    """The documented JSON form of a plan; also what `plan --out` saves."""
-    return {
-        **PLAN_FORMAT.stamp(),
-        "launchspec_version": __version__,  # a saved plan is applied by the same launchspec
-        "checksum": plan.checksum,
-        "lineage": plan.lineage,
-        "serial": plan.serial,
-        "organization": plan.organization,
-        "launch_at": plan.launch_at,
-        "inputs": dict(plan.inputs),
-        "offline": plan.offline,
-        "notes": list(plan.notes),
-        "targets": list(plan.targets),
-        "flags": dict(plan.flags),
-        "has_changes": plan.has_changes,
-        "needs_decision": plan.needs_decision,
-        "summary": summary_counts(plan),
-        "actions": [_action_dict(a) for a in plan.actions],
-    }
-
-
-def summary_counts(plan: Plan) -> dict[str, Any]:
-    """Counts by action and by reason (every word, zeros too), by row as the text and the
-    Markdown show them, and of keys changed in Tallyfy (drift, apart from the actions)."""
-    return {
-        "actions": {v: plan.count_verb(v) for v in VERBS},
-        "reasons": {r: sum(1 for a in plan.actions if a.reason == r) for r in REASONS},
-        "rows": {k: plan.count(k) for k in SUMMARY_KINDS},
-        "drifted": sum(1 for a in plan.actions if a.drift),
-    }
-
-
-def _action_dict(a: Action) -> dict[str, Any]:
-    d = a.desired
-    return {
-        "key": a.key,
-        "action": a.verb,
-        "reason": a.reason,
-        "why": a.why or None,
-        "row": a.row,
-        "symbol": SYMBOL[a.row],
-        "moved_from": a.moved_from,
-        "name": _name(a),
-        "template_id": d.request.template_id
-        if d and d.request
-        else (a.entry.template_id if a.entry else None),
-        "run_id": a.entry.run_id if a.entry else a.run_id,
-        "parent": d.rendered.parent if d else (a.entry.parent if a.entry else None),
-        "digest": d.request.digest if d and d.request else None,
-        "changes": [{"field": c.field, "old": c.old, "new": c.new} for c in a.changes],
-        "drift": [{"field": c.field, "old": c.old, "new": c.new} for c in a.drift],
-        "edits": [{"field": c.field, "old": c.old, "new": c.new} for c in a.edits],
-        "details": _display(a) or None,
-        "guests": list(d.request.guests) if d and d.request else [],
-        "due": _due(a),
-    }
-
-
-def format_json(plan: Plan) -> str:
-    """The plan as JSON text with sorted keys and secrets redacted."""
-    text = json.dumps(plan_dict(plan), indent=2, sort_keys=True, default=str) + "\n"
-    return redact(text, (json.dumps(s)[1:-1] for s in secrets_of(plan)))

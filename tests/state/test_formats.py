@@ -19,7 +19,7 @@ from runner.snapshots.store import DIRECTORY_FILE, SNAPSHOT, SnapshotStore, writ
 from runner.state.formats import NEEDS, Format
 from runner.state.journal import JOURNAL, Journal
 from runner.state.lockfile import LOCKFILE, read_lockfile, write_lockfile
-from runner.views.planview import PLAN_FORMAT
+from runner.views.planjson import PLAN_FORMAT
 from tests.support.cli import run_cli
 
 BEFORE = Path(__file__).parent / "written-before-0.1.0"
