@@ -12,7 +12,9 @@ from runner.state.journal import Journal
 def test_launches_appending_at_once_share_fsyncs_and_each_intent_is_durable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Group commit: an fsync started after a record was written covers it."""
+    """Group commit: an fsync started after a record was written covers it. The first fsync
+    lasts until every other launch has written its intent (as a slow disk would, however
+    fast the threads start), so the next one covers them all."""
     import threading
     import time
 
@@ -24,7 +26,9 @@ def test_launches_appending_at_once_share_fsyncs_and_each_intent_is_durable(
 
     def slow_fsync(path: Path) -> None:
         upto = journal._written  # every record written before this fsync starts
-        time.sleep(0.005)  # a disk's fsync: long enough for the others to queue
+        deadline = time.monotonic() + 10
+        while not synced_upto and journal._written < 40 and time.monotonic() < deadline:
+            time.sleep(0.001)  # the others write meanwhile, unless writing waits for this
         real(path)
         synced_upto.append(upto)
 
@@ -42,7 +46,7 @@ def test_launches_appending_at_once_share_fsyncs_and_each_intent_is_durable(
         t.join()
     assert len(journal.pending()) == 40
     assert all(durable_when_returned) and journal._synced == 40
-    assert len(synced_upto) < 40  # fsyncs were shared
+    assert len(synced_upto) <= 2, synced_upto  # the first, and one for all who queued behind it
 
 
 def test_an_answer_is_readable_at_once_and_durable_after_sync(tmp_path: Path) -> None:
