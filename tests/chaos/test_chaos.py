@@ -152,7 +152,7 @@ def test_sigterm_and_sigint_finish_in_flight(
     env, rng, figures = cli_env(sb), random.Random(SEED + sig), Figures()
     for attempt in range(3):
         p = ApplyProcess.start(root, env, "--max-launches", "1000", "--concurrency", "4")
-        assert p.wait_for("[1/", timeout=20) or p.proc.poll() is not None, p.text
+        assert p.wait_for("[1/", timeout=120) or p.proc.poll() is not None, p.text
         time.sleep(rng.uniform(0.0, 0.2))
         delivered = p.signal(sig)
         code = p.finish(timeout=30)
