@@ -12,7 +12,6 @@ from tests.chaos.harness import ApplyProcess, Server, cli_env, duplicates, read_
 from tests.support.cli import make_project
 from tests.support.sandbox import SandboxProcess
 
-
 SPECS = 5  # the single-launch examples make_project copies
 
 
@@ -41,7 +40,8 @@ def _both(
     first = _first_mid_launch(root, server, *args)
     second = ApplyProcess.start(root, cli_env(server.sb), *args)
     deadline = time.monotonic() + 120
-    while second.proc.poll() is None and not (second_waits and "waiting for another" in second.text):
+    waiting = "waiting for another launchspec apply"
+    while second.proc.poll() is None and not (second_waits and waiting in second.text):
         # The first holds at most one launch per spec: more, and the second launched too.
         assert server.stats()["launches_held"] <= SPECS, f"both launched:\n{second.text}"
         assert time.monotonic() < deadline, second.text
