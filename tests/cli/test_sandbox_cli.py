@@ -33,11 +33,11 @@ def sandbox_lines(*args: str, want: int) -> Iterator[list[str]]:
     reader = threading.Thread(target=lambda: lines.extend(_first(stdout, want)), daemon=True)
     reader.start()
     try:
-        reader.join(timeout=20)
+        reader.join(timeout=60)  # a loaded machine may take seconds to start a server
         yield lines
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)
         stdout.close()
 
 

@@ -61,8 +61,9 @@ class SandboxProcess:
         }
 
 
-def start_sandbox(*args: str, timeout: float = 20, cwd: Path | None = None) -> SandboxProcess:
-    """Run `python -m runner.sandbox --port 0 ARGS…` and wait for its ready line."""
+def start_sandbox(*args: str, timeout: float = 60, cwd: Path | None = None) -> SandboxProcess:
+    """Run `python -m runner.sandbox --port 0 ARGS…` and wait for its ready line (a minute at
+    most: a loaded machine may take seconds to start a Python server)."""
     argv = [sys.executable, "-m", "runner.sandbox", "--host", "127.0.0.1", "--port", "0", *args]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
