@@ -19,6 +19,7 @@ from runner.plan.moves import pending_moves
 from runner.plan.plan import Desired, Plan, make_plan
 from runner.project import stages
 from runner.project.comparing import adopt_changes, edits_from_runs
+from runner.project.offline import resolve_offline
 from runner.project.refresh import read_live
 from runner.project.targets import narrow
 from runner.project.validation import now_utc, validate
@@ -154,7 +155,7 @@ def _resolved(
     snapshots = SnapshotStore.load(config.snapshots_dir)
     if client is not None:
         return stages.resolve_all(client, rendered, snapshots)
-    return stages.offline(rendered, snapshots)
+    return resolve_offline(rendered, snapshots)
 
 
 def _clashes(

@@ -44,7 +44,7 @@ def validate(
     keep = not fields or SnapshotStore.present(config.snapshots_dir)
     specs, diagnostics = check_files(config, files, keep=keep)
     if fields and keep:
-        from runner.project.stages import field_diagnostics  # renders: plan's machinery
+        from runner.project.offline import field_diagnostics  # renders: plan's machinery
 
         found = field_diagnostics(config, specs, now_utc())
         diagnostics = sorted(diagnostics + found, key=Diagnostic.sort_key)
