@@ -113,3 +113,12 @@ def test_every_module_the_architecture_names_exists() -> None:
         if not (path.is_dir() or path.with_suffix(".py").is_file()):
             stale.append(dotted)
     assert sorted(set(stale)) == [], "docs/architecture.md names what is not there"
+
+
+def test_every_sandbox_module_is_in_its_readme() -> None:
+    readme = (RUNNER / "sandbox" / "README.md").read_text()
+    missing = [
+        p.name for p in sorted((RUNNER / "sandbox").glob("*.py"))
+        if p.name not in ("__init__.py", "__main__.py") and f"`{p.name}`" not in readme
+    ]
+    assert missing == [], "runner/sandbox/README.md does not say what these modules are for"
