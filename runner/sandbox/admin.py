@@ -19,7 +19,7 @@ from runner.sandbox.launch import launch, new_id
 from runner.sandbox.routes_runs import as_saved
 
 _RATES = ("error_rate", "cut_after_commit", "error_after_commit")
-_COUNTS = ("latency_ms", "launch_latency_ms", "throttle", "seed")
+_COUNTS = ("latency_ms", "throttle", "seed")
 _SWITCHES = ("ignore_sort", "ignore_q", "html_summaries", "hold_launches")
 _SETTABLE = ("active", "complete", "problem")
 

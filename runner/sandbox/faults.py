@@ -1,8 +1,9 @@
 """Injected faults (latency, throttling, errors, cut connections) and request statistics.
 
-Faults apply to API routes only, in this order: latency (of every answer, then of launches),
-throttle, error rate, the handler, then (for a committed launch) the cut. All draws come from
-one seeded `random.Random`, so a run of requests in the same order replays the same faults.
+Faults apply to API routes only, in this order: latency, a launch's hold (while a test holds
+launches), throttle, error rate, the handler, then (for a committed launch) the cut. All draws
+come from one seeded `random.Random`, so a run of requests in the same order replays the same
+faults.
 Three faults change what the handlers answer instead (a server unlike documented Tallyfy,
 which clients must survive): `ignore_sort` lists runs oldest first whatever `sort` asks,
 `ignore_q` does not filter runs by name, `html_summaries` keeps run summaries as a rich-text
@@ -38,7 +39,6 @@ class FaultConfig:
     cut_after_commit: float = 0.0
     seed: int = 0
     error_after_commit: float = 0.0  # a committed launch answered 422 (a hostile server)
-    launch_latency_ms: int = 0  # launches only: a test kills a client while one is in flight
     ignore_sort: bool = False  # runs listed oldest first whatever `sort` asks
     ignore_q: bool = False  # runs not filtered by `q`
     html_summaries: bool = False  # summaries stored as HTML paragraphs, as the UI's editor does
@@ -52,7 +52,6 @@ class FaultConfig:
             f"throttle={self.throttle}" if self.throttle else "",
             f"cut-after-commit={self.cut_after_commit:g}" if self.cut_after_commit else "",
             f"error-after-commit={self.error_after_commit:g}" if self.error_after_commit else "",
-            f"launch-latency-ms={self.launch_latency_ms}" if self.launch_latency_ms else "",
             *(f"{name.replace('_', '-')}=1" for name in _SWITCHES if getattr(self, name)),
             "hold-launches=1" if self.hold_launches else "",
         ]
@@ -150,9 +149,6 @@ class FaultMiddleware:
         if config.latency_ms > 0:
             faults.stats.faults["latency"] += 1
             await asyncio.sleep(config.latency_ms / 1000)
-        if config.launch_latency_ms > 0 and method == "POST" and LAUNCH_PATH.match(scope["path"]):
-            faults.stats.faults["latency"] += 1
-            await asyncio.sleep(config.launch_latency_ms / 1000)
         if method == "POST" and LAUNCH_PATH.match(scope["path"]):
             await _held(faults)
         retry_after = faults.throttled()

@@ -28,8 +28,7 @@ ENTITIES = ("Acme Inc.", "Acme GmbH", "Acme KK")
 # The sandbox commits a launch before it cuts the connection and drops requests whose client
 # has gone, so a lost launch never shows up late: no need for the default minute of settling.
 SANDBOX_CONFIG = "limits: {settle_seconds: 1}\n"
-NO_FAULTS = {"error_rate": 0.0, "throttle": 0, "cut_after_commit": 0.0, "latency_ms": 0,
-             "launch_latency_ms": 0}
+NO_FAULTS = {"error_rate": 0.0, "throttle": 0, "cut_after_commit": 0.0, "latency_ms": 0}
 
 
 def write_specs(root: Path, count: int, prefix: str = "chaos") -> dict[str, str]:
