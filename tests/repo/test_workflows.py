@@ -18,10 +18,10 @@ from tests.support.workflows import (
     ACTION,
     PINNED,
     WORKFLOWS,
-    actionlint,
     all_files,
     cli_commands,
     load,
+    repo_actionlint,
     run_steps,
     steps,
 )
@@ -29,21 +29,18 @@ from tests.support.workflows import (
 
 @pytest.mark.parametrize("name", ["ci.yml", "plan.yml", "apply.yml"])
 def test_actionlint_workflow(name: str) -> None:
-    result = actionlint(WORKFLOWS / name)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert repo_actionlint()[name] == ""
 
 
-def test_actionlint_composite_action(tmp_path: Path) -> None:
+def test_actionlint_composite_action() -> None:
     """actionlint reads workflows only: the action's steps are linted inside a reusable
     workflow whose inputs are the action's."""
-    action = load(ACTION)
-    inputs = {name: {"type": "string", "required": False} for name in action["inputs"]}
-    job = {"runs-on": "ubuntu-latest", "steps": steps(action)}
-    wrapper = {"on": {"workflow_call": {"inputs": inputs}}, "jobs": {"action": job}}
-    target = tmp_path / "action-as-workflow.yml"
-    target.write_text(yaml.safe_dump(wrapper, sort_keys=False))
-    result = actionlint(target)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert repo_actionlint()["action-as-workflow.yml"] == ""
+
+
+def test_actionlint_reports_a_broken_workflow_linted_with_the_others() -> None:
+    """The one run of actionlint over every file reads them all and says which is wrong."""
+    assert "rnu" in repo_actionlint()["broken.yml"]
 
 
 @pytest.mark.parametrize("path", all_files(), ids=lambda p: p.name)
