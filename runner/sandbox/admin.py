@@ -20,7 +20,7 @@ from runner.sandbox.routes_runs import as_saved
 
 _RATES = ("error_rate", "cut_after_commit", "error_after_commit")
 _COUNTS = ("latency_ms", "throttle", "seed")
-_SWITCHES = ("ignore_sort", "ignore_q", "html_summaries", "hold_launches")
+_SWITCHES = ("ignore_sort", "ignore_q", "html_summaries", "hold_launches", "hold_answers")
 _SETTABLE = ("active", "complete", "problem")
 
 

@@ -43,6 +43,7 @@ class FaultConfig:
     ignore_q: bool = False  # runs not filtered by `q`
     html_summaries: bool = False  # summaries stored as HTML paragraphs, as the UI's editor does
     hold_launches: bool = False  # launches wait, uncommitted, until it is false (a test's barrier)
+    hold_answers: bool = False  # launches commit, their answers wait until it is false
 
     def describe(self) -> str:
         """The `faults=` part of the ready line."""
@@ -54,6 +55,7 @@ class FaultConfig:
             f"error-after-commit={self.error_after_commit:g}" if self.error_after_commit else "",
             *(f"{name.replace('_', '-')}=1" for name in _SWITCHES if getattr(self, name)),
             "hold-launches=1" if self.hold_launches else "",
+            "hold-answers=1" if self.hold_answers else "",
         ]
         named = [p for p in parts if p]
         return ",".join([*named, f"seed={self.seed}"]) if named else "none"
@@ -150,7 +152,8 @@ class FaultMiddleware:
             faults.stats.faults["latency"] += 1
             await asyncio.sleep(config.latency_ms / 1000)
         if method == "POST" and LAUNCH_PATH.match(scope["path"]):
-            await _held(faults)
+            await _held(faults, "hold_launches")
+            counted = _answer_held(counted, faults)
         retry_after = faults.throttled()
         if retry_after is not None:
             faults.stats.faults["throttle"] += 1
@@ -171,17 +174,29 @@ class FaultMiddleware:
         await self.app(scope, receive, _cutting(counted, faults.stats) if cut else counted)
 
 
-async def _held(faults: Faults) -> None:
-    """Wait while launches are held: a test lets several clients reach their launches before
-    any commits, whatever the machine's speed (polled, the sandbox's loop stays free)."""
-    if not faults.config.hold_launches:
+async def _held(faults: Faults, switch: str) -> None:
+    """Wait while the switch (`hold_launches`, `hold_answers`) is on: a test lets several
+    clients reach their launches before any commits, or kills one whose launches committed
+    unanswered, whatever the machine's speed (polled: the sandbox's loop stays free)."""
+    if not getattr(faults.config, switch):
         return
     faults.held += 1
     try:
-        while faults.config.hold_launches:
+        while getattr(faults.config, switch):
             await asyncio.sleep(0.01)
     finally:
         faults.held -= 1
+
+
+def _answer_held(send: Send, faults: Faults) -> Send:
+    """A launch's answer waits while `hold_answers` is on (the run is committed already)."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            await _held(faults, "hold_answers")
+        await send(message)
+
+    return wrapped
 
 
 def _counting(send: Send, stats: Stats, method: str) -> Send:

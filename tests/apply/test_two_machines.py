@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -86,17 +85,25 @@ def test_with_the_lease_each_spec_launches_once_and_lockfiles_agree(
 def test_a_holder_killed_mid_apply_is_taken_over_after_expiry(
     tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
 ) -> None:
+    """Killed with two launches committed and unanswered (held at the sandbox: it cannot have
+    finished and released its lease first, however slow the test): the other clone waits for
+    the dead holder's lease to expire, adopts those two runs by their markers, launches the
+    rest, and no spec runs twice."""
     server = Server(sandbox_factory("--admin", "--latency-ms", "50", "--fault-seed", "2"))
     a, b = _two_clones(tmp_path, server.sb.org, "lease: {ttl_seconds: 6}\n")
     env = cli_env(server.sb)
+    server.set_faults(hold_answers=True)
     killed = ApplyProcess.start(a, env, "--concurrency", "2")
-    assert killed.wait_for("launched", timeout=60), killed.text
+    server.wait_held(2, killed)
     killed.signal(signal.SIGKILL)
-    killed.finish(timeout=10)
-    started = time.monotonic()
-    other = ApplyProcess.start(b, env, "--lock-timeout", "60")
-    assert other.finish(timeout=120) == 0, other.text
-    assert time.monotonic() - started >= 1  # it waited for the dead holder's lease to expire
+    killed.finish(timeout=60)
+    server.set_faults(hold_answers=False)
+    assert len(_active(server)) == 2  # launched by the dead holder, recorded nowhere
+    other = ApplyProcess.start(b, env, "--lock-timeout", "120")
+    assert other.finish(timeout=180) == 0, other.text
+    # It waited for the dead holder's lease to expire (its own start may outlast a second).
+    assert "waiting for another launchspec apply to finish (the shared lease" in other.text
+    assert "2 adopted" in other.text, other.text
     names = _active(server)
     assert len(names) == len(set(names)) == SPECS, sorted(names)
 

@@ -192,6 +192,21 @@ def test_held_launches_wait_uncommitted_until_released(sandbox_factory: Factory)
         assert admin.get("/_sandbox/stats").json()["launches_held"] == 0
 
 
+def test_held_answers_wait_with_their_launch_committed(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory("--admin")
+    with _admin(sb) as admin, Api(sb) as api, Api(sb) as other, ThreadPoolExecutor(1) as pool:
+        r = admin.put("/_sandbox/faults", json={"hold_answers": True})
+        assert r.status_code == 200 and "hold-answers=1" in r.json()["faults"], r.text
+        pending = pool.submit(other.launch_ok, name="unanswered")
+        deadline = time.monotonic() + 60
+        while admin.get("/_sandbox/stats").json()["launches_held"] < 1:
+            assert time.monotonic() < deadline and not pending.done(), pending
+            time.sleep(0.01)
+        assert _runs_total(api) == 1 and not pending.done()  # committed, not answered
+        assert admin.put("/_sandbox/faults", json={"hold_answers": False}).status_code == 200
+        assert pending.result(timeout=60)["name"] == "unanswered"
+
+
 # ---- throttle ----
 
 
