@@ -7,9 +7,11 @@ import signal
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from runner.remote import recovery
 from runner.remote.reconcile import marker_for
 from runner.state.journal import Journal
 from tests.chaos.harness import ApplyProcess, Server, cli_env, duplicates, read_lock
@@ -154,27 +156,32 @@ def test_hand_written_old_intent_with_no_run_is_released(project: Path, server: 
 
 
 def test_young_intent_with_no_run_waits_before_it_is_released(
-    project: Path, server: Server
+    project: Path, server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A lost launch may still appear on the server: apply waits settle_seconds before deciding."""
+    """A lost launch may still appear on the server: apply waits settle_seconds before deciding.
+
+    The read-back's clock is injected: the intent is one second old at the first look and
+    settled at the second, however long apply takes to reach them on a loaded machine."""
     key = "onboarding-globex"
     (project / "launchspec.yaml").write_text("limits: {settle_seconds: 3}\n")
     (project / LOCK).write_text(json.dumps(GOOD_LOCK))
     marker = marker_for(GOOD_LOCK["lineage"], key)  # type: ignore[arg-type]
-    Journal(project / ".launchspec").intent(key, marker, {
+    intent = Journal(project / ".launchspec").intent(key, marker, {
         "template_id": "efd12534ded06f20e21b33e8dacf1f15", "name": "Onboarding",
         "launched_at": "2026-11-01T00:00:00Z", "digest": ""})
+    looks = iter([intent.at + 1])  # then intent.at + 3.5: past the settle time
+    clock = SimpleNamespace(time=lambda: next(looks, intent.at + 3.5))
+    monkeypatch.setattr(recovery, "time", clock)
     started = time.monotonic()
     applied = run_cli(project, "apply", "--yes", env=server.sb.env(), timeout=60)
     assert applied.code == 0, applied.text
-    assert time.monotonic() - started >= 2.0
-    assert "waiting" in applied.err and "settle" in applied.err, applied.err
+    assert time.monotonic() - started >= 2.0  # it waited out the 2 s left
+    assert "waiting 2 s" in applied.err and "settle" in applied.err, applied.err
     never = f"{key}: an earlier launch whose answer was lost never happened"
     assert never in applied.out, applied.out
     runs = server.runs()
     assert len([r for r in runs if marker in (r.get("summary") or "")]) == 1
     assert not duplicates(runs)
-
 
 
 def _summer_zone() -> str:
