@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
+from typing import TYPE_CHECKING
 
 from runner import __version__
 from runner.errors import InstallError
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+
+def files(package: str) -> Traversable:
+    """The installed files of `package`; importlib.resources is imported only when one is
+    read (it costs every start-up some milliseconds: tempfile, shutil, compression modules)."""
+    from importlib import resources
+
+    return resources.files(package)
 
 
 def read_text(*parts: str) -> str:

@@ -7,9 +7,6 @@ the terminal, whatever produced the text: a diagnostic, an API error, an annotat
 
 from __future__ import annotations
 
-import base64
-import html
-import json
 import threading
 from collections.abc import Iterator
 from urllib.parse import quote, quote_plus
@@ -23,6 +20,11 @@ _forms: set[str] = set()
 
 def encoded_forms(value: str) -> Iterator[tuple[str, str]]:
     """(form name, text) for `value` as written and in every encoding output may carry it in."""
+    # Imported here: every command imports this module at start, few register a value.
+    import base64
+    import html
+    import json
+
     raw = value.encode()
     yield "as is", value
     yield "base64-encoded", base64.b64encode(raw).decode()

@@ -176,8 +176,7 @@ class _Checked:
     def _check(self, doc: Document, problems: list[Diagnostic]) -> bool:
         """Add the document's own problems to `problems`; whether it has any."""
         from runner.render.expand import check_doc
-        from runner.render.jinjacheck import Known, check_templates
-        from runner.render.templating import TEMPLATE_NAMES
+        from runner.render.jinjacheck import TEMPLATE_NAMES, Known, check_templates
         from runner.specs.schema import dotted
 
         config = self.config

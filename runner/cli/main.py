@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -16,6 +17,27 @@ from runner.cli.common import HerePath, State, project_root
 from runner.errors import LaunchspecError, SpecError, UsageError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+# Each command's module, imported when the command runs or is listed: a one-file validate (a
+# pre-commit hook's, where start-up is most of the time) builds no other command's options.
+LAZY = {
+    "plan": "launch", "apply": "launch", "import": "launch", "forget": "launch",
+    "templates": "templates", "new": "templates", "status": "templates", "doctor": "doctor",
+    "init": "init", "lease": "lease", "lockfile": "lockfile",
+}  # fmt: skip
+
+
+class LazyGroup(click.Group):
+    """A group whose commands in `LAZY` are added from their module on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *LAZY})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY and cmd_name not in self.commands:
+            module = importlib.import_module(f"runner.cli.{LAZY[cmd_name]}")
+            for command in module.COMMANDS:
+                self.add_command(command)
+        return super().get_command(ctx, cmd_name)
 
 
 def _fail(error: LaunchspecError, debug: bool, as_json: bool = False) -> NoReturn:
@@ -40,6 +62,7 @@ def _fail(error: LaunchspecError, debug: bool, as_json: bool = False) -> NoRetur
 
 
 @click.group(
+    cls=LazyGroup,
     context_settings=CONTEXT,
     epilog="""\b
 Examples:
@@ -132,20 +155,6 @@ def sandbox(args: Sequence[str]) -> None:
     # A separate, isolated interpreter: the runner never imports the sandbox, and -I keeps a
     # `runner/` folder in the current directory (a specs repo's, say) off the import path.
     os.execv(sys.executable, [sys.executable, "-I", "-m", "runner.sandbox", *args])
-
-
-from runner.cli.doctor import COMMANDS as DOCTOR_COMMANDS  # noqa: E402
-from runner.cli.init import COMMANDS as INIT_COMMANDS  # noqa: E402
-from runner.cli.launch import COMMANDS as LAUNCH_COMMANDS  # noqa: E402 - after the group
-from runner.cli.lease import COMMANDS as LEASE_COMMANDS  # noqa: E402
-from runner.cli.lockfile import COMMANDS as LOCKFILE_COMMANDS  # noqa: E402
-from runner.cli.templates import COMMANDS as TEMPLATE_COMMANDS  # noqa: E402
-
-for _command in [
-    *INIT_COMMANDS, *LAUNCH_COMMANDS, *TEMPLATE_COMMANDS, *DOCTOR_COMMANDS, *LOCKFILE_COMMANDS,
-    *LEASE_COMMANDS,
-]:
-    cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -12,14 +12,9 @@ from typing import Any
 from runner.errors import LaunchspecError, UsageError
 from runner.remote.ports import Catalog, Reader
 from runner.resolve.directory import Directory
+from runner.snapshots.folder import DIRECTORY_FILE
 from runner.snapshots.rows import FieldRow, StepRow, field_rows, step_rows
-from runner.snapshots.store import (
-    DIRECTORY_FILE,
-    SnapshotStore,
-    template_path,
-    write_directory,
-    write_template,
-)
+from runner.snapshots.store import SnapshotStore, template_path, write_directory, write_template
 from runner.specs.config import Config
 
 PULL_HINT = "run `launchspec templates pull` with TALLYFY_TOKEN set (or --sandbox)"

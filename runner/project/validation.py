@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from runner.diagnostics import Diagnostic
-from runner.snapshots.store import SnapshotStore
+from runner.snapshots.folder import snapshots_present
 from runner.specs.config import Config
 from runner.specs.spec import Spec
 
@@ -41,7 +41,7 @@ def validate(
     files = spec_files(config, paths)
     # Field checks render every spec, so they need them all; without snapshots there are none
     # to do, and `validate` keeps only what the checks across specs need.
-    keep = not fields or SnapshotStore.present(config.snapshots_dir)
+    keep = not fields or snapshots_present(config.snapshots_dir)
     specs, diagnostics = check_files(config, files, keep=keep)
     if fields and keep:
         from runner.project.offline import field_diagnostics  # renders: plan's machinery

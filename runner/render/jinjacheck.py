@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -12,6 +11,9 @@ from runner.diagnostics import Diagnostic, Position
 from runner.render.skeleton import SLOT, split
 from runner.specs.source import Document, PathKey
 
+# Top-level names a template may use; anything else is an error at validate time. Here, not
+# in templating.py: a spec without templates is checked without importing Jinja.
+TEMPLATE_NAMES = ("vars", "launch", "git", "env", "each", "spec", "secrets")
 # Names whose attributes are checked against what the spec and configuration define.
 _CHECKED_ROOTS = ("vars", "env", "secrets")
 SECRET_RULE = (
@@ -116,6 +118,8 @@ def _unknown_filters_and_tests(ast: Any) -> tuple[str, ...]:
             ("filter", env.filters) if isinstance(node, nodes.Filter) else ("test", env.tests)
         )
         if node.name not in known:
+            import difflib
+
             guess = difflib.get_close_matches(node.name, list(known), n=1, cutoff=0.6)
             found.append(
                 f"unknown {kind} {node.name!r}"
@@ -168,6 +172,8 @@ class Known:
 
 
 def _suggest(word: str, options: Collection[str]) -> str:
+    import difflib
+
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

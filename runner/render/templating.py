@@ -19,9 +19,6 @@ from runner.render.budget import Budget, BudgetExceeded, enforced
 from runner.render.limits import bound_filters, check_format, check_percent
 from runner.render.skeleton import SLOT, Skeleton, split
 
-# Top-level names a template may use; anything else is an error at validate time.
-TEMPLATE_NAMES = ("vars", "launch", "git", "env", "each", "spec", "secrets")
-
 MAX_OUTPUT = 100_000  # characters one rendered string may reach
 MAX_SEQUENCE = 100_000  # `'x' * n` and `[0] * n` beyond this are refused, not allocated
 MAX_EXPONENT = 256

@@ -20,12 +20,12 @@ from typing import Any
 
 from runner.errors import ConfigError, NotFoundError
 from runner.resolve.shapes import unwrap
+from runner.snapshots.folder import DIRECTORY_FILE, snapshots_present
 from runner.state.formats import Format
 from runner.state.fsutil import atomic_write
 
 # Snapshots from before 0.1.0 have no `needs_launchspec`; `templates pull` writes it.
 SNAPSHOT = Format("template snapshot", "format", 1, {1: "0.1.0"}, error=ConfigError)
-DIRECTORY_FILE = "_directory.json"
 VOLATILE = frozenset({"created_at", "last_updated", "updated_at"})
 # What the checks need of the directory; nothing else (no names, roles or phone numbers).
 DIRECTORY_KEYS = {
@@ -134,14 +134,9 @@ class SnapshotStore:
     organization: str | None = None
 
     @classmethod
-    def present(cls, folder: Path) -> bool:
-        """Whether `folder` holds snapshots (cheap: one stat)."""
-        return (folder / DIRECTORY_FILE).is_file()
-
-    @classmethod
     def load(cls, folder: Path) -> SnapshotStore | None:
         """The snapshots in `folder`, or None when it holds no directory snapshot."""
-        if not (folder / DIRECTORY_FILE).is_file():
+        if not snapshots_present(folder):
             return None
         directory = _read(folder / DIRECTORY_FILE)
         store = cls(folder, directory=directory, organization=directory.get("organization"))

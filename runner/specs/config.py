@@ -88,7 +88,7 @@ def _read(path: Path) -> dict[str, Any]:
                 hint=f"set the {TOKEN_VAR} environment variable instead",
                 pos=doc.key_pos(("token",)),
             )
-        errors = SchemaChecker(config_schema(), config).check(doc) + _meaning(doc)
+        errors = SchemaChecker(config_schema, config).check(doc) + _meaning(doc)
     if errors:
         errors.sort(key=lambda d: d.sort_key())
         first, rest = errors[0], errors[1:]

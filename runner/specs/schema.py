@@ -7,20 +7,19 @@ goes through jsonschema (one reused validator) to list every error.
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from importlib.resources import files
-from importlib.resources.abc import Traversable
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.diagnostics import Diagnostic
-from runner.packagedata import read_text
+from runner.packagedata import files, read_text
 from runner.patterns import full_string_patterns
 from runner.specs.source import Document, PathKey
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 SPEC_SCHEMA = "launchspec.schema.json"
 
@@ -40,6 +39,8 @@ def load_schema(name: str = SPEC_SCHEMA) -> dict[str, Any]:
 
 def schema_digest(schema: Mapping[str, Any]) -> str:
     """What a compiled schema records of the schema it was compiled from."""
+    import hashlib
+
     return hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()
 
 
@@ -84,10 +85,11 @@ def _subject(path: PathKey) -> str:
 
 class SchemaChecker:
     """One schema and its compiled form; `check` turns a document's violations into
-    diagnostics."""
+    diagnostics. The schema itself is read only for an invalid document's messages: reading
+    it imports importlib.resources, a one-file validate's start-up time."""
 
-    def __init__(self, schema: Mapping[str, Any], compiled: ModuleType):
-        self.schema = schema
+    def __init__(self, schema: Callable[[], Mapping[str, Any]], compiled: ModuleType):
+        self._schema = schema
         self._fast = compiled.validate
         self._fast_error = compiled.JsonSchemaValueException
         self._full: Any = None  # jsonschema costs 35 ms to import: only for invalid documents
@@ -102,7 +104,7 @@ class SchemaChecker:
         if self._full is None:
             from jsonschema import Draft202012Validator
 
-            self._full = Draft202012Validator(self.schema)
+            self._full = Draft202012Validator(self._schema())
         found: list[Diagnostic] = []
         for error in self._full.iter_errors(doc.data):
             found.extend(_translate(error, doc))
@@ -114,7 +116,7 @@ def spec_checker() -> SchemaChecker:
     """The checker for launch specs (built once per process)."""
     from runner.specs.compiled import spec
 
-    return SchemaChecker(load_schema(), spec)
+    return SchemaChecker(load_schema, spec)
 
 
 def _diag(doc: Document, path: PathKey, message: str, **kw: Any) -> Diagnostic:
@@ -147,6 +149,8 @@ def _in_property_names(error: Any) -> bool:
 def _unknown_keys(
     doc: Document, path: PathKey, value: dict[str, Any], schema: Mapping[str, Any]
 ) -> list[Diagnostic]:
+    import difflib
+
     allowed = list(schema.get("properties", {}))
     found = []
     for key in value:

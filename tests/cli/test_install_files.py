@@ -46,6 +46,8 @@ def test_a_missing_installed_file_is_named_with_the_repair(
     assert run_cli(project, "init").code == 0
     (project / "launchspec.lock.json").write_text(
         '{"format_version": 1, "lineage": "l", "launches": {}}\n')
+    if command == ["validate"]:  # compiled code checks a valid spec; the schema explains a bad one
+        (project / "specs" / "bad.yaml").write_text("id: bad\ntemplate: T\nnmae: x\n")
     (installed / missing).unlink()
     ran = run_cli(project, *command, env={"CI": "true"})  # CI: no compiled-schema cache
     assert ran.code == 1, ran.text

@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 from runner.project.stages import git_context
 from runner.render import names
+from runner.render.jinjacheck import TEMPLATE_NAMES
 from runner.render.render import template_names
-from runner.render.templating import TEMPLATE_NAMES, environment
+from runner.render.templating import environment
 from tests.support.launches import ctx
 from tests.support.seed import spec
 

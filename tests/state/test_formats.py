@@ -15,7 +15,8 @@ import runner
 from runner import __version__
 from runner.errors import ConfigError, JournalError, LockfileError, StalePlanError, UsageError
 from runner.project.guards import load_saved_plan
-from runner.snapshots.store import DIRECTORY_FILE, SNAPSHOT, SnapshotStore, write_template
+from runner.snapshots.folder import DIRECTORY_FILE
+from runner.snapshots.store import SNAPSHOT, SnapshotStore, write_template
 from runner.state.formats import NEEDS, Format
 from runner.state.journal import JOURNAL, Journal
 from runner.state.lockfile import LOCKFILE, read_lockfile, write_lockfile
