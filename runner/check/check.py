@@ -158,14 +158,13 @@ class _Checked:
         self.data_files.update(data_files)
 
     def add_file(self, path: Path) -> None:
-        from runner.specs.eachsource import data_file
         from runner.specs.source import load_file
 
         shown = _display(self.config, path)
         docs, problems = load_file(path, shown)
         failed = any(d.severity == "error" for d in problems)
         for doc in docs:
-            data = data_file(doc, self.config.root)
+            data = _data_file(doc, self.config.root)
             if data is not None:
                 self.data_files.add(_display(self.config, data))
             if failed or self._check(doc, problems):
@@ -209,6 +208,14 @@ def _shapes_hold(found: Sequence[Diagnostic]) -> bool:
     """Whether what `check_doc` reads is as the schema says, though other keys may not be:
     a missing `for_each` file is reported with a misspelt key, not after it is fixed."""
     return not any(re.split(r"[.\[]", d.path, maxsplit=1)[0] in _REPEAT_KEYS for d in found)
+
+
+def _data_file(doc: Document, root: Path) -> Path | None:
+    if not isinstance(doc.data.get("for_each"), str):
+        return None  # the common case, without importing the data files' reader
+    from runner.specs.eachsource import data_file
+
+    return data_file(doc, root)
 
 
 def _slim(doc: Document) -> Document:

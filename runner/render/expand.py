@@ -12,23 +12,19 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runner.diagnostics import Diagnostic
-from runner.render.recurrence import (
-    LABEL_PATTERNS,
-    OnRule,
-    Period,
-    due_day,
-    due_periods,
-    local_day,
-    parse_on,
-    period_of,
-)
 from runner.specs.config import zone_exists
-from runner.specs.eachsource import Element, load_elements
 from runner.specs.source import Document
 from runner.specs.spec import Spec
+
+if TYPE_CHECKING:
+    from runner.render.recurrence import Period
+    from runner.specs.eachsource import Element
+
+# recurrence and eachsource are imported where used: `validate` checks every spec with
+# `check_doc`, and a spec without for_each or every needs neither (a pre-commit hook's time).
 
 PARENT_KEY = re.compile(r"(?P<id>[^\[\]@]+)\[(?P<element>[^\[\]]+)\]")
 
@@ -81,6 +77,16 @@ def instances(
 ) -> tuple[list[Instance], list[Diagnostic]]:
     """Every launch `spec` asks for at `now` (aware), with `backfill` earlier periods; with
     `preview`, the current period's launches when they are not due yet (`due` says when)."""
+    from runner.render.recurrence import (
+        OnRule,
+        due_day,
+        due_periods,
+        local_day,
+        parse_on,
+        period_of,
+    )
+    from runner.specs.eachsource import load_elements
+
     elements, problems = load_elements(spec.doc, root)
     periods: list[Period | None] = [None]
     due: date | None = None
@@ -113,8 +119,10 @@ def check_doc(doc: Document, root: Path) -> list[Diagnostic]:
     """for_each, key_field, every, on and timezone of one schema-valid document."""
     data = doc.data
     found = _recurrence_checks(doc)
-    _, problems = load_elements(doc, root)
-    found += problems
+    if data.get("for_each") is not None:
+        from runner.specs.eachsource import load_elements
+
+        found += load_elements(doc, root)[1]
     if "key_field" in data and "for_each" not in data:
         found.append(_diag("key_field needs for_each", doc, "key_field"))
     found += _template_names(doc)
@@ -132,6 +140,8 @@ def _recurrence_checks(doc: Document) -> list[Diagnostic]:
     if on is not None and every is None:
         found.append(_diag("on: needs every: (daily, weekly, ...)", doc, "on", "every"))
     elif isinstance(on, str) and isinstance(every, str):
+        from runner.render.recurrence import parse_on
+
         rule = parse_on(on, every)
         if isinstance(rule, str):
             found.append(_diag(rule, doc, "on", "every"))
@@ -190,6 +200,8 @@ def parent_problem(parent: str, target: Document, root: Path) -> str | None:
         return None
     if not has_each:
         return f"parent '{parent}': spec '{match['id']}' has no for_each"
+    from runner.specs.eachsource import load_elements
+
     elements, _ = load_elements(target, root)
     keys = [e.key for e in elements or []]
     if match["element"] in keys:
@@ -212,6 +224,8 @@ def history_keys(
     Those runs are history, not orphans: no spec asks for them again, and none should archive
     them. A current-period key that nobody asks for (its element was removed) stays.
     """
+    from runner.render.recurrence import LABEL_PATTERNS, local_day, period_of
+
     now = datetime.strptime(at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     matchers = []
     for spec in specs:

@@ -14,10 +14,11 @@ from runner.cli.main import LAZY
 
 ROOT = Path(__file__).resolve().parents[2]
 # Plan's, the applier's and the client's machinery; what explains an invalid spec (jsonschema
-# and the schema file, read through importlib.resources).
+# and the schema file, read through importlib.resources); for_each's and every's machinery.
 NEVER = ("runner.snapshots.store", "runner.resolve", "runner.plan", "runner.client",
          "runner.apply", "runner.state", "httpx", "jsonschema", "fastjsonschema",
-         "importlib.resources", "runner.cli.launch", "runner.cli.templates")  # fmt: skip
+         "importlib.resources", "runner.cli.launch", "runner.cli.templates",
+         "runner.specs.eachsource", "runner.render.recurrence")  # fmt: skip
 
 
 @pytest.mark.parametrize(("text", "unneeded"), [
