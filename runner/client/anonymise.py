@@ -120,7 +120,3 @@ class Anonymiser:
     def _path_int(self, match: re.Match[str]) -> str:
         number = int(match.group(1))
         return str(self._ints.get(number, number))
-
-    def originals(self) -> list[str]:
-        """Every original string that has a placeholder (for tests that look for leftovers)."""
-        return list(self._map)

@@ -43,15 +43,6 @@ def _mode_for(path: Path) -> int:
         return 0o666 & ~mask
 
 
-def durable_append(path: Path, line: bytes) -> None:
-    """Append one line and fsync it before returning."""
-    if append_line(path, line):
-        fsync_file(path)
-        fsync_dir(path.parent)
-    else:
-        fsync_file(path)
-
-
 def append_line(path: Path, line: bytes) -> bool:
     """Append one line (not yet durable: see `fsync_file`); whether the file is new."""
     path.parent.mkdir(parents=True, exist_ok=True)
