@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import click
@@ -164,3 +167,26 @@ def live_client(state: State, use_sandbox: bool, **options: Any) -> Iterator[Tal
         yield conn.client(log=client_log(state), **options)
     finally:
         conn.close()
+
+
+@contextmanager
+def stop_requested() -> Iterator[threading.Event]:
+    """An event set by the first SIGINT or SIGTERM, so a loop stops between steps; a second
+    signal aborts at once. A KeyboardInterrupt raised mid-read could leave a lock of the HTTP
+    pool held and hang the exit; an event cannot."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)

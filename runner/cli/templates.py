@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from runner.cli.common import HerePath, State, client_for, live_client, sandbox_option
+from runner.cli.common import (
+    HerePath,
+    State,
+    client_for,
+    live_client,
+    sandbox_option,
+    stop_requested,
+)
 from runner.errors import UsageError
 
 Command = Callable[..., None]
@@ -168,21 +174,20 @@ def status(
 
     config = state.config()
     shown = 0
-    with live_client(state, use_sandbox) as client:
-        try:
-            while True:
-                now = datetime.now(UTC).replace(microsecond=0)
-                found = core.current(config, client, now)
-                view = core.format_json if fmt == "json" else core.format_text
-                if watch and shown and fmt == "text" and sys.stdout.isatty():
-                    click.clear()
-                click.echo(view(found, now), nl=False)
-                shown += 1
-                if not watch or (count is not None and shown >= count):
-                    return
-                time.sleep(watch)
-        except KeyboardInterrupt:
-            click.echo("stopped watching", err=True)
+    view = core.format_json if fmt == "json" else core.format_text
+    with live_client(state, use_sandbox) as client, stop_requested() as stop:
+        while True:
+            now = datetime.now(UTC).replace(microsecond=0)
+            found = core.current(config, client, now)
+            if watch and shown and fmt == "text" and sys.stdout.isatty():
+                click.clear()
+            click.echo(view(found, now), nl=False)
+            shown += 1
+            if not watch or (count is not None and shown >= count):
+                return
+            if stop.wait(watch):
+                break
+    click.echo("stopped watching", err=True)
 
 
 COMMANDS = (templates, new, status)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import pytest
 
 from runner.project.status import format_text, summarise
 from runner.resolve.directory import Directory
@@ -88,16 +89,23 @@ def test_watch_refreshes_and_stops(tmp_path: Path, sandbox: SandboxProcess) -> N
     assert too_fast.code == 2
 
 
-def test_ctrl_c_stops_watching_cleanly(tmp_path: Path, sandbox: SandboxProcess) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_ctrl_c_stops_watching_cleanly(
+    tmp_path: Path, sandbox: SandboxProcess, sig: signal.Signals
+) -> None:
     root, _ = launched(tmp_path, sandbox)
     env = {**os.environ, **sandbox.env()}
     proc = subprocess.Popen([sys.executable, "-m", "runner", "-C", str(root), "status", "--watch",
                              "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
-    assert proc.stdout is not None
-    first = proc.stdout.readline()  # the first refresh is out: now in the wait or the next read
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=20)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()  # the first refresh is out: now in the wait or a read
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+        proc.communicate()
     assert proc.returncode == 0, err
     assert err == "stopped watching\n" and first.startswith("launchspec status: 5 launches")
 
