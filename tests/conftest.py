@@ -20,6 +20,13 @@ REPO = Path(__file__).resolve().parent.parent
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long tests (marked `slow` or `packaging`) run first: with the workers taking tests one
+    at a time (scripts/test), the run then ends on short tests, not on one worker's long tail."""
+    items.sort(key=lambda item: not (item.get_closest_marker("slow")
+                                     or item.get_closest_marker("packaging")))
+
+
 # What of the machine's environment the tests never see: where and how they run (Actions,
 # CI, a git hook's GIT_DIR), stray credentials, and colour and terminal size preferences.
 DROPPED = {"CI", "NO_COLOR", "FORCE_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "COLUMNS", "LINES",

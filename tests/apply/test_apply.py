@@ -154,6 +154,7 @@ def test_cut_connections_never_double_launch(project: Path, sandbox_factory) -> 
     assert len(list_runs(sb)) == 5
 
 
+@pytest.mark.slow
 def test_throttling_and_server_errors_slow_but_do_not_fail(project: Path, sandbox_factory) -> None:  # type: ignore[no-untyped-def]
     sb = sandbox_factory("--error-rate", "0.2", "--throttle", "600", "--fault-seed", "4")
     # A launch answered 502/504 may still be committed behind the gateway: it stays pending

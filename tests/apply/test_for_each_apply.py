@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.support.cli import REPO, lockfile, make_project, run_cli
 from tests.support.sandbox import SandboxProcess, list_runs
 
@@ -125,6 +127,7 @@ def test_for_each_child_of_one_element(tmp_path: Path, sandbox: SandboxProcess) 
     assert child["parent_id"] == launches["client-onboarding[hooli]"]["run_id"]
 
 
+@pytest.mark.slow
 def test_recurring_workflow_launches_once(tmp_path: Path, sandbox: SandboxProcess) -> None:
     from tests.support.workflows import WORKFLOWS, repo_actionlint, run_steps
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from runner.apply.events import Event
 from runner.client.client import TallyfyClient
 from runner.errors import LeaseLostError
@@ -129,6 +131,7 @@ def test_item_2_a_lease_deleted_by_hand_is_noticed_before_any_launch(
     assert "removed" in first.result.halt.message
 
 
+@pytest.mark.slow
 def test_item_5_a_clock_ahead_by_more_than_the_ttl_does_not_take_a_live_lease(
     tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
 ) -> None:

@@ -8,6 +8,8 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from runner.state.leasegit import ref_for
 from runner.state.lockfile import Lockfile, write_lockfile
 from tests.chaos.harness import ApplyProcess, Server, cli_env, write_specs
@@ -60,6 +62,7 @@ def _active(server: Server) -> list[str]:
     return [r["name"] for r in server.runs()]
 
 
+@pytest.mark.slow
 def test_with_the_lease_each_spec_launches_once_and_lockfiles_agree(
     tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
 ) -> None:
@@ -82,6 +85,7 @@ def test_with_the_lease_each_spec_launches_once_and_lockfiles_agree(
     assert lock_a.read_bytes() == lock_b.read_bytes()
 
 
+@pytest.mark.slow
 def test_a_holder_killed_mid_apply_is_taken_over_after_expiry(
     tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
 ) -> None:
@@ -108,6 +112,7 @@ def test_a_holder_killed_mid_apply_is_taken_over_after_expiry(
     assert len(names) == len(set(names)) == SPECS, sorted(names)
 
 
+@pytest.mark.slow
 def test_without_the_lease_duplicates_are_reported_and_settled(
     tmp_path: Path, sandbox_factory: Callable[..., SandboxProcess]
 ) -> None:

@@ -42,6 +42,7 @@ def outcome(source: str, context: dict[str, Any]) -> tuple[str, object]:
         return type(exc).__name__, str(exc)
 
 
+@pytest.mark.slow
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TEMPLATES)
 def test_a_string_renders_exactly_as_jinja_renders_it_split_or_not(source: str) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from filelock import FileLock
 
 import runner
 from tests.support.cli import REPO
@@ -52,10 +53,17 @@ def _tool(name: str) -> str:
 
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Dist:
-    """The sdist and the wheel, built once (the wheel from the sdist, as `build` does)."""
+    """The sdist and the wheel, built once per run (the wheel from the sdist, as `build`
+    does); parallel workers share the run's folder and wait for whichever builds first."""
     _tool("uv")
-    out = tmp_path_factory.mktemp("dist")
-    _run([sys.executable, "-m", "build", "--outdir", str(out), str(REPO)])
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # pytest-N/popen-gwK -> pytest-N: this run's, every worker's
+    out = shared / "dist"
+    with FileLock(shared / "dist.lock"):
+        if not (out / "built").exists():
+            _run([sys.executable, "-m", "build", "--outdir", str(out), str(REPO)])
+            (out / "built").touch()
     (wheel,) = out.glob("*.whl")
     (sdist,) = out.glob("*.tar.gz")
     return Dist(wheel, sdist)

@@ -102,6 +102,7 @@ def test_loader_and_checks_survive_yamlish_text(text: str) -> None:
         render_twice(spec)
 
 
+@pytest.mark.slow
 @FAST
 @given(SPEC_DATA)
 def test_checks_and_render_survive_random_specs(data: dict[str, Any]) -> None:

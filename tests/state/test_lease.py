@@ -293,6 +293,7 @@ def test_git_refusals_are_told_apart_from_a_push_that_lost_a_race() -> None:
     assert not moved(nested) and "'refs/a' exists; cannot create" in nested
 
 
+@pytest.mark.slow
 def test_a_remote_that_never_answers_is_cut_off_at_the_bound_with_what_it_started(
     tmp_path: Path,
 ) -> None:
