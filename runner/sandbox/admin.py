@@ -15,6 +15,7 @@ from starlette.routing import Route
 from runner.sandbox.clock import iso
 from runner.sandbox.context import Context, ctx_of, json_body
 from runner.sandbox.envelope import ApiError, invalid, not_found
+from runner.sandbox.faults import FaultConfig
 from runner.sandbox.launch import launch, new_id
 from runner.sandbox.routes_runs import as_saved
 
@@ -40,7 +41,13 @@ async def get_faults(request: Request) -> Response:
 async def put_faults(request: Request) -> Response:
     """Change some or all faults; keys left out keep their value."""
     ctx = ctx_of(request)
-    body = await json_body(request)
+    config = dataclasses.replace(ctx.faults.config, **_fault_changes(await json_body(request)))
+    ctx.faults.reconfigure(config)
+    return JSONResponse({"data": config.as_dict(), "faults": config.describe()})
+
+
+def _fault_changes(body: Any) -> dict[str, Any]:
+    """Validated fault settings from a JSON object, as `PUT /_sandbox/faults` takes them."""
     if not isinstance(body, dict):
         raise invalid({"body": ["Expected a JSON object."]})
     changes: dict[str, Any] = {}
@@ -54,9 +61,7 @@ async def put_faults(request: Request) -> Response:
             errors[key] = [f"{key} is not a known fault or has a bad value."]
     if errors:
         raise invalid(errors)
-    config = dataclasses.replace(ctx.faults.config, **changes)
-    ctx.faults.reconfigure(config)
-    return JSONResponse({"data": config.as_dict(), "faults": config.describe()})
+    return changes
 
 
 async def put_run(request: Request) -> Response:
@@ -108,12 +113,19 @@ async def post_clock(request: Request) -> Response:
 
 async def post_reset(request: Request) -> Response:
     """Back to how the server started: no runs, nothing counted, the faults of its flags with
-    their generator reseeded, the clock not advanced. The tests share one server per set of
-    flags through it (a new server costs a second to start)."""
+    their generator reseeded, the clock not advanced. With `{"faults": {...}}`, as if it had
+    started with those faults instead (left out: off; `seed` left out: the one it has). The
+    tests share one server through it, whatever faults each asks for (a new one costs a
+    second to start)."""
     ctx = ctx_of(request)
+    body = await json_body(request)
+    faults = body.get("faults") if isinstance(body, dict) else None
+    config = None
+    if faults is not None:
+        config = FaultConfig(**{"seed": ctx.faults.started_with.seed, **_fault_changes(faults)})
     ctx.store.clear()
     ctx.stats.clear()
-    ctx.faults.restart()
+    ctx.faults.restart(config)
     return JSONResponse({"data": {"runs_stored": ctx.store.count_runs()}})
 
 

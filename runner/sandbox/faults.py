@@ -110,8 +110,11 @@ class Faults:
         self.window: deque[float] = deque()
         self.held = 0  # launches waiting now for `hold_launches` to be turned off
 
-    def restart(self) -> None:
-        """The faults the server started with, their generator reseeded: the same draws again."""
+    def restart(self, config: FaultConfig | None = None) -> None:
+        """The faults the server started with, their generator reseeded: the same draws again;
+        with `config`, as if it had started with that instead."""
+        if config is not None:
+            self.started_with = config
         self.reconfigure(self.started_with)
         self.rng = random.Random(self.config.seed)
 

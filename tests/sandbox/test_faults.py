@@ -43,16 +43,18 @@ def _runs_total(api: Api) -> int:
 # ---- ready line ----
 
 
-def test_ready_line_names_the_faults(sandbox_factory: Factory) -> None:
-    sb = sandbox_factory("--error-rate", "0.15", "--throttle", "600", "--fault-seed", "7")
+def test_ready_line_names_the_faults(sandbox_process: Factory) -> None:
+    sb = sandbox_process("--error-rate", "0.15", "--throttle", "600", "--fault-seed", "7",
+                         "--ignore-sort")
     faults = _faults(sb)
+    assert faults.get("ignore-sort") == 1
     assert faults.get("error-rate") == pytest.approx(0.15)
     assert faults.get("throttle") == 600
     assert faults.get("seed") == 7
 
 
-def test_ready_line_names_latency_and_cut(sandbox_factory: Factory) -> None:
-    sb = sandbox_factory("--latency-ms", "250", "--cut-after-commit", "0.5")
+def test_ready_line_names_latency_and_cut(sandbox_process: Factory) -> None:
+    sb = sandbox_process("--latency-ms", "250", "--cut-after-commit", "0.5")
     token = next(t for t in sb.ready_line.split() if t.startswith("faults="))
     assert "latency" in token and "250" in token, sb.ready_line
     assert "cut" in token and "0.5" in token, sb.ready_line
@@ -261,7 +263,6 @@ def test_cut_after_commit_loses_the_answer_not_the_run(sandbox_factory: Factory)
 
 def test_ignore_sort_lists_oldest_first(sandbox_factory: Factory) -> None:
     sb = sandbox_factory("--ignore-sort")
-    assert _faults(sb).get("ignore-sort") == 1
     with Api(sb) as api:
         ids = [api.launch_ok(name=f"run {i}")["id"] for i in range(3)]
         for sort in ("-created_at", "created_at", "name"):
@@ -295,3 +296,22 @@ def test_switches_are_set_at_runtime(sandbox_factory: Factory) -> None:
         r = admin.put("/_sandbox/faults", json={"ignore_sort": True, "html_summaries": True})
         assert r.status_code == 200 and "ignore-sort=1" in r.json()["faults"], r.text
         assert admin.put("/_sandbox/faults", json={"ignore_q": 1}).status_code == 422
+
+
+def test_reset_with_faults_is_as_if_started_with_them(
+    sandbox_factory: Factory, sandbox_process: Factory
+) -> None:
+    """The pool gives one server to tests asking for different faults through this."""
+    seeded = _statuses(sandbox_process("--error-rate", "0.5", "--fault-seed", "3"), 40)
+    sb = sandbox_factory()
+    with _admin(sb) as admin:
+        body = {"faults": {"error_rate": 0.5, "seed": 3}}
+        assert admin.post("/_sandbox/reset", json=body).status_code == 200
+        assert _statuses(sb, 40) == seeded  # the draws of a server started with those flags
+        assert admin.post("/_sandbox/reset").status_code == 200  # and they stay its own
+        assert admin.get("/_sandbox/faults").json()["data"]["error_rate"] == 0.5
+        bad = admin.post("/_sandbox/reset", json={"faults": {"error_rate": 2}})
+        assert bad.status_code == 422 and "error_rate" in bad.text, bad.text
+        off = admin.post("/_sandbox/reset", json={"faults": {}})
+        assert off.status_code == 200
+        assert admin.get("/_sandbox/faults").json()["data"]["error_rate"] == 0

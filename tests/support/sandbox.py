@@ -33,6 +33,7 @@ class SandboxProcess:
     args: list[str]
     proc: subprocess.Popen[str]
     output: list[str] = field(default_factory=list)
+    pooled: tuple[str, ...] | None = None  # the pool's key, when the pool started it
 
     @property
     def port(self) -> int:
@@ -108,14 +109,43 @@ def start_sandbox(*args: str, timeout: float = 60, cwd: Path | None = None) -> S
 
 # Flags that make a server of one test's own: a database or seed file in its tmp_path, a port.
 UNSHARED = ("--db", "--seed", "--port", "--host")
+# The sandbox's fault flags, as the admin API names them: set on a pooled server at each take.
+FAULTS = {"latency_ms": "latency_ms", "error_rate": "error_rate", "throttle": "throttle",
+          "cut_after_commit": "cut_after_commit", "error_after_commit": "error_after_commit",
+          "ignore_sort": "ignore_sort", "ignore_q": "ignore_q",
+          "html_summaries": "html_summaries", "fault_seed": "seed"}
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What a test asks of a server: the flags it must start with, and the faults to set."""
+
+    start: tuple[str, ...]
+    faults: dict[str, Any]
+
+    @classmethod
+    def of(cls, args: tuple[str, ...]) -> Wanted:
+        """Splits flags as the sandbox's own command line parses them; of the rest, only a
+        token or an organisation of the test's own needs a server of its own."""
+        from runner.sandbox.server import DEFAULT_TOKEN, command
+
+        params = command.make_context("sandbox", list(args)).params
+        faults = {FAULTS[k]: v for k, v in params.items() if k in FAULTS and v}
+        own = {"token": params["token"] if params["token"] != DEFAULT_TOKEN else None,
+               "org": params["org"]}
+        start = tuple(f for name, v in own.items() if v for f in (f"--{name}", v))
+        return cls(start, faults)
 
 
 class SandboxPool:
-    """Servers kept between tests, one per set of flags, each reset to how it started before a
-    test takes it (a new server costs a second or more to start; a reset a millisecond).
+    """Servers kept between tests, reset before a test takes one to how a server with the
+    test's flags would start: empty, with those faults (a new server costs a second or more
+    to start; a reset a millisecond). One server per token and organisation serves every
+    set of faults.
 
     A pooled server runs with `--admin` whatever its flags (the reset needs it); a test of
-    what a server does without `--admin`, or of stopping one, starts its own."""
+    what a server does without `--admin`, of its ready line, or of stopping one, starts its
+    own."""
 
     def __init__(self) -> None:
         self.idle: dict[tuple[str, ...], list[SandboxProcess]] = {}
@@ -124,22 +154,24 @@ class SandboxPool:
         """A server with these flags, as if just started."""
         if any(a.split("=")[0] in UNSHARED for a in args):
             return start_sandbox(*args)
-        idle = self.idle.setdefault(args, [])
+        wanted = Wanted.of(args)
+        idle = self.idle.setdefault(wanted.start, [])
         while idle:
             sb = idle.pop()
             if sb.proc.poll() is None:
-                reset(sb)
-                return sb
+                break
             sb.stop()
-        sb = start_sandbox(*args, *(() if "--admin" in args else ("--admin",)))
+        else:
+            sb = start_sandbox(*wanted.start, "--admin")
+        reset(sb, wanted.faults)
         sb.args = list(args)
+        sb.pooled = wanted.start
         return sb
 
     def give_back(self, sb: SandboxProcess) -> None:
         """A server a test is done with: kept if it may be shared and still runs, else stopped."""
-        shared = not any(a.split("=")[0] in UNSHARED for a in sb.args)
-        if shared and sb.proc.poll() is None:
-            self.idle.setdefault(tuple(sb.args), []).append(sb)
+        if sb.pooled is not None and sb.proc.poll() is None:
+            self.idle.setdefault(sb.pooled, []).append(sb)
         else:
             sb.stop()
 
@@ -154,10 +186,12 @@ class SandboxPool:
         self.idle.clear()
 
 
-def reset(sb: SandboxProcess) -> None:
-    """Empty the server and restore the faults of its flags (`POST /_sandbox/reset`)."""
+def reset(sb: SandboxProcess, faults: dict[str, Any] | None = None) -> None:
+    """Empty the server and restore the faults of its flags, or set `faults` as if it had
+    started with them (`POST /_sandbox/reset`)."""
     root = sb.url.rsplit("/api", 1)[0]
-    httpx.post(f"{root}/_sandbox/reset", timeout=10).raise_for_status()
+    body = {} if faults is None else {"faults": faults}
+    httpx.post(f"{root}/_sandbox/reset", json=body, timeout=10).raise_for_status()
 
 
 def api_headers(sb: SandboxProcess) -> dict[str, str]:
