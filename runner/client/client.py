@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import functools
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -25,6 +27,13 @@ from runner.errors import ApiError
 
 PER_PAGE = 100
 FOLDER_TYPES = ("run", "checklist")  # process folders, template folders
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The verifying TLS context (httpx's default) every client of this process shares:
+    building one reads the whole CA bundle, tens of milliseconds each time."""
+    return httpx.create_ssl_context()
 
 
 class TallyfyClient(Caller):
@@ -72,6 +81,7 @@ class TallyfyClient(Caller):
         }
         self._http = httpx.Client(
             transport=transport,
+            verify=tls_context(),
             timeout=timeout,
             limits=httpx.Limits(
                 max_connections=max_concurrency * 2, max_keepalive_connections=max_concurrency

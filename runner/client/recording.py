@@ -14,6 +14,7 @@ from urllib.parse import quote, unquote, urlsplit
 import httpx
 
 from runner.client.anonymise import Anonymiser
+from runner.client.client import tls_context
 
 # Answers of at most this size are recorded (a template or a page of runs is far smaller).
 MAX_RECORDED = 32 * 1024 * 1024
@@ -171,4 +172,4 @@ class ReplayTransport(httpx.BaseTransport):
 
 def recording_transport() -> RecordingTransport:
     """A recorder around the ordinary HTTP transport (what `doctor` always talks through)."""
-    return RecordingTransport(httpx.HTTPTransport())
+    return RecordingTransport(httpx.HTTPTransport(verify=tls_context()))

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from runner.client.client import tls_context
 from runner.state.lockfile import Lockfile, parse_lockfile
 from runner.state.provenance import markers_in
 from tests.support.sandbox import SandboxProcess, api_headers, list_runs
@@ -60,7 +61,7 @@ class Server:
         self.sb = sb
         self.faults: dict[str, Any] = dict(NO_FAULTS)
         self.own_requests = 0  # the test's own reads, left out of the figures
-        self._http = httpx.Client(timeout=10, headers=api_headers(sb))
+        self._http = httpx.Client(timeout=10, headers=api_headers(sb), verify=tls_context())
         weakref.finalize(self, self._http.close)  # closed with the Server, not left to the GC
 
     @property

@@ -118,6 +118,10 @@ def qs(params: Mapping[str, Any] | None) -> str:
     return "?" + urlencode({k: str(v) for k, v in params.items()}, quote_via=quote, safe=",")
 
 
+# One TLS context for every client here: building one reads the CA bundle (tens of ms).
+_TLS = httpx.create_ssl_context()
+
+
 class Api:
     """A thin httpx wrapper bound to one sandbox and its organisation."""
 
@@ -134,7 +138,7 @@ class Api:
         self.org = sb.org
         tok = sb.token if token == "default" else token
         self.http = httpx.Client(
-            base_url=base or sb.url, headers=headers(tok, client), timeout=timeout
+            base_url=base or sb.url, headers=headers(tok, client), timeout=timeout, verify=_TLS
         )
 
     def close(self) -> None:

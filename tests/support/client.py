@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from runner.client.client import TallyfyClient
+from runner.client.client import TallyfyClient, tls_context
 from tests.support.sandbox import SandboxProcess
 
 ONBOARDING = "efd12534ded06f20e21b33e8dacf1f15"  # Client Onboarding in the default seed
@@ -46,7 +46,8 @@ class Harness:
 
     def admin(self, method: str, path: str, body: Any = None) -> Any:
         root = self.sb.url.removesuffix("/api")
-        return httpx.request(method, f"{root}/_sandbox/{path}", json=body, timeout=10).json()
+        return httpx.request(method, f"{root}/_sandbox/{path}", json=body, timeout=10,
+                             verify=tls_context()).json()
 
     def runs_stored(self) -> int:
         return int(self.admin("GET", "stats")["runs_stored"])

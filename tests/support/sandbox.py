@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+from runner.client.client import tls_context
+
 READY = re.compile(
     r"^sandbox ready url=(?P<url>\S+) org=(?P<org>\S+) token=(?P<token>\S+)(?P<rest>.*)$"
 )
@@ -191,7 +193,8 @@ def reset(sb: SandboxProcess, faults: dict[str, Any] | None = None) -> None:
     started with them (`POST /_sandbox/reset`)."""
     root = sb.url.rsplit("/api", 1)[0]
     body = {} if faults is None else {"faults": faults}
-    httpx.post(f"{root}/_sandbox/reset", json=body, timeout=10).raise_for_status()
+    answer = httpx.post(f"{root}/_sandbox/reset", json=body, timeout=10, verify=tls_context())
+    answer.raise_for_status()
 
 
 def api_headers(sb: SandboxProcess) -> dict[str, str]:
@@ -218,7 +221,7 @@ def list_runs(
     **params: str,
 ) -> list[dict[str, Any]]:
     """Every run the sandbox lists (all pages), read with plain httpx, not the runner's client."""
-    client = http or httpx.Client(timeout=10, headers=api_headers(sb))
+    client = http or httpx.Client(timeout=10, headers=api_headers(sb), verify=tls_context())
     runs: list[dict[str, Any]] = []
     page = 1
     try:
