@@ -24,7 +24,7 @@ from runner.project.refresh import read_live
 from runner.project.targets import narrow
 from runner.project.validation import now_utc, validate
 from runner.remote.duplicates import adoptable as adoptable_runs
-from runner.remote.duplicates import find as find_duplicates
+from runner.remote.duplicates import recorded as recorded_duplicates
 from runner.remote.ports import Reader
 from runner.remote.reconcile import RunIndex, Settled
 from runner.remote.recorded import orphan_states
@@ -106,7 +106,9 @@ def plan(inputs: PlanInputs) -> Planned:
     if problems:
         raise SpecError(sorted(problems, key=Diagnostic.sort_key))
     live = read_live(client, lock, desired) if (client and inputs.refresh) else None
-    dups = _duplicates(client, lock) if (client and inputs.refresh and config.provenance) else None
+    dups = None
+    if client is not None and inputs.refresh and config.provenance:
+        dups = recorded_duplicates(client, lock)
     adoptable = None
     if client is not None and config.provenance:
         launches = {d.key: d.request.template_id for d in desired if d.request is not None}
@@ -171,11 +173,6 @@ def _clashes(
     launches = [d for d in desired if d.request is not None and d.key not in recorded]
     by_name = lambda t, name: client.first_runs(checklist_id=t, q=name)  # noqa: E731
     return [*found, *names_in_use(launches, by_name)]
-
-
-def _duplicates(client: Reader, lock: Lockfile) -> dict[str, tuple[str, ...]]:
-    keys = {k: e.template_id for k, e in lock.entries.items()}
-    return find_duplicates(RunIndex(client), lock.lineage, keys)
 
 
 def without_history(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from runner.remote.ports import RunReader
 from runner.remote.reconcile import RunIndex, marker_for
 from runner.state.lockfile import Lockfile
 
@@ -23,6 +24,14 @@ def find(index: RunIndex, lineage: str, keys: Mapping[str, str]) -> dict[str, tu
         if len(found.run_ids) > 1:
             out[key] = found.run_ids
     return out
+
+
+def recorded(client: RunReader, lock: Lockfile) -> dict[str, tuple[str, ...]]:
+    """The lockfile's keys carried by two or more active runs, with their ids (`status` and
+    `plan --refresh`): every run of the keys' templates is read, as the lockfile's scans are
+    not consulted."""
+    keys = {key: entry.template_id for key, entry in lock.entries.items()}
+    return find(RunIndex(client), lock.lineage, keys)
 
 
 def adoptable(index: RunIndex, lock: Lockfile, launches: Mapping[str, str]) -> dict[str, str]:

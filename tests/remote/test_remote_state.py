@@ -7,12 +7,13 @@ sandbox does in the tests of apply, so the rules are checked without HTTP.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from runner.errors import NotFoundError
 from runner.remote.duplicates import adoptable, find, survivor
-from runner.remote.ports import Json
+from runner.remote.ports import Json, Reader
 from runner.remote.reconcile import PAGE, RunIndex, marker_for
+from runner.remote.recorded import read_recorded
 from runner.state.lockfile import LockEntry, Lockfile
 from runner.state.scans import Scan
 
@@ -85,3 +86,30 @@ def test_a_scan_bounds_the_read_and_older_marked_runs_come_from_it() -> None:
     found = index.find("a", marker_for(LINEAGE, "a"), {"template_id": TEMPLATE}, 0)
     assert found.run_ids == ("n1", "o99")  # the new run read, the old one named by the scan
     assert reader.read == PAGE  # newest first, stopped at the end of the page the scan ends in
+
+
+class People(Runs):
+    """A Reader enough for `read_recorded`: runs, their tasks (one run's listing is gone)."""
+
+    def list_users(self) -> list[Json]:
+        return [{"id": 7, "email": "a@b.c"}]
+
+    def list_groups(self) -> list[Json]:
+        return []
+
+    def list_tasks(self, run_id: str) -> list[Json]:
+        if run_id == "run-b":
+            raise NotFoundError(f"tasks of {run_id}")
+        return [{"id": f"{run_id}-t", "status": "not-started"}]
+
+
+def test_status_reads_each_recorded_run_its_tasks_and_the_keys_launched_twice() -> None:
+    reader = People([_run("run-a", "a", "2026-01-01T00:00:00Z"),
+                     _run("a2", "a", "2026-01-02T00:00:00Z"),
+                     _run("run-b", "b", "2026-01-01T00:00:00Z")])
+    found = read_recorded(cast(Reader, reader), _lock("a", "b", "gone"))
+    assert found.progress["a"] == (reader.runs[0], [{"id": "run-a-t", "status": "not-started"}])
+    assert found.progress["b"] == (reader.runs[2], [])  # the run, though its tasks are not
+    assert found.progress["gone"] == (None, [])
+    assert found.users == [{"id": 7, "email": "a@b.c"}]
+    assert found.duplicates == {"a": ("a2", "run-a")}
