@@ -15,9 +15,10 @@ from runner.remote.recorded import read_recorded
 from runner.resolve.directory import Directory
 from runner.specs.config import Config
 from runner.state.lockfile import Lockfile, read_lockfile
-from runner.views.statusview import RunStatus, summarise
+from runner.views.statusview import RunStatus
 from runner.views.statusview import format_json as format_json  # the command's views
 from runner.views.statusview import format_text as format_text
+from runner.views.statusview import summarise as summarise
 
 
 def collect(client: Reader, lock: Lockfile, now: datetime) -> list[RunStatus]:
