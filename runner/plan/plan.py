@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as evolve
 from typing import Any
 
+from runner.plan.basis import PlanBasis
 from runner.plan.compare import EDITED_REASON, compare, edits_of, field_changes
 from runner.plan.desired import Change as Change
 from runner.plan.desired import Desired as Desired
 from runner.plan.desired import canonical_digest as canonical_digest
 from runner.plan.vocabulary import ACTING, DECIDE, Reason, Verb, row
-from runner.state.lockfile import LockEntry, Lockfile
+from runner.state.lockfile import LockEntry
 
 # 2: each action is an `action` (what apply does) and a `reason` (why), the sentence is `why`,
 # drift is reported apart; 1 had one `action` word mixing the two (runner/plan/vocabulary.py).
@@ -122,31 +123,14 @@ class Plan:
         return any(a.needs_decision for a in self.actions)
 
 
-def make_plan(
-    desired: Sequence[Desired],
-    lock: Lockfile,
-    *,
-    launch_at: str,
-    inputs: Mapping[str, str] | None = None,
-    pending: Iterable[str] = (),
-    live: Mapping[str, str] | None = None,
-    replace: Iterable[str] = (),
-    prune: bool = False,
-    offline: bool = False,
-    notes: Sequence[str] = (),
-    duplicates: Mapping[str, tuple[str, ...]] | None = None,
-    adoptable: Mapping[str, str] | None = None,
-    adopt_changes: Mapping[str, tuple[Change, ...]] | None = None,
-    drift: Mapping[str, tuple[Change, ...]] | None = None,
-    moves: Mapping[str, str] | None = None,
-) -> Plan:
-    """Compare what the specs want with what the lockfile says was launched.
-
-    `duplicates` (read with `--refresh`): keys whose marker two or more runs carry; `drift`
-    (also read with `--refresh`): fields of recorded runs changed in Tallyfy, old -> new;
-    `moves`: new key -> old key, each recorded under its old key (see plan/moves.py)."""
-    pending_keys, replace_keys = set(pending), set(replace)
-    moves = {new: old for new, old in (moves or {}).items() if old in lock.entries}
+def make_plan(basis: PlanBasis) -> Plan:
+    """Compare what the specs want with what the lockfile says was launched, and with what
+    was read from the server (runner/plan/basis.py says what each part holds)."""
+    desired, lock, seen = basis.wanted.launches, basis.recorded.lock, basis.observed
+    offline, live = basis.flags.offline, seen.states
+    pending_keys, replace_keys = set(basis.recorded.pending), set(basis.flags.replace)
+    adoptable, duplicates, drift = seen.adoptable, seen.duplicates, seen.drift
+    moves = {new: old for new, old in basis.wanted.moves.items() if old in lock.entries}
     actions = [
         _moved(d, lock.entries[moves[d.key]], moves[d.key], offline)
         if d.key in moves
@@ -157,7 +141,7 @@ def make_plan(
         if adoptable and a.verb == "create" and a.key in adoptable:
             run = adoptable[a.key]
             why = f"the server already holds run {run}, carrying this key's marker"
-            differs = (adopt_changes or {}).get(a.key, ())
+            differs = (seen.adopt_changes or {}).get(a.key, ())
             if differs:
                 why += (
                     ", but it differs from the spec (on the run -> in the spec): apply records "
@@ -175,7 +159,7 @@ def make_plan(
     wanted = {d.key for d in desired}
     for key, entry in sorted(lock.entries.items()):
         if key not in wanted and key not in moves.values():
-            verb: Verb = "archive" if prune else "no-op"
+            verb: Verb = "archive" if basis.flags.prune else "no-op"
             state = (live or {}).get(key, "active")
             gone = state if state in ("archived", "missing") else None
             why = "no spec asks for it any more" + (
@@ -186,12 +170,12 @@ def make_plan(
             actions.append(Action(verb, "no-spec", key, entry=entry, why=why, run_state=gone))
     return Plan(
         actions=tuple(_parents_first(actions)),
-        notes=(*notes, *_secrets_note(actions)),
+        notes=(*basis.notes, *_secrets_note(actions)),
         lineage=lock.lineage,
         serial=lock.serial,
         organization=lock.organization,
-        launch_at=launch_at,
-        inputs=dict(inputs or {}),
+        launch_at=basis.wanted.launch_at,
+        inputs=dict(basis.wanted.inputs),
         offline=offline,
     )
 

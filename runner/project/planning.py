@@ -14,6 +14,7 @@ from typing import Any
 
 from runner.diagnostics import Diagnostic, has_errors
 from runner.errors import SpecError, UsageError
+from runner.plan.basis import Flags, Observed, PlanBasis, Recorded, Wanted
 from runner.plan.clashes import name_clashes, names_in_use
 from runner.plan.moves import pending_moves
 from runner.plan.plan import Desired, Plan, make_plan
@@ -120,23 +121,24 @@ def plan(inputs: PlanInputs) -> Planned:
     states = dict(live.states) if live else {}
     if client is not None and not live:
         states.update(orphan_states(client, shown, keys))
-    planned = make_plan(
-        desired,
-        shown,
-        launch_at=at,
-        inputs=stages.input_digests(config, result.specs),
-        pending=pending_keys(journal),
-        live=states or None,
+    # Launches resolved from snapshots compare by request digest, as online ones do.
+    offline = client is None and not any(d.request for d in desired)
+    notes = [*notes, *history, *_clashes(on_server, desired, shown, known)]
+    observed = Observed(
+        states=states or None,
         drift=live.drift if live else None,
-        replace=replace,
-        prune=inputs.prune,
-        # Launches resolved from snapshots compare by request digest, as online ones do.
-        offline=client is None and not any(d.request for d in desired),
-        notes=[*notes, *history, *_clashes(on_server, desired, shown, known)],
         duplicates=dups,
         adoptable=adoptable,
         adopt_changes=adopt_changes(client, adoptable or {}, desired) if client else None,
-        moves=moves,
+    )
+    planned = make_plan(
+        PlanBasis(
+            Wanted(desired, at, stages.input_digests(config, result.specs), moves),
+            Recorded(shown, frozenset(pending_keys(journal))),
+            observed,
+            Flags(replace, inputs.prune, offline),
+            notes,
+        )
     )
     if client is not None:
         planned = edits_from_runs(client, planned)

@@ -30,7 +30,7 @@ R = TypeVar("R")
 
 
 @dataclass(frozen=True)
-class Recorded:
+class RecordedRuns:
     """What `status` reads of the lockfile's runs: each key's run and tasks, the users and
     groups tasks are owned by, and the keys two or more runs carry."""
 
@@ -40,13 +40,13 @@ class Recorded:
     duplicates: dict[str, tuple[str, ...]]
 
 
-def read_recorded(client: Reader, lock: Lockfile) -> Recorded:
+def read_recorded(client: Reader, lock: Lockfile) -> RecordedRuns:
     """Every recorded run with its tasks (read together), the people, the duplicates."""
     users, groups = client.list_users(), client.list_groups()
     items = sorted(lock.entries.items())
     reads = _together(lambda run_id: _progress(client, run_id), [e.run_id for _, e in items])
     progress = {key: read for (key, _), read in zip(items, reads, strict=True)}
-    return Recorded(progress, users, groups, recorded_duplicates(client, lock))
+    return RecordedRuns(progress, users, groups, recorded_duplicates(client, lock))
 
 
 def read_runs(client: Reader, run_ids: Sequence[str]) -> list[Json | None]:
