@@ -10,6 +10,7 @@ from pathlib import Path
 from runner.diagnostics import Diagnostic
 from runner.errors import LaunchspecError, SpecError
 from runner.plan.plan import Plan
+from runner.plan.vocabulary import VERBS
 from runner.views import leaks
 from runner.views.markdown import SUMMARY_BUDGET, format_markdown, summary_line
 from runner.views.planjson import format_json
@@ -97,13 +98,17 @@ def publish(
 
 
 def outputs(plan: Plan, saved_to: Path | None) -> dict[str, str]:
-    """Step outputs: `has_changes`, `needs_decision`, `offline`, the count of every kind, the
-    summary line, and `plan_json` (an absolute path) when the plan was saved."""
+    """Step outputs: `has_changes`, `needs_decision`, `offline`, the count of every row (by its
+    name: `launch`, `edited`...) and of every action (`actions_create`, `actions_no-op`...), the
+    summary line, the checksum, and `plan_json` (an absolute path) when the plan was saved.
+    action.yml declares each (tests/repo/test_action_outputs.py)."""
     values = {
         "has_changes": "true" if plan.has_changes else "false",
         "needs_decision": "true" if plan.needs_decision else "false",
         "offline": "true" if plan.offline else "false",
         **{kind: str(plan.count(kind)) for kind in SUMMARY_KINDS},
+        # Prefixed as in the JSON's summary.actions: four actions share a row's name (update...).
+        **{f"actions_{verb}": str(plan.count_verb(verb)) for verb in VERBS},
         "summary": summary_line(plan),
         "checksum": plan.checksum,
     }

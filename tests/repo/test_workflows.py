@@ -101,7 +101,8 @@ def test_plan_workflow_against_the_sandbox(workspace: Path, sandbox: SandboxProc
     comment = (workspace / "plan-comment.md").read_text()
     assert comment.startswith("<!-- launchspec-plan -->") and "**5 to launch" in comment
     assert "Offline plan" not in comment and (workspace / "plan.json").exists()
-    assert outputs["has_changes"] == "true" and outputs["launch"] == "5"
+    assert outputs["has_changes"] == "true"
+    assert outputs["launch"] == outputs["actions_create"] == "5"
     assert "### launchspec plan" in ran["summary"].read_text()
 
 

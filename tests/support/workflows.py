@@ -92,11 +92,17 @@ def repo_actionlint() -> dict[str, str]:
 
 def action_as_workflow() -> str:
     """actionlint reads workflows only: the action's steps inside a reusable workflow whose
-    inputs are the action's."""
+    inputs are the action's, and whose job passes on the action's outputs (so their
+    expressions are checked too)."""
     action = load(ACTION)
     inputs = {name: {"type": "string", "required": False} for name in action["inputs"]}
-    job = {"runs-on": "ubuntu-latest", "steps": steps(action)}
-    wrapper = {"on": {"workflow_call": {"inputs": inputs}}, "jobs": {"action": job}}
+    job_outputs = {name: o["value"] for name, o in action["outputs"].items()}
+    outputs = {name: {"description": o["description"],
+                      "value": f"${{{{ jobs.action.outputs.{name} }}}}"}
+               for name, o in action["outputs"].items()}
+    job = {"runs-on": "ubuntu-latest", "outputs": job_outputs, "steps": steps(action)}
+    call = {"inputs": inputs, "outputs": outputs}
+    wrapper = {"on": {"workflow_call": call}, "jobs": {"action": job}}
     return yaml.safe_dump(wrapper, sort_keys=False)
 
 
