@@ -44,6 +44,7 @@ class Applier:
         stop: threading.Event | None = None,
         index: RunIndex | None = None,
         permit: Permit = OPEN,
+        clock: Callable[[], float] = time.monotonic,
     ):
         self.client = client
         self.permit = permit
@@ -51,7 +52,7 @@ class Applier:
         self.concurrency = max(1, concurrency)
         self.provenance = provenance
         self.stop = stop or threading.Event()
-        self._ledger = Ledger(lock, lock_path, on_event)
+        self._ledger = Ledger(lock, lock_path, on_event, clock)  # the clock spaces its writes
         self._index = index or RunIndex(client, lock.scans)
         self._moved: list[tuple[str, str]] = []  # (old key, run id) of the runs moved
         self._launcher = Launcher(
@@ -260,12 +261,3 @@ class Applier:
 
     def _emit(self, event: Event) -> None:
         self._ledger.emit(event)
-
-    # What an apply stopped half-way holds back; the interleaving tests look at it.
-    @property
-    def _dirty(self) -> bool:
-        return self._ledger.dirty
-
-    def _flush(self, force: bool = False) -> None:
-        with self._ledger.mutex:
-            self._ledger.flush(force)

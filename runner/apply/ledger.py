@@ -18,7 +18,13 @@ FLUSH_SECONDS = 0.25
 class Ledger:
     """One apply's lockfile and events, shared by its worker threads under `mutex`."""
 
-    def __init__(self, lock: Lockfile, lock_path: Any, on_event: Callable[[Event], None]):
+    def __init__(
+        self,
+        lock: Lockfile,
+        lock_path: Any,
+        on_event: Callable[[Event], None],
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.lock = lock
         self.lock_path = lock_path
         self.on_event = on_event
@@ -29,11 +35,7 @@ class Ledger:
         self._written_version = 0
         self._written_at = 0.0
         self._interval = FLUSH_SECONDS
-
-    @property
-    def dirty(self) -> bool:
-        """Whether the lockfile on disk is behind `lock`."""
-        return self._version > self._written_version
+        self._clock = clock  # spaces the writes; a test freezes it to hold a write back
 
     def record(self, key: str, entry: LockEntry) -> None:
         with self.mutex:
@@ -75,15 +77,10 @@ class Ledger:
         """Write what a coalesced flush still holds back."""
         self._write()
 
-    def flush(self, force: bool = False) -> None:
-        """(With the mutex held.) Write now when `force`, else when the interval is over."""
-        if force or time.monotonic() - self._written_at >= self._interval:
-            self._write_snapshot(self.lock, self._version)
-
     def _changed(self) -> bool:
         """Count a change (mutex held); whether the lockfile is due to be written."""
         self._version += 1
-        return time.monotonic() - self._written_at >= self._interval
+        return self._clock() - self._written_at >= self._interval
 
     def _write(self) -> None:
         with self.mutex:
@@ -102,8 +99,8 @@ class Ledger:
         with self._write_lock:
             if version <= self._written_version:
                 return
-            started = time.monotonic()
+            started = self._clock()
             write_lockfile(self.lock_path, lock)
-            took = time.monotonic() - started
-            self._written_version, self._written_at = version, time.monotonic()
+            took = self._clock() - started
+            self._written_version, self._written_at = version, self._clock()
             self._interval = max(FLUSH_SECONDS, 4 * took)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from runner.apply.apply import Applier
+from runner.apply.events import Event
 from runner.errors import IndeterminateError, NotFoundError
 from runner.plan.plan import Action, Desired, Plan
 from runner.remote.recovery import with_recorded_launches
@@ -58,24 +60,35 @@ def _launch(key: str) -> Action:
     return Action("create", "new", key, desired)
 
 
+def _plan(lock: Lockfile, *actions: Action) -> Plan:
+    return Plan(tuple(actions), lineage=lock.lineage, serial=lock.serial, organization=None,
+                launch_at="2026-11-29T09:00:00Z")
+
+
 def test_run_confirmed_by_read_back_survives_a_kill_before_the_lockfile_write(
     tmp_path: Path,
 ) -> None:
     """A lost answer confirmed by read-back was recorded in the journal as `resolved` (which
-    recovery does not read) and in a coalesced lockfile write: killed before that write, the
-    run id was gone from both (found by reading Applier._flush's docstring against
-    Journal._outcomes)."""
-    client = FakeClient(lost={"b"})
-    lock_path = tmp_path / "launchspec.lock.json"
-    journal = Journal(tmp_path / ".launchspec")
-    applier = Applier(client, Lockfile.new(), journal, lock_path)
-    actions = [_launch("a"), _launch("b")]
-    plan = Plan(tuple(actions), lineage=applier.lock.lineage, serial=0, organization=None,
-                launch_at="2026-11-29T09:00:00Z")
-    for action in actions:  # as Applier.run would, but killed before its final flush
-        assert applier._one(action, plan)
-    assert applier._dirty, "the second record waits for a coalesced write"
-    recovered, _ = with_recorded_launches(journal, read_lockfile(lock_path))
+    recovery does not read) and in a batched lockfile write: killed before that write, the
+    run id was gone from both (found by reading the ledger's batching against
+    Journal._outcomes). The kill is a copy of the project's files taken as b's launch is
+    confirmed; the ledger's clock stands still, so b's write is held back however fast or
+    slow the machine."""
+    project, killed = tmp_path / "project", tmp_path / "killed"
+    project.mkdir()
+    journal = Journal(project / ".launchspec")
+
+    def kill_once_b_is_confirmed(event: Event) -> None:
+        if event.key == "b":
+            shutil.copytree(project, killed)
+
+    applier = Applier(FakeClient(lost={"b"}), Lockfile.new(), journal,
+                      project / "launchspec.lock.json", concurrency=1,
+                      on_event=kill_once_b_is_confirmed, clock=lambda: 1000.0)
+    applier.run(_plan(applier.lock, _launch("a"), _launch("b")))
+    on_disk = read_lockfile(killed / "launchspec.lock.json")
+    assert set(on_disk.entries) == {"a"}, "b's lockfile write is still held back"
+    recovered, _ = with_recorded_launches(Journal(killed / ".launchspec"), on_disk)
     assert {k: e.run_id for k, e in recovered.entries.items()} == {"a": "run0", "b": "run1"}
 
 
@@ -109,13 +122,10 @@ def test_pruned_key_is_not_recovered_from_the_journal(tmp_path: Path) -> None:
     client = ArchivingClient(lost=set())
     lock_path = tmp_path / "launchspec.lock.json"
     journal = Journal(tmp_path / ".launchspec")
-    applier = Applier(client, Lockfile.new(), journal, lock_path)
-    launch = _launch("a")
-    plan = Plan((launch,), lineage=applier.lock.lineage, serial=0, organization=None,
-                launch_at="2026-11-29T09:00:00Z")
-    assert applier._one(launch, plan)
-    archive = Action("archive", "no-spec", "a", entry=applier.lock.entries["a"])
-    assert applier._one(archive, plan)
-    applier._flush(force=True)
+    new = Lockfile.new()
+    Applier(client, new, journal, lock_path).run(_plan(new, _launch("a")))
+    lock = read_lockfile(lock_path)
+    archive = Action("archive", "no-spec", "a", entry=lock.entries["a"])
+    Applier(client, lock, journal, lock_path).run(_plan(lock, archive))
     recovered, settled = with_recorded_launches(journal, read_lockfile(lock_path))
     assert "a" not in recovered.entries and not settled
