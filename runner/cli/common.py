@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -178,6 +177,8 @@ def stop_requested() -> Iterator[threading.Event]:
     if threading.current_thread() is not threading.main_thread():
         yield stop
         return
+
+    import signal  # here: only commands that loop (status --watch) handle signals
 
     def handler(signum: int, frame: FrameType | None) -> None:
         if stop.is_set():

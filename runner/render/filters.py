@@ -9,7 +9,6 @@ Any bad input raises FilterError with a message meant for the spec's author.
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
@@ -89,6 +88,8 @@ def add_months(value: Any, n: Any) -> When:
     year, month = divmod(index, 12)
     if not 1 <= year <= 9999:
         raise FilterError(f"add_months: {n} months leaves the calendar")
+    import calendar  # here: validate registers the filters but never calls them
+
     day = min(when.day, calendar.monthrange(year, month + 1)[1])
     return when.replace(year=year, month=month + 1, day=day)
 
@@ -101,6 +102,8 @@ def start_of_month(value: Any) -> When:
 def end_of_month(value: Any) -> When:
     """The last day of `value`'s month, same time of day."""
     when = to_when(value, "end_of_month")
+    import calendar
+
     return when.replace(day=calendar.monthrange(when.year, when.month)[1])
 
 

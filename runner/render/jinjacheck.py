@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from runner.diagnostics import Diagnostic, Position
+from runner.render.simpleexpr import expressions
 from runner.render.skeleton import SLOT, split
 from runner.specs.source import Document, PathKey
 
@@ -16,6 +17,14 @@ from runner.specs.source import Document, PathKey
 TEMPLATE_NAMES = ("vars", "launch", "git", "env", "each", "spec", "secrets")
 # Names whose attributes are checked against what the spec and configuration define.
 _CHECKED_ROOTS = ("vars", "env", "secrets")
+# Filters a simple template may use without Jinja reading it: ours and Jinja's common ones
+# (tests/render/test_simpleexpr.py: every one is in the environment). Others go through Jinja.
+SIMPLE_FILTERS = frozenset({
+    "add_business_days", "add_days", "add_months", "add_weeks", "date", "end_of_month",
+    "format_date", "iso", "next_weekday", "start_of_month", "abs", "attr", "capitalize", "d",
+    "default", "first", "float", "format", "int", "join", "last", "length", "lower", "replace",
+    "round", "string", "title", "trim", "truncate", "upper",
+})  # fmt: skip
 SECRET_RULE = (
     "a secret may only be the whole value of a field: write exactly `{{ secrets.NAME }}`, "
     "with no filter, operator, test, loop or other text around it"
@@ -38,6 +47,9 @@ class TemplateInfo:
 @lru_cache(maxsize=65536)
 def analyse(text: str) -> TemplateInfo:
     """What `text` needs; strings that differ only in literal text share one analysis."""
+    simple = _analyse_simple(text)
+    if simple is not None:
+        return simple
     skeleton = split(text)
     if skeleton is None:
         return _analyse(text)
@@ -50,6 +62,32 @@ def analyse(text: str) -> TemplateInfo:
 def _analyse_skeleton(source: str) -> TemplateInfo:
     info = _analyse(source)
     return replace(info, names=info.names - {SLOT})
+
+
+def _analyse_simple(text: str) -> TemplateInfo | None:
+    """What `text` needs when every tag is a simple expression (runner/render/simpleexpr.py)
+    on one of TEMPLATE_NAMES, read without Jinja; None for anything else: other names (Jinja's
+    globals such as `range` are not undeclared; an undefined name gets Jinja's analysis) and
+    secrets (checked on Jinja's AST)."""
+    found = expressions(text)
+    if found is None:
+        return None
+    names: set[str] = set()
+    attrs: set[tuple[str, str]] = set()
+    private: set[str] = set()
+    for (root, *rest), applied in found:
+        if root not in TEMPLATE_NAMES or root == "secrets":
+            return None
+        names.add(root)
+        if rest and root in _CHECKED_ROOTS:
+            attrs.add((root, rest[0]))
+        private.update(a for a in rest if a.startswith("_"))
+        for name, args in applied:
+            if name not in SIMPLE_FILTERS:
+                return None  # Jinja's own message, with its guess, for an unknown filter
+            if name == "attr" and args and isinstance(args[0], str) and args[0].startswith("_"):
+                private.add(args[0])
+    return TemplateInfo(None, frozenset(names), frozenset(attrs), frozenset(private))
 
 
 def _analyse(text: str) -> TemplateInfo:

@@ -7,7 +7,6 @@ goes through jsonschema (one reused validator) to list every error.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from types import ModuleType
@@ -32,6 +31,8 @@ def packaged_schema(name: str = SPEC_SCHEMA) -> Traversable:
 @lru_cache(maxsize=4)
 def load_schema(name: str = SPEC_SCHEMA) -> dict[str, Any]:
     """The named schema from the package's schema folder."""
+    import json  # here: a valid spec is checked by the compiled schema, without reading one
+
     written: dict[str, Any] = json.loads(read_text("schemas", name))
     schema: dict[str, Any] = full_string_patterns(written)
     return schema
@@ -40,6 +41,7 @@ def load_schema(name: str = SPEC_SCHEMA) -> dict[str, Any]:
 def schema_digest(schema: Mapping[str, Any]) -> str:
     """What a compiled schema records of the schema it was compiled from."""
     import hashlib
+    import json
 
     return hashlib.sha256(json.dumps(schema, sort_keys=True).encode()).hexdigest()
 

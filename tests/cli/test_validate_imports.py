@@ -22,8 +22,11 @@ NEVER = ("runner.snapshots.store", "runner.resolve", "runner.plan", "runner.clie
 
 
 @pytest.mark.parametrize(("text", "unneeded"), [
-    ("id: a\ntemplate: T\n", (*NEVER, "jinja2")),  # no template string: no Jinja either
-    ("id: a\ntemplate: T\nname: 'A {{ launch.at }}'\n", NEVER),
+    ("id: a\ntemplate: T\n", (*NEVER, "jinja2", "json")),  # no template string: no Jinja
+    # Simple template strings are read without Jinja (render/simpleexpr.py); others with it.
+    ("id: a\ntemplate: T\nname: 'A {{ launch.at | format_date }} {{ spec.id }}'\n",
+     (*NEVER, "jinja2", "json")),
+    ("id: a\ntemplate: T\nname: \"{{ 'A' if launch.at else 'B' }}\"\n", NEVER),
 ])  # fmt: skip
 def test_validating_a_valid_spec_imports_only_what_checking_needs(
     tmp_path: Path, text: str, unneeded: tuple[str, ...]
