@@ -1,7 +1,7 @@
 """Templated strings whose every tag is `{{ name.attr | filter(1, 'x') }}`, read without Jinja.
 
 Most templates in specs are that simple; reading them here spares a one-file validate the
-import of Jinja (a quarter of its time, docs/scaling.md). Anything else or in doubt (other
+import of Jinja (nearly a third of its time, docs/scaling.md). Anything else or in doubt (other
 tags, whitespace control, keywords, newlines or braces inside a tag, numbers Jinja might read
 differently) gives None, and Jinja reads the string: a doubt costs speed, never a different
 result (tests/render/test_simpleexpr.py holds the two equal on generated strings).
